@@ -1,0 +1,29 @@
+"""tracegrad's autograd: scalar Values and numpy Tensors that record how they were computed.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x")
+    >>> y = x * x + 3 * x
+    >>> y.backward()
+    >>> x.grad
+    7.0
+
+The pieces: :class:`Value` (value.py), the op records (ops.py), the graph walk and
+step-through (graph.py), narration (explain.py) and finite-difference checks (gradcheck.py).
+"""
+
+from .explain import explain
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .graph import Owner, Step, backward_steps, topological_order
+from .value import Value
+
+__all__ = [
+    "Value",
+    "Owner",
+    "Step",
+    "backward_steps",
+    "topological_order",
+    "explain",
+    "gradcheck",
+    "GradcheckReport",
+    "GradcheckError",
+]

@@ -1,0 +1,321 @@
+"""Walking the graph: topological order, backward step by step, and node names.
+
+Everything here works on any node that has ``parents`` (an ordered tuple), ``op`` (an
+:class:`~autograd.ops.Op`-like record, ``None`` for a leaf), ``grad`` and ``label``, plus the
+few ``_``-methods listed in :class:`GraphNode`. Scalar :class:`~autograd.value.Value` and
+:class:`~autograd.tensor.Tensor` both do, so one implementation serves both.
+
+Nothing here knows a particular op: it reads the op records.
+
+Example:
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x")
+    >>> y = (x * x).tanh()
+    >>> [n.label or n.op.name for n in topological_order(y)]
+    ['x', 'mul', 'tanh']
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = [
+    "GraphNode",
+    "Owner",
+    "Step",
+    "Namer",
+    "topological_order",
+    "backward_steps",
+    "fmt",
+]
+
+
+class GraphNode(Protocol):
+    """What graph, explain and draw need from a node (Value and Tensor both provide it)."""
+
+    parents: tuple[Any, ...]
+    op: Any
+    grad: Any
+    label: str
+    owner: Owner | None
+
+    def _reset_grad(self) -> None: ...
+    def _seed_grad(self) -> None: ...
+    def _chain(self, upstream: Any) -> Sequence[tuple[Any, Any]]: ...
+    def _accumulate(self, contribution: Any) -> None: ...
+    def _describe(self, number: Any) -> str: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Owner:
+    """Who made a node, and in what role, for drawing groups and telling leaves apart.
+
+    ``path`` names the enclosing groups from the outside in, e.g. ``("L1", "N3")`` for neuron
+    3 of layer 1. ``role`` is ``"param"`` (a weight or bias), ``"input"``, ``"constant"`` (a
+    plain number that entered an expression) or ``"computed"``.
+
+    >>> Owner(("L1", "N3"), "param").path
+    ('L1', 'N3')
+    """
+
+    path: tuple[str, ...] = ()
+    role: str = "computed"
+
+
+#: Owners shared by all nodes of one kind outside any group.
+CONSTANT = Owner((), "constant")
+PARAM = Owner((), "param")
+
+
+def topological_order(root: Any) -> list[Any]:
+    """Every node ``root`` depends on, each listed after all of its parents (root last).
+
+    Iterative depth-first search, so graphs of any depth work at Python's default recursion
+    limit. Parents are visited in their stored order, so the order is deterministic.
+
+    >>> from autograd import Value
+    >>> a = Value(1.0, "a"); b = a + a; c = b * b
+    >>> [n.label or n.op.name for n in topological_order(c)]
+    ['a', 'add', 'mul']
+    """
+    # Allocation-heavy on big graphs: the cyclic garbage collector would rescan the whole
+    # graph again and again for nothing (there are no cycles to find), so pause it.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        order: list[Any] = []
+        visited = {root}
+        nodes = [root]  # the current path from the root; pending[i] iterates nodes[i]'s parents
+        pending = [iter(root.parents)]
+        mark, push_node, push_pending = visited.add, nodes.append, pending.append
+        pop_node, pop_pending, emit = nodes.pop, pending.pop, order.append
+        while pending:
+            for parent in pending[-1]:
+                if parent not in visited:
+                    mark(parent)
+                    push_node(parent)
+                    push_pending(iter(parent.parents))
+                    break
+            else:  # every parent is listed: the node can follow them
+                pop_pending()
+                emit(pop_node())
+    finally:
+        if collecting:
+            gc.enable()
+    return order
+
+
+def fmt(x: float) -> str:
+    """A number written compactly: integers without ``.0``, others to 6 significant digits.
+
+    >>> fmt(8.0), fmt(2.92), fmt(0.6456563062257954), fmt(float("nan"))
+    ('8', '2.92', '0.645656', 'nan')
+    """
+    if x != x or x in (math.inf, -math.inf):
+        return str(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+_SIMPLE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'")
+
+
+class Namer:
+    """Short, stable, readable names for the nodes of one graph.
+
+    A labelled node is called by its label, a constant by its number, an unlabelled
+    input by a letter, and an unlabelled result by its expression when that is short
+    (``w·x``), else ``t1``, ``t2``, ... in forward order. Names depend only on the graph,
+    so the same graph is always narrated and drawn with the same names.
+
+    >>> from autograd import Value
+    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
+    >>> wx = w * x
+    >>> y = wx + 1
+    >>> names = Namer(topological_order(y))
+    >>> names.name(wx), names.name(y), names.d(wx)
+    ('w · x', 'out', 'd(w · x)')
+    """
+
+    MAX_EXPRESSION = 14
+
+    def __init__(self, order: Sequence[Any]) -> None:
+        self._names: dict[int, str] = {}
+        taken: dict[str, int] = {}
+        for node in order:
+            if node.label:
+                taken[node.label] = taken.get(node.label, 0) + 1
+        seen: dict[str, int] = {}
+        letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", taken)
+        temps = _fresh_names(None, taken)
+        root = order[-1] if order else None
+        for node in order:
+            name = node.label
+            if name:
+                if taken[name] > 1:  # the same label twice: number them apart
+                    seen[name] = seen.get(name, 0) + 1
+                    name = f"{name}#{seen[name]}"
+            elif node.owner is CONSTANT:
+                name = node._describe(node.data)
+            elif not node.parents:
+                name = next(letters)
+            elif node is root and "out" not in taken:
+                name = "out"
+            else:
+                parts = [self._names[id(p)] for p in node.parents]
+                expression = node.op.render([_wrap(p) for p in parts])
+                name = expression if len(expression) <= self.MAX_EXPRESSION else next(temps)
+            self._names[id(node)] = name
+
+    def name(self, node: Any) -> str:
+        """The node's name (its label when it has one)."""
+        return self._names[id(node)]
+
+    def d(self, node: Any) -> str:
+        """The name as it appears in a derivative: ``dw``, ``d(w · x)``."""
+        return "d" + _wrap(self._names[id(node)])
+
+
+def _wrap(name: str) -> str:
+    """Parenthesise a name or number that is not a single word: ``(w · x)``, ``(-1)``."""
+    return name if set(name) <= _SIMPLE_NAME_CHARS else f"({name})"
+
+
+def _fresh_names(alphabet: str | None, taken: dict[str, int]) -> Iterator[str]:
+    if alphabet:
+        for letter in alphabet:
+            if letter not in taken:
+                yield letter
+    n = 0
+    while True:
+        n += 1
+        name = f"t{n}"
+        if name not in taken:
+            yield name
+
+
+def _is_finite(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except TypeError:
+        import numpy as np
+
+        return bool(np.all(np.isfinite(x)))
+
+
+@dataclass(eq=False)
+class Step:
+    """One use of the chain rule: the gradient flowing from ``output`` into one of its inputs.
+
+    ``upstream`` is d(root)/d(output), ``local`` is d(output)/d(input), ``contribution`` is
+    their product, added to ``input.grad``. ``accumulates`` is true when the input had
+    already received gradient from another path in this backward pass (``+=``).
+    ``str(step)`` is the line a learner reads.
+
+    >>> from autograd import Value
+    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
+    >>> y = w * x; y.label = "y"
+    >>> print(next(y.backward_steps()))
+    dy/dw = dy/dy · dy/dw = 1 · 2 = 2
+    """
+
+    index: int
+    root: Any
+    output: Any
+    input: Any
+    input_index: int
+    upstream: Any
+    local: Any
+    contribution: Any
+    accumulates: bool
+    text: str
+    formula: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def backward_steps(root: Any) -> Iterator[Step]:
+    """Run backward from ``root`` one chain-rule application at a time.
+
+    Each step is applied before it is yielded, so between ``next()`` calls every ``.grad``
+    shows the state so far. Exhausting the generator has exactly the effect of
+    ``root.backward()``: leaves accumulate, intermediate nodes start again from zero.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
+    >>> for step in backward_steps(b): print(step)
+    db/da = db/db · db/da = 1 · 3 = 3
+    db/da += db/db · db/da = 1 · 3 = 3  (now 6)
+    """
+    order = topological_order(root)
+    namer = Namer(order)
+    for node in order:
+        if node.parents:
+            node._reset_grad()
+    root._seed_grad()
+    touched: set[int] = set()
+    d_root = namer.d(root)
+    index = 0
+    for node in reversed(order):
+        if not node.parents:
+            continue
+        upstream = node.grad
+        arity = len(node.parents)
+        for i, (parent, (local, contribution)) in enumerate(
+            zip(node.parents, node._chain(upstream))
+        ):
+            parent._accumulate(contribution)
+            if parent.owner is CONSTANT:
+                continue  # a plain number's gradient is never read: not worth a step
+            accumulates = id(parent) in touched
+            touched.add(id(parent))
+            index += 1
+            text = _step_text(
+                namer, d_root, node, parent, upstream, local, contribution, accumulates
+            )
+            yield Step(
+                index=index,
+                root=root,
+                output=node,
+                input=parent,
+                input_index=i,
+                upstream=upstream,
+                local=local,
+                contribution=contribution,
+                accumulates=accumulates,
+                text=text,
+                formula=node.op.formula(i, arity),
+            )
+
+
+def _step_text(
+    namer: Namer,
+    d_root: str,
+    node: Any,
+    parent: Any,
+    upstream: Any,
+    local: Any,
+    contribution: Any,
+    accumulates: bool,
+) -> str:
+    def describe(number: Any) -> str:
+        return _wrap(node._describe(number))
+
+    d_out, d_in = namer.d(node), namer.d(parent)
+    assign = "+=" if accumulates else "="
+    text = (
+        f"{d_root}/{d_in} {assign} {d_root}/{d_out} · {d_out}/{d_in}"
+        f" = {describe(upstream)} · {describe(local)} = {node._describe(contribution)}"
+    )
+    total = parent.grad
+    if parent._describe(total) != parent._describe(contribution):
+        text += f"  (now {parent._describe(total)})"
+    if not all(_is_finite(v) for v in (upstream, contribution) if v is not None):
+        text += "  ⚠ not finite"
+    return text

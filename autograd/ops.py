@@ -1,0 +1,404 @@
+"""The scalar op records: each operation defined once.
+
+An :class:`Op` holds everything tracegrad knows about one operation:
+
+* ``forward``: the rule that computes the output from the inputs' numbers;
+* ``derivative``: the local derivatives d(out)/d(input_i), given the inputs and the output.
+  They are written with ordinary arithmetic, so they would work on Values too (the door to
+  higher-order gradients stays open);
+* ``template`` and ``formulas``: the text that narration and drawing show.
+
+Nothing else in tracegrad knows what "mul" or "tanh" means: :mod:`autograd.graph`,
+:mod:`autograd.explain` and :mod:`autograd.draw` only read these records.
+
+Example:
+    >>> MUL.forward(2.0, 3.0), MUL.derivative(2.0, 3.0, 6.0)
+    (6.0, (3.0, 2.0))
+    >>> MUL.formula(0, 2)
+    'd(a·b)/da = b'
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "Op",
+    "OpDomainError",
+    "ADD",
+    "SUM",
+    "SUB",
+    "MUL",
+    "DIV",
+    "NEG",
+    "POW",
+    "EXP",
+    "LOG",
+    "TANH",
+    "SIGMOID",
+    "RELU",
+    "STEP",
+    "DOT",
+    "power",
+    "exponential",
+    "leaky_relu",
+    "SCALAR_OPS",
+]
+
+
+class OpDomainError(ValueError):
+    """Raised by a forward rule when its input lies outside the op's domain.
+
+    The engine catches it and re-raises an error naming the op, the value and its label.
+    ``kind`` is the exception class the learner should see (ValueError, ZeroDivisionError, ...).
+
+    >>> OpDomainError("log needs x > 0", kind=ValueError).kind
+    <class 'ValueError'>
+    """
+
+    def __init__(self, message: str, kind: type[Exception] = ValueError) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One operation: its forward rule, its local derivatives and its formula text.
+
+    ``template`` writes the output in terms of the inputs: a format string with ``{0}``,
+    ``{1}`` for the input names, or a function of the list of names (for ops that take any
+    number of inputs). ``formulas`` gives, per input, the local derivative in words: a tuple
+    with one text per input, or a function ``(index, arity) -> text``.
+
+    >>> TANH.render(["z"])
+    'tanh(z)'
+    >>> SUM.render(["a", "b", "c"])
+    'a + b + c'
+    >>> DOT.formula(0, 5), DOT.formula(4, 5)
+    ('d(Σwᵢxᵢ+b)/dw₁ = x₁', 'd(Σwᵢxᵢ+b)/db = 1')
+    """
+
+    name: str
+    symbol: str
+    template: str | Callable[[Sequence[str]], str]
+    forward: Callable[..., float]
+    derivative: Callable[..., tuple[float, ...]]
+    formulas: tuple[str, ...] | Callable[[int, int], str]
+    #: What the op does, in a few words (drawings show it as a tooltip).
+    doc: str = ""
+
+    def render(self, names: Sequence[str]) -> str:
+        """Write this op applied to inputs called ``names``."""
+        if isinstance(self.template, str):
+            return self.template.format(*names)
+        return self.template(names)
+
+    def formula(self, index: int, arity: int) -> str:
+        """The local derivative of the output with respect to input ``index`` of ``arity``."""
+        if isinstance(self.formulas, tuple):
+            return self.formulas[index]
+        return self.formulas(index, arity)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+# --- binary arithmetic -------------------------------------------------------------------
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        raise OpDomainError(f"division by zero ({a!r} / 0)", ZeroDivisionError)
+    return a / b
+
+
+def _real_power(a: float, b: float) -> float:
+    """a**b on real numbers, with the domain stated in words instead of a complex result."""
+    if a == 0 and b < 0:
+        raise OpDomainError(f"0 to a negative power ({b!r}) is undefined", ZeroDivisionError)
+    if a < 0 and b != int(b):
+        raise OpDomainError(
+            f"a negative base ({a!r}) to a non-integer power ({b!r}) has no real value"
+        )
+    try:
+        return a**b
+    except OverflowError:
+        raise OpDomainError(f"{a!r} ** {b!r} is too large for a float", OverflowError) from None
+
+
+def _log(x: float) -> float:
+    # Works on floats and on Values, so derivative rules can be built from nodes.
+    return x.log() if hasattr(x, "log") else math.log(x)
+
+
+def _power_derivative(a: float, k: float) -> float:
+    # d(a^k)/da = k·a^(k-1); at a = 0 with 0 < k < 1 the slope is infinite, as in PyTorch.
+    if a == 0 and k < 1:
+        return 0.0 if k == 0 else math.copysign(math.inf, k)
+    return k * a ** (k - 1)
+
+
+ADD = Op(
+    "add",
+    "+",
+    "{0} + {1}",
+    lambda a, b: a + b,
+    lambda a, b, out: (1.0, 1.0),
+    ("d(a+b)/da = 1", "d(a+b)/db = 1"),
+    doc="addition",
+)
+SUB = Op(
+    "sub",
+    "−",
+    "{0} − {1}",
+    lambda a, b: a - b,
+    lambda a, b, out: (1.0, -1.0),
+    ("d(a−b)/da = 1", "d(a−b)/db = −1"),
+    doc="subtraction",
+)
+MUL = Op(
+    "mul",
+    "·",
+    "{0} · {1}",
+    lambda a, b: a * b,
+    lambda a, b, out: (b, a),
+    ("d(a·b)/da = b", "d(a·b)/db = a"),
+    doc="multiplication",
+)
+DIV = Op(
+    "div",
+    "/",
+    "{0} / {1}",
+    _divide,
+    lambda a, b, out: (1.0 / b, -out / b),
+    ("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
+    doc="division",
+)
+POW = Op(
+    "pow",
+    "^",
+    "{0}^{1}",
+    _real_power,
+    lambda a, b, out: (_power_derivative(a, b), out * _log(a) if a > 0 else 0.0),
+    ("d(a^b)/da = b·a^(b−1)", "d(a^b)/db = a^b·ln a"),
+    doc="power",
+)
+SUM = Op(
+    "sum",
+    "Σ",
+    " + ".join,
+    lambda *xs: sum(xs),
+    lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1),
+    lambda index, arity: "d(Σxᵢ)/dxᵢ = 1",
+    doc="sum of many values, one node",
+)
+
+
+def _subscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _dot_forward(*ws_xs_b: float) -> float:
+    n = len(ws_xs_b) // 2
+    return sum(map(operator.mul, ws_xs_b[:n], ws_xs_b[n:-1]), ws_xs_b[-1])
+
+
+def _dot_derivative(*ws_xs_b_out: float) -> tuple[float, ...]:
+    # d/dwᵢ = xᵢ, d/dxᵢ = wᵢ, d/db = 1: the inputs' own numbers, swapped.
+    n = (len(ws_xs_b_out) - 2) // 2
+    return (*ws_xs_b_out[n : 2 * n], *ws_xs_b_out[:n], 1.0)
+
+
+def _dot_template(names: Sequence[str]) -> str:
+    n = len(names) // 2
+    return " + ".join([*(f"{w}·{x}" for w, x in zip(names[:n], names[n:-1])), names[-1]])
+
+
+def _dot_formula(index: int, arity: int) -> str:
+    n = arity // 2
+    if index == arity - 1:
+        return "d(Σwᵢxᵢ+b)/db = 1"
+    i = _subscript(index % n + 1)
+    return f"d(Σwᵢxᵢ+b)/dw{i} = x{i}" if index < n else f"d(Σwᵢxᵢ+b)/dx{i} = w{i}"
+
+
+#: The weighted sum w₁x₁ + … + wₙxₙ + b as one node, a neuron's pre-activation.
+#: Its inputs are ordered w₁…wₙ, x₁…xₙ, b.
+DOT = Op(
+    "dot",
+    "Σwx+b",
+    _dot_template,
+    _dot_forward,
+    _dot_derivative,
+    _dot_formula,
+    doc="weighted sum plus bias, one node",
+)
+
+
+# --- unary functions ---------------------------------------------------------------------
+
+NEG = Op(
+    "neg",
+    "−",
+    "−{0}",
+    lambda a: -a,
+    lambda a, out: (-1.0,),
+    ("d(−a)/da = −1",),
+    doc="negation",
+)
+
+
+def _exp(a: float) -> float:
+    try:
+        return math.exp(a)
+    except OverflowError:
+        raise OpDomainError(
+            f"exp({a!r}) is too large for a float (the largest input is about 709.78)",
+            OverflowError,
+        ) from None
+
+
+def _checked_log(a: float) -> float:
+    if a <= 0:
+        raise OpDomainError(f"log is only defined for x > 0, got {a!r}")
+    return math.log(a)
+
+
+def _sigmoid(a: float) -> float:
+    # Two branches so that exp never sees a large positive argument: stable for any |a|.
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+EXP = Op(
+    "exp",
+    "exp",
+    "exp({0})",
+    _exp,
+    lambda a, out: (out,),
+    ("d(eᵃ)/da = eᵃ",),
+    doc="exponential",
+)
+LOG = Op(
+    "log",
+    "log",
+    "log({0})",
+    _checked_log,
+    lambda a, out: (1.0 / a,),
+    ("d(ln a)/da = 1/a",),
+    doc="natural logarithm",
+)
+TANH = Op(
+    "tanh",
+    "tanh",
+    "tanh({0})",
+    math.tanh,
+    lambda a, out: (1.0 - out * out,),
+    ("d(tanh a)/da = 1 − tanh²a",),
+    doc="hyperbolic tangent",
+)
+SIGMOID = Op(
+    "sigmoid",
+    "σ",
+    "σ({0})",
+    _sigmoid,
+    lambda a, out: (out * (1.0 - out),),
+    ("dσ(a)/da = σ(a)·(1 − σ(a))",),
+    doc="logistic sigmoid 1/(1+e⁻ᵃ)",
+)
+RELU = Op(
+    "relu",
+    "relu",
+    "relu({0})",
+    lambda a: a if a > 0 else 0.0,
+    lambda a, out: (1.0 if a > 0 else 0.0,),
+    ("d relu(a)/da = 1 if a > 0 else 0",),
+    doc="rectified linear unit max(0, a)",
+)
+STEP = Op(
+    "step",
+    "step",
+    "step({0})",
+    lambda a: 1.0 if a > 0 else 0.0,
+    lambda a, out: (0.0,),
+    ("d step(a)/da = 0 (flat almost everywhere)",),
+    doc="Heaviside step: 1 if a > 0 else 0",
+)
+
+
+def _format_constant(c: float) -> str:
+    return f"{c:g}"
+
+
+@lru_cache(maxsize=256)
+def power(exponent: float) -> Op:
+    """The op ``a ** exponent`` for a fixed number ``exponent`` (cached per exponent).
+
+    >>> power(2).render(["x"]), power(2).formula(0, 1)
+    ('x^2', 'd(a^2)/da = 2·a^1')
+    """
+    k = exponent
+    text = _format_constant(k)
+    return Op(
+        f"pow{text}",
+        f"^{text}",
+        "{0}^" + text,
+        lambda a: _real_power(a, k),
+        lambda a, out: (_power_derivative(a, k),),
+        (f"d(a^{text})/da = {text}·a^{_format_constant(k - 1)}",),
+        doc=f"power {text}",
+    )
+
+
+@lru_cache(maxsize=256)
+def exponential(base: float) -> Op:
+    """The op ``base ** a`` for a fixed positive number ``base`` (cached per base).
+
+    >>> exponential(2.0).forward(3.0)
+    8.0
+    """
+    if base <= 0:
+        raise ValueError(f"a constant base for ** must be positive, got {base!r}")
+    text = _format_constant(base)
+    ln_base = math.log(base)
+    return Op(
+        f"rpow{text}",
+        f"{text}^",
+        text + "^{0}",
+        lambda a: _real_power(base, a),
+        lambda a, out: (out * ln_base,),
+        (f"d({text}^a)/da = {text}^a·ln {text}",),
+        doc=f"{text} to the power",
+    )
+
+
+@lru_cache(maxsize=64)
+def leaky_relu(slope: float = 0.01) -> Op:
+    """The op ``a if a > 0 else slope·a`` (cached per slope).
+
+    >>> leaky_relu(0.1).forward(-2.0)
+    -0.2
+    """
+    text = _format_constant(slope)
+    return Op(
+        "leaky_relu",
+        f"leaky_relu({text})",
+        f"leaky_relu({{0}}, {text})",
+        lambda a: a if a > 0 else slope * a,
+        lambda a, out: (1.0 if a > 0 else slope,),
+        (f"d leaky_relu(a)/da = 1 if a > 0 else {text}",),
+        doc=f"leaky ReLU with slope {text} below zero",
+    )
+
+
+#: Every fixed scalar op, by name (parameterised ops come from their factories).
+SCALAR_OPS: dict[str, Op] = {
+    op.name: op
+    for op in (ADD, SUB, MUL, DIV, POW, SUM, DOT, NEG, EXP, LOG, TANH, SIGMOID, RELU, STEP)
+}

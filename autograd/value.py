@@ -1,0 +1,335 @@
+"""Value: a scalar node of the computation graph.
+
+A Value holds a float, remembers the op and the parents that made it, and the local
+derivatives of that op (computed once, in the forward pass, from the op's record).
+``backward()`` then needs no per-node Python call: it walks the graph once in reverse
+topological order, multiplying and adding floats.
+
+Example:
+    >>> x, w, b = Value(2.0, "x"), Value(3.0, "w"), Value(1.0, "b")
+    >>> y = w * x + b
+    >>> loss = (y - 5) ** 2
+    >>> loss.backward()
+    >>> loss.data, w.grad, x.grad, b.grad
+    (4.0, 8.0, 12.0, 4.0)
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from . import ops
+from .graph import CONSTANT, PARAM, Owner, Step, backward_steps, fmt, topological_order
+from .ops import Op, OpDomainError
+
+__all__ = ["Value"]
+
+Number = float | int
+
+
+class Value:
+    """A scalar that records how it was computed, so gradients can flow back through it.
+
+    ``Value(data, label="")``; pass ``param=True`` to mark a leaf as a learnable parameter
+    (drawings show parameters apart from inputs).
+
+    >>> y = Value(2.0, "x") * 3.5
+    >>> y
+    Value(data=7.0, grad=0.0)
+    >>> y.op.name, [p.data for p in y.parents]
+    ('mul', [2.0, 3.5])
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "partials", "owner")
+    # Make numpy defer to Value's reflected operators (np.float64(2) * v gives a Value).
+    __array_ufunc__ = None
+
+    data: float
+    grad: float
+    label: str
+    op: Op | None
+    parents: tuple[Value, ...]
+    partials: tuple[float, ...]
+    owner: Owner | None
+
+    def __init__(self, data: Number, label: str = "", *, param: bool = False) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
+        self.data = _as_float(data, label)
+        self.grad = 0.0
+        self.label = label
+        self.op = None
+        self.parents = ()
+        self.partials = ()
+        self.owner = PARAM if param else None
+
+    # --- construction of results: the one path every op goes through ---------------------
+
+    @staticmethod
+    def _apply(op: Op, parents: tuple[Value, ...]) -> Value:
+        """Make the node ``op(*parents)``: forward value and local derivatives from the record."""
+        datas = [p.data for p in parents]
+        try:
+            data = op.forward(*datas)
+            partials = op.derivative(*datas, data)
+        except (OpDomainError, ArithmeticError, ValueError) as error:
+            raise _op_error(op, parents, error) from None
+        out = _new_value(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.op = op
+        out.parents = parents
+        out.partials = partials
+        out.owner = None
+        return out
+
+    # --- arithmetic -------------------------------------------------------------------------
+
+    def __add__(self, other: Value | Number) -> Value:
+        return Value._apply(ops.ADD, (self, _operand(other, "add", self)))
+
+    def __radd__(self, other: Number) -> Value:
+        return Value._apply(ops.ADD, (_operand(other, "add", self), self))
+
+    def __sub__(self, other: Value | Number) -> Value:
+        return Value._apply(ops.SUB, (self, _operand(other, "sub", self)))
+
+    def __rsub__(self, other: Number) -> Value:
+        return Value._apply(ops.SUB, (_operand(other, "sub", self), self))
+
+    def __mul__(self, other: Value | Number) -> Value:
+        return Value._apply(ops.MUL, (self, _operand(other, "mul", self)))
+
+    def __rmul__(self, other: Number) -> Value:
+        return Value._apply(ops.MUL, (_operand(other, "mul", self), self))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        return Value._apply(ops.DIV, (self, _operand(other, "div", self)))
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return Value._apply(ops.DIV, (_operand(other, "div", self), self))
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return Value._apply(ops.POW, (self, other))
+        # A plain-number exponent is part of the op, not an input: x**2 has one parent.
+        return Value._apply(ops.power(_as_float(other, "", op="pow")), (self,))
+
+    def __rpow__(self, other: Number) -> Value:
+        base = _as_float(other, "", op="pow")
+        if base <= 0:
+            return Value._apply(ops.POW, (_constant(base), self))
+        return Value._apply(ops.exponential(base), (self,))
+
+    def __neg__(self) -> Value:
+        return Value._apply(ops.NEG, (self,))
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- functions --------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e to the power of this value. ``Value(0.0).exp().data == 1.0``"""
+        return Value._apply(ops.EXP, (self,))
+
+    def log(self) -> Value:
+        """Natural logarithm; the value must be positive. ``Value(1.0).log().data == 0.0``"""
+        return Value._apply(ops.LOG, (self,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, stable for any input. ``Value(0.0).tanh().data == 0.0``"""
+        return Value._apply(ops.TANH, (self,))
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1/(1+e⁻ˣ), stable for any input. ``Value(0.0).sigmoid().data == 0.5``"""
+        return Value._apply(ops.SIGMOID, (self,))
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at 0 is taken as 0. ``Value(-2.0).relu().data == 0.0``"""
+        return Value._apply(ops.RELU, (self,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x if x > 0 else slope·x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
+        return Value._apply(ops.leaky_relu(float(slope)), (self,))
+
+    def step(self) -> Value:
+        """The perceptron's Heaviside step, 1 if x > 0 else 0, with gradient 0.
+        ``Value(0.3).step().data == 1.0``"""
+        return Value._apply(ops.STEP, (self,))
+
+    @staticmethod
+    def sum(values: Iterable[Value | Number]) -> Value:
+        """Add many values as one node (one step per input in narration, not a chain).
+
+        >>> Value.sum([Value(1.0), Value(2.0), 3]).data
+        6.0
+        """
+        parents = tuple(_operand(v, "sum", None) for v in values)
+        if not parents:
+            raise ValueError("Value.sum needs at least one value")
+        return Value._apply(ops.SUM, parents)
+
+    @staticmethod
+    def dot(
+        weights: Iterable[Value | Number],
+        inputs: Iterable[Value | Number],
+        bias: Value | Number = 0.0,
+    ) -> Value:
+        """w₁x₁ + … + wₙxₙ + b as one node: a neuron's weighted sum.
+
+        >>> Value.dot([Value(0.5), Value(-0.5)], [1, 0], Value(0.1)).data
+        0.6
+        """
+        ws = tuple(_operand(w, "dot", None) for w in weights)
+        xs = tuple(_operand(x, "dot", None) for x in inputs)
+        if len(ws) != len(xs):
+            raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+        return Value._apply(ops.DOT, (*ws, *xs, _operand(bias, "dot", None)))
+
+    # --- gradients --------------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill in ``.grad`` of every node this value depends on (d self / d node).
+
+        Leaves accumulate across calls, as in PyTorch: a second call doubles their grads.
+        Intermediate nodes start from zero at each call, and keep their grads for reading.
+
+        >>> a = Value(3.0, "a"); b = a * a
+        >>> b.backward(); b.backward(); a.grad
+        12.0
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self._seed_grad()
+        for node in reversed(order):
+            parents = node.parents
+            if parents:
+                g = node.grad
+                for parent, local in zip(parents, node.partials):
+                    parent.grad += g * local
+
+    def backward_steps(self) -> Iterator[Step]:
+        """Backward one chain-rule step at a time; each step is applied as it is yielded.
+
+        >>> x = Value(2.0, "x"); y = x * 3; y.label = "y"
+        >>> steps = y.backward_steps(); print(next(steps)); x.grad
+        dy/dx = dy/dy · dy/dx = 1 · 3 = 3
+        3.0
+        """
+        return backward_steps(self)
+
+    def explain(self) -> str:
+        """The whole lesson as text: forward values, then every backward step.
+
+        Reading the lesson changes nothing: every grad is as it was afterwards.
+
+        >>> x = Value(2.0, "x"); y = x * x; y.label = "y"
+        >>> print(y.explain().splitlines()[-1])
+          dy/dx = 4
+        """
+        from .explain import explain
+
+        return explain(self)
+
+    def zero_grad(self) -> None:
+        """Set the grad of this value and of every node it depends on to zero.
+
+        >>> a = Value(3.0); b = a * a; b.backward(); b.zero_grad(); a.grad
+        0.0
+        """
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # --- the node protocol that graph, explain and draw use --------------------------------
+
+    def _reset_grad(self) -> None:
+        self.grad = 0.0
+
+    def _seed_grad(self) -> None:
+        # A non-leaf root's grad is set; a leaf root accumulates like any leaf.
+        self.grad = 1.0 if self.parents else self.grad + 1.0
+
+    def _chain(self, upstream: float) -> list[tuple[float, float]]:
+        return [(local, upstream * local) for local in self.partials]
+
+    def _accumulate(self, contribution: float) -> None:
+        self.grad += contribution
+
+    @staticmethod
+    def _describe(number: float) -> str:
+        return fmt(number)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+_new_value = object.__new__
+
+
+def _as_float(data: Any, label: str, op: str = "Value") -> float:
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real):
+        return float(data)
+    where = f" for {label!r}" if label else ""
+    kind = type(data).__name__
+    if isinstance(data, Value):
+        hint = " (it is already a Value: use it directly)"
+    elif hasattr(data, "shape"):
+        hint = " (for arrays use autograd.Tensor)"
+    else:
+        hint = ""
+    raise TypeError(f"{op} needs a real number{where}, got {kind} {data!r}{hint}")
+
+
+def _constant(number: float) -> Value:
+    const = _new_value(Value)
+    const.data = number
+    const.grad = 0.0
+    const.label = ""
+    const.op = None
+    const.parents = ()
+    const.partials = ()
+    const.owner = CONSTANT
+    return const
+
+
+def _operand(other: Any, op: str, value: Value | None) -> Value:
+    """``other`` as a node: Values pass through, plain numbers become constant leaves."""
+    if isinstance(other, Value):
+        return other
+    if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
+        return _constant(float(other))
+    kind = type(other).__name__
+    if hasattr(other, "shape") and hasattr(other, "requires_grad"):
+        hint = "; a scalar Value cannot be mixed with a Tensor (use Tensor for both)"
+    elif hasattr(other, "shape"):
+        hint = "; for arrays use autograd.Tensor"
+    else:
+        hint = ""
+    this = f" with {_describe_input(value)}" if value is not None else ""
+    raise TypeError(f"{op}: cannot combine {kind} {other!r}{this}: need a number or a Value{hint}")
+
+
+def _describe_input(node: Value) -> str:
+    if node.label:
+        return f"{node.label!r} = {node.data!r}"
+    if node.owner is CONSTANT:
+        return repr(node.data)
+    return f"an unnamed value {node.data!r}"
+
+
+def _op_error(op: Op, parents: tuple[Value, ...], error: Exception) -> Exception:
+    kind = error.kind if isinstance(error, OpDomainError) else type(error)
+    inputs = ", ".join(_describe_input(p) for p in parents)
+    message = (
+        str(error) if isinstance(error, OpDomainError) else f"{error} (in {op.doc or op.name})"
+    )
+    return kind(f"{op.name}({inputs}): {message}")

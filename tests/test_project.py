@@ -1,0 +1,24 @@
+"""The project's promises about itself: README commands and CI agree."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_commands() -> list[str]:
+    return re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text())
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    commands = _readme_commands()
+    test_command = next(c for c in commands if "pytest" in c)
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+def test_readme_demo_command_runs_the_demos_package() -> None:
+    demo_command = _readme_commands()[0]
+    assert demo_command.endswith("-m demos")
