@@ -52,23 +52,38 @@ class GraphNode(Protocol):
 
 @dataclass(frozen=True, eq=False)
 class Owner:
-    """Who made a node, and in what role, for drawing groups and telling leaves apart.
+    """Who made a node, and in what role: for drawing groups and telling leaves apart.
 
-    ``path`` names the enclosing groups from the outside in, e.g. ``("L1", "N3")`` for neuron
-    3 of layer 1. ``role`` is ``"param"`` (a weight or bias), ``"input"``, ``"constant"`` (a
-    plain number that entered an expression) or ``"computed"``.
+    ``groups`` lists the enclosing groups from the outside in, each as ``(kind, name)``:
+    ``(("layer", "L1"), ("neuron", "N3"))`` for neuron 3 of layer 1. ``role`` is
+    ``"param"`` (a weight or bias), ``"input"``, ``"constant"`` (a plain number that entered
+    an expression) or ``"computed"``.
 
-    >>> Owner(("L1", "N3"), "param").path
-    ('L1', 'N3')
+    >>> owner = Owner((("layer", "L1"), ("neuron", "N3")), "param")
+    >>> owner.path, owner.group("neuron")
+    (('L1', 'N3'), ('L1', 'N3'))
     """
 
-    path: tuple[str, ...] = ()
+    groups: tuple[tuple[str, str], ...] = ()
     role: str = "computed"
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The group names from the outside in, e.g. ``("L1", "N3")``."""
+        return tuple(name for _, name in self.groups)
+
+    def group(self, kind: str) -> tuple[str, ...] | None:
+        """The path down to the enclosing group of ``kind`` ("layer", "neuron", ...), if any."""
+        for depth, (group_kind, _) in enumerate(self.groups):
+            if group_kind == kind:
+                return self.path[: depth + 1]
+        return None
 
 
 #: Owners shared by all nodes of one kind outside any group.
 CONSTANT = Owner((), "constant")
 PARAM = Owner((), "param")
+INPUT = Owner((), "input")
 
 
 def topological_order(root: Any) -> list[Any]:
