@@ -42,7 +42,9 @@ __all__ = [
     "SIGMOID",
     "RELU",
     "STEP",
+    "SOFTPLUS",
     "DOT",
+    "clip",
     "power",
     "exponential",
     "leaky_relu",
@@ -204,7 +206,8 @@ def _subscript(n: int) -> str:
 
 def _dot_forward(*ws_xs_b: float) -> float:
     n = len(ws_xs_b) // 2
-    return sum(map(operator.mul, ws_xs_b[:n], ws_xs_b[n:-1]), ws_xs_b[-1])
+    # Σwᵢxᵢ first, then + b: the order numpy's np.dot(x, w) + b uses, so results match it.
+    return sum(map(operator.mul, ws_xs_b[:n], ws_xs_b[n:-1])) + ws_xs_b[-1]
 
 
 def _dot_derivative(*ws_xs_b_out: float) -> tuple[float, ...]:
@@ -321,6 +324,22 @@ RELU = Op(
     ("d relu(a)/da = 1 if a > 0 else 0",),
     doc="rectified linear unit max(0, a)",
 )
+
+
+def _softplus(a: float) -> float:
+    # log(1 + eᵃ) = max(a, 0) + log(1 + e^−|a|): exp never sees a large positive argument.
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+SOFTPLUS = Op(
+    "softplus",
+    "softplus",
+    "softplus({0})",
+    _softplus,
+    lambda a, out: (_sigmoid(a),),
+    ("d softplus(a)/da = σ(a)",),
+    doc="softplus log(1 + eᵃ), stable for any input",
+)
 STEP = Op(
     "step",
     "step",
@@ -397,8 +416,45 @@ def leaky_relu(slope: float = 0.01) -> Op:
     )
 
 
+@lru_cache(maxsize=64)
+def clip(low: float, high: float) -> Op:
+    """The op ``min(max(a, low), high)``; its slope is 1 inside the range, 0 outside.
+
+    >>> clip(0.0, 1.0).forward(1.5), clip(0.0, 1.0).derivative(1.5, 1.0)
+    (1.0, (0.0,))
+    """
+    if not low <= high:
+        raise ValueError(f"clip needs low <= high, got low={low!r}, high={high!r}")
+    lo, hi = _format_constant(low), _format_constant(high)
+    return Op(
+        "clip",
+        f"clip[{lo}, {hi}]",
+        f"clip({{0}}, {lo}, {hi})",
+        lambda a: low if a < low else (high if a > high else a),
+        lambda a, out: (1.0 if low <= a <= high else 0.0,),
+        (f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
+        doc=f"clip to [{lo}, {hi}]",
+    )
+
+
 #: Every fixed scalar op, by name (parameterised ops come from their factories).
 SCALAR_OPS: dict[str, Op] = {
     op.name: op
-    for op in (ADD, SUB, MUL, DIV, POW, SUM, DOT, NEG, EXP, LOG, TANH, SIGMOID, RELU, STEP)
+    for op in (
+        ADD,
+        SUB,
+        MUL,
+        DIV,
+        POW,
+        SUM,
+        DOT,
+        NEG,
+        EXP,
+        LOG,
+        TANH,
+        SIGMOID,
+        SOFTPLUS,
+        RELU,
+        STEP,
+    )
 }

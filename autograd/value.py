@@ -156,6 +156,16 @@ class Value:
         """x if x > 0 else slope·x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
         return Value._apply(ops.leaky_relu(float(slope)), (self,))
 
+    def softplus(self) -> Value:
+        """log(1 + eˣ), stable for any input; its slope is σ(x).
+        ``round(Value(0.0).softplus().data, 6) == 0.693147``"""
+        return Value._apply(ops.SOFTPLUS, (self,))
+
+    def clip(self, low: float, high: float) -> Value:
+        """Limit to [low, high]; the gradient is 0 where the value was clipped.
+        ``Value(1.5).clip(0.0, 1.0).data == 1.0``"""
+        return Value._apply(ops.clip(float(low), float(high)), (self,))
+
     def step(self) -> Value:
         """The perceptron's Heaviside step, 1 if x > 0 else 0, with gradient 0.
         ``Value(0.3).step().data == 1.0``"""

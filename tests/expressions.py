@@ -33,6 +33,16 @@ def _leaky_relu(a: Any) -> Any:
     return torch.nn.functional.leaky_relu(a, 0.1)
 
 
+def _softplus(a: Any) -> Any:
+    from autograd import Value
+
+    if isinstance(a, Value):
+        return a.softplus()
+    import torch
+
+    return torch.nn.functional.softplus(a)
+
+
 REGISTRY = [
     Entry("add", 2, lambda a, b: a + b),
     Entry("sub", 2, lambda a, b: a - b),
@@ -51,6 +61,7 @@ REGISTRY = [
     Entry("log", 1, lambda a: (a * a + 0.5).log()),
     Entry("tanh", 1, lambda a: a.tanh()),
     Entry("sigmoid", 1, lambda a: a.sigmoid()),
+    Entry("softplus", 1, _softplus),
     Entry("relu", 1, lambda a: a.relu(), kinked=True),
     Entry("leaky_relu", 1, _leaky_relu, kinked=True),
 ]

@@ -1,0 +1,271 @@
+"""Neuron, Layer and MLP built from scalar Values: every weight can be traced, narrated, drawn.
+
+Each weight and bias is a named leaf (``L1.N3.w2`` is weight 2 of neuron 3 in layer 1),
+and every Value a neuron computes carries its owner, so drawings can cluster a network by
+layer and neuron, or fold each neuron into one box.
+
+Example:
+    >>> from nn import MLP
+    >>> model = MLP(2, [4, 1], activation="relu", seed=0)
+    >>> model
+    MLP(
+      (L1): Layer(in_features=2, out_features=4, activation=relu)
+      (L2): Layer(in_features=4, out_features=1, activation=linear)
+    )
+    >>> out = model([1.0, 0.0], squeeze=True)
+    >>> type(out).__name__, len(model.parameters())
+    ('Value', 17)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Owner, Value
+
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
+
+#: The activations a Neuron can apply to its weighted sum, by name.
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "linear": None,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "leaky_relu": Value.leaky_relu,
+    "step": Value.step,
+}
+
+Inputs = Sequence[Value | float]
+
+
+def _activation(name: str | None) -> Callable[[Value], Value] | None:
+    key = "linear" if name is None else name
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[key]
+
+
+def _generator(seed: int | None, rng: np.random.Generator | None) -> np.random.Generator:
+    if rng is not None and seed is not None:
+        raise ValueError("give either seed= or rng=, not both")
+    return rng if rng is not None else np.random.default_rng(seed)
+
+
+def _as_inputs(x: Inputs | Value | float, nin: int, where: str) -> list[Value]:
+    """The inputs as Values; plain numbers become input leaves named x1, x2, ..."""
+    items = [x] if isinstance(x, (Value, int, float)) else list(x)
+    if len(items) != nin:
+        raise ValueError(f"{where} expects {nin} input(s), got {len(items)}")
+    return [v if isinstance(v, Value) else Value(v, f"x{i + 1}") for i, v in enumerate(items)]
+
+
+class Neuron:
+    """One neuron: ``activation(w₁x₁ + … + wₙxₙ + b)``, its weighted sum a single node.
+
+    Weights start as PyTorch's ``nn.Linear`` starts them, uniform in ±1/√nin (the bias too),
+    from ``seed`` or a numpy ``rng``; or pass ``weights=`` and ``bias=`` explicitly.
+
+    >>> n = Neuron(2, activation="sigmoid", weights=[0.5, -0.5], bias=0.1)
+    >>> n([1.0, 0.0]).data
+    0.6456563062257954
+    >>> [p.label for p in n.parameters()]
+    ['N1.w1', 'N1.w2', 'N1.b']
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = "linear",
+        *,
+        weights: Sequence[float] | None = None,
+        bias: float | None = None,
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+        name: str = "N1",
+        groups: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
+        if nin < 1:
+            raise ValueError(f"a neuron needs at least one input, got nin={nin}")
+        self.nin = nin
+        self.activation = "linear" if activation is None else activation
+        self._apply_activation = _activation(activation)
+        self.name = name
+        groups = groups if groups is not None else (("neuron", name),)
+        prefix = ".".join(n for _, n in groups)
+        self._computed = Owner(groups, "computed")
+        param_owner = Owner(groups, "param")
+        if weights is None or bias is None:
+            bound = 1.0 / math.sqrt(nin)
+            draws = _generator(seed, rng).uniform(-bound, bound, nin + 1)
+        if weights is None:
+            weights = draws[:nin].tolist()
+        if bias is None:
+            bias = float(draws[nin])
+        if len(weights) != nin:
+            raise ValueError(f"{prefix}: {nin} inputs need {nin} weights, got {len(weights)}")
+        self.w = [Value(float(w), f"{prefix}.w{i + 1}") for i, w in enumerate(weights)]
+        self.b = Value(float(bias), f"{prefix}.b")
+        for p in (*self.w, self.b):
+            p.owner = param_owner
+        self._z_label, self._out_label = f"{prefix}.z", f"{prefix}.a"
+
+    def __call__(self, x: Inputs | Value | float) -> Value:
+        xs = _as_inputs(x, self.nin, self.name)
+        z = Value.dot(self.w, xs, self.b)
+        z.owner = self._computed
+        z.label = self._z_label
+        if self._apply_activation is None:
+            return z
+        out = self._apply_activation(z)
+        out.owner = self._computed
+        out.label = self._out_label
+        return out
+
+    def parameters(self) -> list[Value]:
+        """The weights, then the bias."""
+        return [*self.w, self.b]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to zero."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def __repr__(self) -> str:
+        return f"Neuron(in_features={self.nin}, activation={self.activation})"
+
+
+class Layer:
+    """``nout`` neurons reading the same inputs. Calling it returns a list, one Value per neuron.
+
+    A layer of one neuron still returns a list; ask for the bare Value with ``squeeze=True``.
+
+    >>> layer = Layer(2, 1, activation="sigmoid", weights=[[0.5, -0.5]], biases=[0.1])
+    >>> layer([1.0, 0.0])
+    [Value(data=0.6456563062257954, grad=0.0, label='L1.N1.a')]
+    >>> layer([1.0, 0.0], squeeze=True).data
+    0.6456563062257954
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = "linear",
+        *,
+        weights: Sequence[Sequence[float]] | None = None,
+        biases: Sequence[float] | None = None,
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+        name: str = "L1",
+    ) -> None:
+        if nout < 1:
+            raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
+        if weights is not None and len(weights) != nout:
+            raise ValueError(f"{name}: {nout} neurons need {nout} weight rows, got {len(weights)}")
+        if biases is not None and len(biases) != nout:
+            raise ValueError(f"{name}: {nout} neurons need {nout} biases, got {len(biases)}")
+        generator = _generator(seed, rng)
+        self.nin, self.nout, self.name = nin, nout, name
+        self.activation = "linear" if activation is None else activation
+        self.neurons = [
+            Neuron(
+                nin,
+                activation,
+                weights=None if weights is None else weights[j],
+                bias=None if biases is None else biases[j],
+                rng=generator,
+                name=f"N{j + 1}",
+                groups=(("layer", name), ("neuron", f"N{j + 1}")),
+            )
+            for j in range(nout)
+        ]
+
+    def __call__(self, x: Inputs | Value | float, *, squeeze: bool = False) -> Any:
+        xs = _as_inputs(x, self.nin, self.name)
+        outs = [neuron(xs) for neuron in self.neurons]
+        return _squeeze(outs, self.name) if squeeze else outs
+
+    def parameters(self) -> list[Value]:
+        """Every neuron's weights and bias, neuron by neuron."""
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to zero."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Layer(in_features={self.nin}, out_features={self.nout}, activation={self.activation})"
+        )
+
+
+def _squeeze(outs: list[Value], where: str) -> Value:
+    if len(outs) != 1:
+        raise ValueError(f"{where}: squeeze=True needs a single output, this has {len(outs)}")
+    return outs[0]
+
+
+class MLP:
+    """A multi-layer perceptron: ``MLP(nin, [h1, h2, …, nout])``.
+
+    Hidden layers use ``activation``; the last layer uses ``output_activation`` (linear by
+    default). Layers are named L1, L2, …; parameters ``L2.N3.w1`` and so on.
+
+    >>> model = MLP(3, [4, 4, 1], seed=1)
+    >>> [layer.nout for layer in model.layers], model.parameters()[0].label
+    ([4, 4, 1], 'L1.N1.w1')
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        output_activation: str | None = None,
+        *,
+        weights: Sequence[Sequence[Sequence[float]]] | None = None,
+        biases: Sequence[Sequence[float]] | None = None,
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        if not nouts:
+            raise ValueError("an MLP needs at least one layer size")
+        generator = _generator(seed, rng)
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation if i < len(nouts) - 1 else output_activation,
+                weights=None if weights is None else weights[i],
+                biases=None if biases is None else biases[i],
+                rng=generator,
+                name=f"L{i + 1}",
+            )
+            for i in range(len(nouts))
+        ]
+        self.nin = nin
+
+    def __call__(self, x: Inputs | Value | float, *, squeeze: bool = False) -> Any:
+        values: list[Value] = _as_inputs(x, self.nin, "MLP")
+        for layer in self.layers:
+            values = layer(values)
+        return _squeeze(values, "MLP") if squeeze else values
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, layer by layer."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to zero."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def __repr__(self) -> str:
+        lines = [f"  ({layer.name}): {layer!r}" for layer in self.layers]
+        return "MLP(\n" + "\n".join(lines) + "\n)"
