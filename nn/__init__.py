@@ -1,6 +1,7 @@
 """Neural networks on tracegrad: Neuron, Layer and MLP on Values; Module and friends on Tensors."""
 
 from . import losses, optim
+from .data import DataLoader, TensorDataset
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -23,4 +24,6 @@ __all__ = [
     "hinge_loss",
     "softmax",
     "cross_entropy",
+    "DataLoader",
+    "TensorDataset",
 ]
