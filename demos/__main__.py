@@ -1,6 +1,70 @@
-"""The tour: ``python -m demos``."""
+"""The tour: ``python -m demos``.
 
-from demos import chain_rule
+The chain rule narrated step by step, one neuron, and a network that learns XOR, with their
+graphs written to ``out/``; then what to try next.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import nn
+from demos import chain_rule, neuron, xor
+from demos._common import heading
+
+
+def _write(root, path: Path, **options) -> str:
+    from demos._drawing import write_graph
+
+    try:
+        return f"  {write_graph(root, str(path), **options)}"
+    except RuntimeError as error:  # no Graphviz dot program: say so once, keep the tour going
+        dot_path = write_graph(root, str(path.with_suffix(".dot")), **options)
+        return f"  {dot_path}  ({error})"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m demos", description="A short tour of tracegrad.")
+    p.add_argument("--out", default="out", help="folder for the pictures (default: out)")
+    args = p.parse_args(argv)
+    out = Path(args.out)
+
+    print(heading("1. The chain rule, narrated"))
+    chain_rule.main([])
+
+    print("\n" + heading("2. One neuron"))
+    _, output = neuron.build()
+    print(f"sigmoid([1, 0] · [0.5, -0.5] + 0.1) = {output.data}")
+
+    print("\n" + heading("3. A hidden layer learns XOR"))
+    model, log = xor.train()
+    for epoch, loss in log:
+        print(f"  epoch {epoch:>4}: loss {loss:.4f}")
+    for x in xor.X:
+        print(f"  {x[0]:.0f} XOR {x[1]:.0f} -> {model(x, squeeze=True).data:.4f}")
+
+    print("\nPictures of these graphs:")
+    print(_write(chain_rule.build()["loss"], out / "chain_rule.svg"))
+    print(_write(output, out / "neuron.svg"))
+    loss = nn.binary_cross_entropy([model(x, squeeze=True) for x in xor.X], xor.Y)
+    print(_write(loss, out / "xor.svg", collapse="neuron"))
+
+    print(
+        "\nWhat to try next:\n"
+        "  python -m demos.chain_rule --steps out/steps/   one picture per backward step\n"
+        "  python -m demos.perceptron                      why one neuron cannot learn XOR\n"
+        "  python -m demos.and_gate                        a tutorial's printout, checked\n"
+        "  python -m demos.xor_from_scratch                a network that does not learn, and why\n"
+        "  python -m demos.activations                     activations and their slopes\n"
+        "In a REPL:\n"
+        "  >>> from autograd import Value\n"
+        "  >>> x = Value(2.0, 'x'); y = (x * x).tanh(); y.label = 'y'\n"
+        "  >>> steps = y.backward_steps(); print(next(steps)); x.grad\n"
+        "  >>> print(y.explain())"
+    )
+
 
 if __name__ == "__main__":
-    chain_rule.main([])
+    main()

@@ -1,6 +1,9 @@
-"""Small helpers the demos share: a heading, and a side-by-side "tutorial says / we compute"."""
+"""Small helpers the demos share: headings, "tutorial printed / we compute", and --graph."""
 
 from __future__ import annotations
+
+import argparse
+from typing import Any
 
 
 def heading(title: str) -> str:
@@ -12,3 +15,21 @@ def compare(what: str, computed: object, printed: object) -> str:
     """One line: what this program computes beside what the tutorial printed."""
     verdict = "same" if str(computed) == str(printed) else "differs"
     return f"{what}: computed {computed}   (tutorial printed {printed}: {verdict})"
+
+
+def parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """An argument parser with the ``--graph PATH`` option every demo has."""
+    summary = (doc or "").strip().split("\n")[0]
+    p = argparse.ArgumentParser(prog=f"python -m demos.{prog}", description=summary)
+    p.add_argument("--graph", metavar="PATH", help="draw the graph (.svg, .png, .pdf or .dot)")
+    return p
+
+
+def draw_if_asked(root: Any, path: str | None, **options: Any) -> None:
+    """Write the graph of ``root`` to ``path`` when the user asked for it (--graph)."""
+    if not path:
+        return
+    from demos._drawing import write_graph
+
+    written = write_graph(root, path, **options)
+    print(f"\ngraph written to {written}")

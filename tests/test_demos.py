@@ -1,0 +1,116 @@
+"""Every demo runs, and prints or returns the numbers its docstring promises."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from demos import (
+    activations,
+    and_gate,
+    and_gate_mlp,
+    chain_rule,
+    loan_approval,
+    neuron,
+    perceptron,
+    xor,
+    xor_from_scratch,
+)
+
+
+def test_chain_rule(capsys) -> None:
+    result = chain_rule.run()
+    assert result == {"y": 7.0, "loss": 4.0, "dloss_dy": 4.0, "dloss_dw": 8.0, "w_new": 2.92}
+    chain_rule.main([])
+    out = capsys.readouterr().out
+    assert "computed 8.0   (tutorial printed 8.0: same)" in out
+    assert "computed 2.92   (tutorial printed 2.92: same)" in out
+    assert "dloss/dw = dloss/d(w · x) · d(w · x)/dw = 4 · 2 = 8" in out
+
+
+def test_neuron(capsys) -> None:
+    result = neuron.run()
+    assert result["output"] == 0.6456563062257954
+    assert result["dw2"] == 0.0 and result["dw1"] == pytest.approx(0.6456563 * (1 - 0.6456563))
+    neuron.main([])
+    assert "Output: 0.6456563062257954" in capsys.readouterr().out
+
+
+def test_loan_approval(capsys) -> None:
+    result = loan_approval.run()
+    assert result["z"] == pytest.approx(1.0, abs=1e-15)
+    assert round(result["approval"], 2) == 0.73
+    assert result["d_salary"] > result["d_credit_score"] > result["d_age"] > 0
+    loan_approval.main([])
+    assert "approval rounded to 2 places: computed 0.73" in capsys.readouterr().out
+
+
+def test_perceptron_learns_and_and_or_but_not_xor(capsys) -> None:
+    assert perceptron.train("AND").learned and perceptron.train("OR").learned
+    xor_run = perceptron.train("XOR", max_epochs=200)
+    assert not xor_run.learned and xor_run.epochs == 200
+    assert perceptron.step_gradient() == 0.0
+    perceptron.main([])
+    out = capsys.readouterr().out
+    assert "XOR: NOT learned" in out and "AND: learned" in out
+
+
+def test_and_gate_engine_reproduces_the_tutorials_code_not_its_printout(capsys) -> None:
+    result = and_gate.run()
+    ours, numpy_run = result["predictions"], result["numpy_predictions"]
+    assert ours == pytest.approx(numpy_run, abs=1e-12)
+    assert result["bias"] == pytest.approx(result["numpy_bias"], abs=1e-9)
+    assert [round(p, 4) for p in ours] == [0.0, 0.0235, 0.0235, 0.9721]
+    assert [round(p) for p in ours] == [0, 0, 0, 1]
+    assert max(abs(a - b) for a, b in zip(ours, and_gate.TUTORIAL_PREDICTIONS)) > 0.01
+    assert result["closest_distance"] > 0.01  # no epoch count reproduces the printout
+    and_gate.main([])
+    out = capsys.readouterr().out
+    assert "the printed numbers do not" in out and "0.9338" in out and "0.9721" in out
+
+
+def test_and_gate_mlp_rounds_to_and() -> None:
+    result = and_gate_mlp.run()
+    assert result["rounded"] == [0.0, 0.0, 0.0, 1.0]
+    assert result["losses"][-1] < result["losses"][0]
+
+
+def test_xor_every_prediction_within_005(capsys) -> None:
+    result = xor.run()
+    assert result["worst"] < 0.05
+    assert [epoch for epoch, _ in result["log"]] == [0, 200, 400, 600, 800]
+    xor.main([])
+    assert "Every prediction is within" in capsys.readouterr().out
+
+
+def test_xor_from_scratch_stalls_at_one_half_and_shows_why() -> None:
+    result = xor_from_scratch.run()
+    assert all(abs(p - 0.5) < 1e-3 for p in result["predictions"])
+    last_epoch, mse, grad_w1, grad_w2 = result["log"][-1]
+    assert last_epoch == 900 and mse == pytest.approx(0.25, abs=1e-6)
+    assert grad_w1 < 1e-6 and grad_w2 < 1e-6
+    assert result["hidden_spread"] < 0.02
+
+
+def test_xor_from_scratch_with_larger_weights_learns() -> None:
+    result = xor_from_scratch.run(epochs=5000, scale=1.0)
+    assert all(abs(p - y) < 0.1 for p, y in zip(result["predictions"], xor_from_scratch.Y))
+
+
+def test_activations_slopes_match_their_formulas(tmp_path) -> None:
+    results = activations.table([-1.0, 0.0, 2.0])
+    sig = [1 / (1 + math.exp(1.0)), 0.5, 1 / (1 + math.exp(-2.0))]
+    assert [v for v, _ in results["sigmoid"]] == pytest.approx(sig)
+    assert [d for _, d in results["sigmoid"]] == pytest.approx([s * (1 - s) for s in sig])
+    assert [d for _, d in results["relu"]] == [0.0, 0.0, 1.0]
+    assert [d for _, d in results["tanh"]] == pytest.approx(
+        [1 - math.tanh(x) ** 2 for x in (-1, 0, 2)]
+    )
+    assert [d for _, d in results["leaky_relu"]] == [0.01, 0.01, 1.0]
+    probabilities, slopes = activations.softmax_table([1.0, 2.0, 3.0])
+    assert sum(probabilities) == pytest.approx(1.0)
+    assert slopes == pytest.approx([p * (1 - p) for p in probabilities])
+    written = activations.plot(str(tmp_path / "act.png"))
+    if written is not None:
+        assert (tmp_path / "act.png").read_bytes()[:4] == b"\x89PNG"
