@@ -54,7 +54,7 @@ def train(epochs: int = EPOCHS) -> tuple[list[Value], Value, Value]:
 
 
 def tutorial_numpy(epochs: int = EPOCHS) -> tuple[np.ndarray, float, list[np.ndarray]]:
-    """The tutorial's own numpy program, as printed; returns weights, bias, predictions per epoch."""
+    """The tutorial's own numpy program; returns weights, bias and predictions per epoch."""
     inputs, targets = np.array(X), np.array(Y).reshape(-1, 1)
     weights = np.array(initial_weights()).reshape(2, 1)
     bias = 0.0

@@ -34,7 +34,9 @@ def train(gate: str, max_epochs: int = 100, lr: float = 0.1, seed: int = 0) -> T
     """Train a step neuron on ``gate`` with the perceptron rule until it makes no mistake."""
     neuron = Neuron(2, activation="step", seed=seed)
     targets = GATES[gate]
-    for epoch in range(1, max_epochs + 1):
+    epochs = 0
+    while epochs < max_epochs:
+        epochs += 1
         mistakes = 0
         for x, target in zip(INPUTS, targets):
             error = target - neuron(x).data
@@ -49,7 +51,7 @@ def train(gate: str, max_epochs: int = 100, lr: float = 0.1, seed: int = 0) -> T
     return Training(
         gate,
         predictions == targets,
-        epoch,
+        epochs,
         predictions,
         [w.data for w in neuron.w],
         neuron.b.data,

@@ -24,7 +24,7 @@ Y = [0.0, 1.0, 1.0, 0.0]
 
 
 def make_model(seed: int = 0, scale: float = 0.01) -> MLP:
-    """The tutorial's start: ``np.random.randn(2, 4) * scale``, ``randn(4, 1) * scale``, zero biases."""
+    """The tutorial's start: ``randn(2, 4) * scale``, ``randn(4, 1) * scale``, zero biases."""
     rng = np.random.RandomState(seed)
     w1, w2 = rng.randn(2, 4) * scale, rng.randn(4, 1) * scale
     return MLP(
