@@ -11,6 +11,7 @@ The pieces: :class:`Value` (value.py), the op records (ops.py), the graph walk a
 step-through (graph.py), narration (explain.py) and finite-difference checks (gradcheck.py).
 """
 
+from .draw import draw_dot, render_steps
 from .explain import explain
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Owner, Step, backward_steps, topological_order
@@ -23,6 +24,8 @@ __all__ = [
     "backward_steps",
     "topological_order",
     "explain",
+    "draw_dot",
+    "render_steps",
     "gradcheck",
     "GradcheckReport",
     "GradcheckError",

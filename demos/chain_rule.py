@@ -65,13 +65,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(compare("New weight (w − 0.01 · dloss/dw)", w_new, 2.92))
 
     if args.graph or args.steps:
+        from autograd.draw import GraphvizNotFound
         from demos._drawing import write_graph, write_steps
 
-        if args.graph:
-            print(f"graph written to {write_graph(build()['loss'], args.graph)}")
-        if args.steps:
-            paths = write_steps(build()["loss"], args.steps)
-            print(f"{len(paths)} step pictures written to {args.steps}")
+        try:
+            if args.graph:
+                print(f"graph written to {write_graph(build()['loss'], args.graph)}")
+            if args.steps:
+                paths = write_steps(build()["loss"], args.steps)
+                print(f"{len(paths)} step pictures written to {args.steps}")
+        except GraphvizNotFound as missing:  # one clear line, not a traceback
+            raise SystemExit(f"{missing} (--graph PATH.dot works without it)") from None
 
 
 if __name__ == "__main__":
