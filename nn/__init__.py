@@ -11,6 +11,7 @@ from .losses import (
     softmax,
 )
 from .neurons import MLP, Layer, Neuron
+from .serialization import load, save
 
 __all__ = [
     "Neuron",
@@ -26,4 +27,6 @@ __all__ = [
     "cross_entropy",
     "DataLoader",
     "TensorDataset",
+    "save",
+    "load",
 ]
