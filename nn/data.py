@@ -282,7 +282,8 @@ def _stack(arrays: list[np.ndarray], indices: np.ndarray, what: str) -> np.ndarr
         listed = ", ".join(f"item {int(i)}: {a.shape}" for i, a in zip(indices, arrays))
         raise ValueError(
             f"DataLoader: cannot stack {what} of a batch, the shapes differ ({listed}); "
-            "every sample needs the same shape"
+            "every sample needs the same shape (to batch whole arrays such as X and y side by "
+            "side, pass them as a tuple (X, y), not a list)"
         )
     return np.stack(arrays)
 

@@ -179,6 +179,9 @@ def test_map_style_dataset_with_uneven_samples_is_explained() -> None:
         list(DataLoader(samples, batch_size=2))
     with pytest.raises(ValueError, match="item 1 is .* 2 fields"):
         list(DataLoader([(1, 2), (3,)], batch_size=2))
+    X, y = _data(4)
+    with pytest.raises(ValueError, match=r"pass them as a tuple \(X, y\), not a list"):
+        list(DataLoader([X, y], batch_size=2))
 
 
 def test_unequal_lengths_are_named() -> None:
