@@ -572,6 +572,9 @@ def normalize_mnist(images: Any, *, flatten: bool = True) -> np.ndarray:
             f"normalize_mnist expects a batch of images of shape (n, rows, columns), got shape "
             f"{pixels.shape}"
         )
-    scaled = pixels.astype(np.float32) / np.float32(255)
-    out = (scaled - np.float32(MNIST_MEAN)) / np.float32(MNIST_STD)
+    # In place on one float32 copy: 60000 images make 188 MB, and each temporary costs as much.
+    out = pixels.astype(np.float32)
+    out /= np.float32(255)
+    out -= np.float32(MNIST_MEAN)
+    out /= np.float32(MNIST_STD)
     return out.reshape(len(out), math.prod(out.shape[1:])) if flatten else out
