@@ -45,6 +45,7 @@ __all__ = [
     "SOFTPLUS",
     "DOT",
     "clip",
+    "binary_cross_entropy",
     "power",
     "exponential",
     "leaky_relu",
@@ -434,6 +435,43 @@ def clip(low: float, high: float) -> Op:
         lambda a, out: (1.0 if low <= a <= high else 0.0,),
         (f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
         doc=f"clip to [{lo}, {hi}]",
+    )
+
+
+def _clamped_log(x: float) -> float:
+    # PyTorch's BCELoss limits each log to −100, so a prediction of exactly 0 or 1 stays finite.
+    return max(math.log(x), -100.0) if x > 0.0 else -100.0
+
+
+@lru_cache(maxsize=64)
+def binary_cross_entropy(target: float) -> Op:
+    """The op ``−[y·log p + (1 − y)·log(1 − p)]`` for a fixed label ``y``, as one node.
+
+    Each log is limited to −100 as in PyTorch, and the slope is PyTorch's
+    (p − y) / max(p(1 − p), 1e-12).
+
+    >>> op = binary_cross_entropy(1.0)
+    >>> round(op.forward(0.8), 6), round(op.derivative(0.8, 0.0)[0], 6)
+    (0.223144, -1.25)
+    """
+    y = target
+    text = _format_constant(y)
+
+    def forward(p: float) -> float:
+        if p != p:
+            return p  # NaN may enter a graph; explain() marks it
+        if not 0.0 <= p <= 1.0:
+            raise OpDomainError(f"binary cross-entropy needs a probability in [0, 1], got {p!r}")
+        return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
+
+    return Op(
+        "bce",
+        f"BCE(y={text})",
+        f"BCE({{0}}, y={text})",
+        forward,
+        lambda p, out: ((p - y) / max(p * (1.0 - p), 1e-12),),
+        (f"d BCE(p, y={text})/dp = (p − {text}) / (p·(1 − p))",),
+        doc=f"binary cross-entropy against the label {text}",
     )
 
 

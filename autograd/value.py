@@ -166,6 +166,11 @@ class Value:
         ``Value(1.5).clip(0.0, 1.0).data == 1.0``"""
         return Value._apply(ops.clip(float(low), float(high)), (self,))
 
+    def binary_cross_entropy(self, target: float) -> Value:
+        """−[y·log p + (1 − y)·log(1 − p)] of this probability p against label ``target``.
+        ``round(Value(0.8).binary_cross_entropy(1.0).data, 6) == 0.223144``"""
+        return Value._apply(ops.binary_cross_entropy(float(target)), (self,))
+
     def step(self) -> Value:
         """The perceptron's Heaviside step, 1 if x > 0 else 0, with gradient 0.
         ``Value(0.3).step().data == 1.0``"""

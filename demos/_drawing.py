@@ -11,17 +11,18 @@ from autograd import draw_dot, render_steps
 FORMATS = ("svg", "png", "pdf", "dot")
 
 
-def write_graph(root: Any, path: str | os.PathLike[str]) -> Path:
+def write_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
     """Draw the graph behind ``root`` to exactly ``path``; the suffix picks the format.
 
     A ``.dot`` path writes the Graphviz source, which needs no Graphviz installed.
+    ``options`` go to ``draw_dot`` (``collapse="neuron"``, ``rankdir="TB"``, ...).
     """
     path = Path(path)
     format = path.suffix.lstrip(".").lower()
     if format not in FORMATS:
         raise ValueError(f"--graph {path}: the file must end in one of .{', .'.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    picture = draw_dot(root)
+    picture = draw_dot(root, **options)
     if format == "dot":
         picture.save(path)
     else:

@@ -10,7 +10,6 @@ items, as PyTorch's default ``reduction="mean"`` does; pass ``reduction="sum"`` 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from autograd import Value
@@ -26,10 +25,6 @@ __all__ = [
 
 Predictions = Value | Sequence[Value]
 Targets = float | Value | Sequence[float | Value]
-
-# PyTorch's BCELoss clamps each log at −100 so that p = 0 or 1 gives a finite loss; clipping
-# p to [e⁻¹⁰⁰, 1] before the log gives the same loss values.
-_SMALLEST_P = math.exp(-100.0)
 
 
 def _pairs(
@@ -75,7 +70,8 @@ def binary_cross_entropy(
 ) -> Value:
     """Binary cross-entropy of probabilities p in [0, 1]: −[y·log p + (1 − y)·log(1 − p)].
 
-    Finite even for p = 0 or 1: each log is limited to −100, as in PyTorch's BCELoss.
+    One node per prediction (PyTorch has one op for it too), finite even for p = 0 or 1:
+    each log is limited to −100, as in PyTorch's BCELoss.
 
     >>> from autograd import Value
     >>> round(binary_cross_entropy(Value(0.8), 1.0).data, 6)
@@ -85,9 +81,7 @@ def binary_cross_entropy(
     """
     terms = []
     for p, y in _pairs(predictions, targets, "binary_cross_entropy"):
-        log_p = p.clip(_SMALLEST_P, 1.0).log()
-        log_not_p = (1.0 - p).clip(_SMALLEST_P, 1.0).log()
-        terms.append(-(y * log_p + (1.0 - y) * log_not_p))
+        terms.append(p.binary_cross_entropy(y.data if isinstance(y, Value) else float(y)))
     return _reduce(terms, reduction, "binary_cross_entropy")
 
 
