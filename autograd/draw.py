@@ -120,10 +120,10 @@ _HIGHLIGHT_BORDER = f' color="{HIGHLIGHT}" penwidth=2.5'
 #: Edge attributes by what the edge shows: the step being narrated, gradient that has
 #: flowed (or any edge outside a step picture), gradient still to come, a plain number.
 _EDGE_STYLE = {
-    "step": f'[class="edge step" color="{HIGHLIGHT}" penwidth=2.5 arrowsize=0.9]',
-    "flow": '[class="edge" color="#555555" arrowsize=0.7]',
-    "pending": '[class="edge pending" color="#C8C8C8" arrowsize=0.7]',
-    "constant": '[class="edge constant" color="#AAAAAA" arrowsize=0.5 style=dashed]',
+    "step": f'[class="step" color="{HIGHLIGHT}" penwidth=2.5 arrowsize=0.9]',
+    "flow": '[class="flow" color="#555555" arrowsize=0.7]',
+    "pending": '[class="pending" color="#C8C8C8" arrowsize=0.7]',
+    "constant": '[class="constant" color="#AAAAAA" arrowsize=0.5 style=dashed]',
 }
 _EDGE_RANK = {"constant": 0, "pending": 1, "flow": 2, "step": 3}
 _RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -143,15 +143,24 @@ def _visible(text: str) -> str:
 
 
 def _html(text: str) -> str:
-    """Text for inside an HTML-like label: markup characters escaped, lines kept."""
-    lines = text.splitlines() or [""]
-    return "<BR/>".join(_visible(line).translate(_HTML_ESCAPES) for line in lines)
+    """Text for inside an HTML-like label: markup characters escaped, lines kept.
+
+    Graphviz still reads backslash sequences in this text (``\\N`` becomes the node's
+    name), and ``\\\\`` is its way to write one backslash.
+    """
+    lines = [_visible(line).replace("\\", "\\\\") for line in text.splitlines() or [""]]
+    return "<BR/>".join(line.translate(_HTML_ESCAPES) for line in lines)
 
 
 def _quoted(text: str) -> str:
-    """A quoted DOT string for plain-text attributes such as tooltips."""
-    text = _visible(" / ".join(text.splitlines()))
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A quoted DOT string for plain-text attributes such as tooltips.
+
+    Graphviz versions differ in how many times they unescape backslashes in a tooltip, so
+    a backslash is shown as the look-alike ⧵ rather than risk a tooltip that reads wrong.
+    Graphviz decodes entities such as ``&lt;`` here, so ``&`` is written as one.
+    """
+    text = _visible(" / ".join(text.splitlines())).replace("\\", "⧵").replace("&", "&amp;")
+    return '"' + text.replace('"', '\\"') + '"'
 
 
 def _muted(text: str) -> str:
@@ -167,7 +176,8 @@ def _table(rows: Sequence[str]) -> str:
 
 
 def _title_row(text: str) -> str:
-    return f'<TR><TD COLSPAN="2"><B>{text}</B></TD></TR>'
+    bold = f"<B>{text}</B>" if text else ""  # Graphviz rejects an empty <B></B>
+    return f'<TR><TD COLSPAN="2">{bold}</TD></TR>'
 
 
 def _number_row(name: str, shown: str) -> str:
@@ -196,7 +206,7 @@ def draw_dot(
     >>> from autograd import Value
     >>> x = Value(2.0, "x"); y = (x * x).tanh(); y.label = "y"
     >>> picture = draw_dot(y, step=1)
-    >>> 'class="edge step"' in picture.source, x.grad
+    >>> 'class="step"' in picture.source, x.grad
     (True, 0.0)
     """
     if step is not None and (isinstance(step, bool) or not isinstance(step, int) or step < 0):
