@@ -134,6 +134,8 @@ _RANKDIRS = ("LR", "RL", "TB", "BT")
 _HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 # Characters that XML (and so Graphviz's HTML-like labels) or UTF-8 cannot carry.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Anything _html must change: markup, backslashes, line breaks, unprintable characters.
+_NEEDS_CARE = re.compile('[&<>"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]')
 
 
 def _visible(text: str) -> str:
@@ -148,6 +150,8 @@ def _html(text: str) -> str:
     Graphviz still reads backslash sequences in this text (``\\N`` becomes the node's
     name), and ``\\\\`` is its way to write one backslash.
     """
+    if _NEEDS_CARE.search(text) is None:  # most text, and every number: nothing to do
+        return text
     lines = [_visible(line).replace("\\", "\\\\") for line in text.splitlines() or [""]]
     return "<BR/>".join(line.translate(_HTML_ESCAPES) for line in lines)
 
