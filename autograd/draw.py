@@ -120,11 +120,13 @@ _HIGHLIGHT_BORDER = f' color="{HIGHLIGHT}" penwidth=2.5'
 #: Edge attributes by what the edge shows: the step being narrated, gradient that has
 #: flowed (or any edge outside a step picture), gradient still to come, a plain number.
 _EDGE_STYLE = {
-    "step": f'[class="step" color="{HIGHLIGHT}" penwidth=2.5 arrowsize=0.9]',
-    "flow": '[class="flow" color="#555555" arrowsize=0.7]',
-    "pending": '[class="pending" color="#C8C8C8" arrowsize=0.7]',
-    "constant": '[class="constant" color="#AAAAAA" arrowsize=0.5 style=dashed]',
+    "step": f'class="step" color="{HIGHLIGHT}" penwidth=2.5 arrowsize=0.9',
+    "flow": 'class="flow" color="#555555" arrowsize=0.7',
+    "pending": 'class="pending" color="#C8C8C8" arrowsize=0.7',
+    "constant": 'class="constant" color="#AAAAAA" arrowsize=0.5 style=dashed',
 }
+# Between folded boxes edges form a dense mesh (16 × 16 for two layers of 16): keep it light.
+_MESH = " penwidth=0.6 arrowsize=0.5"
 _EDGE_RANK = {"constant": 0, "pending": 1, "flow": 2, "step": 3}
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 
@@ -429,14 +431,12 @@ class _Scene:
         body += _clusters(placed)
         current = (id(step.output), step.input_index) if step is not None else None
         body += self._edges(current, done)
+        layout = {"rankdir": self.rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35"}
+        if self.boxes:  # keep boxes in their order (N1, N2, ...): crossings there are unavoidable
+            layout |= {"ranksep": "1.0", "mclimit": "0.1"}
         return Drawing(
             format=format,
-            graph_attr={
-                "rankdir": self.rankdir,
-                "fontname": FONT,
-                "nodesep": "0.25",
-                "ranksep": "0.35",
-            },
+            graph_attr=layout,
             node_attr={"fontname": FONT, "fontsize": "12"},
             edge_attr={"fontname": FONT},
             body=["\t" + line + "\n" for line in body],
@@ -496,7 +496,7 @@ class _Scene:
             if key is None:  # op -> its output: gradient enters the op once the op's turn came
                 started = done is None or current in edges or not done.isdisjoint(edges)
                 kind = "step" if current in edges else "flow" if started else "pending"
-                plain.append(f"o{i} -> v{i} {_EDGE_STYLE[kind]}")
+                plain.append(f"o{i} -> v{i} [{_EDGE_STYLE[kind]}]")
             for edge, parent in zip(edges, node.parents):
                 parent_key = self.fold.get(id(parent))
                 if key is not None and parent_key == key:
@@ -511,10 +511,12 @@ class _Scene:
                 else:
                     kind = "flow"
                 if key is None and parent_key is None:
-                    plain.append(f"{tail} -> {head} {_EDGE_STYLE[kind]}")
+                    plain.append(f"{tail} -> {head} [{_EDGE_STYLE[kind]}]")
                 elif _EDGE_RANK[kind] > _EDGE_RANK.get(folded.get((tail, head), ""), -1):
                     folded[(tail, head)] = kind
-        plain += [f"{tail} -> {head} {_EDGE_STYLE[kind]}" for (tail, head), kind in folded.items()]
+        for (tail, head), kind in folded.items():
+            mesh = _MESH if kind in ("flow", "pending") else ""
+            plain.append(f"{tail} -> {head} [{_EDGE_STYLE[kind]}{mesh}]")
         return plain
 
     def caption(self, step: Step | None, k: int, count: int, seed: str) -> str:
