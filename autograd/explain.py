@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import CONSTANT, Namer, _is_finite, _wrap, backward_steps, topological_order
+from .graph import CONSTANT, Namer, _is_finite, _wrap, backward_steps, brief, topological_order
 
 __all__ = ["explain"]
 
@@ -49,7 +49,7 @@ def explain(root: Any) -> str:
         name, shown = namer.name(node), node._describe(node.data)
         if node.parents:
             names = [_wrap(namer.name(p)) for p in node.parents]
-            numbers = [_wrap(p._describe(p.data)) for p in node.parents]
+            numbers = [_wrap(brief(p, p.data)) for p in node.parents]
             expression = node.op.render(names)
             line = f"  {name} = {expression}" if expression != name else f"  {name}"
             line += f" = {node.op.render(numbers)} = {shown}"
@@ -66,7 +66,12 @@ def explain(root: Any) -> str:
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
             lines.append(f"  step {step.index}: {step}    [{step.formula}]")
-        leaves = [node for node in order if not node.parents and node.owner is not CONSTANT]
+        # A leaf that needs no gradient (a Tensor input without requires_grad) gets none.
+        leaves = [
+            node
+            for node in order
+            if not node.parents and node.owner is not CONSTANT and node.grad is not None
+        ]
         lines += ["", "Gradients of the inputs"]
         for leaf in leaves:
             grad = leaf.grad

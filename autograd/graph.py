@@ -28,6 +28,7 @@ __all__ = [
     "Owner",
     "Step",
     "Namer",
+    "brief",
     "topological_order",
     "backward_steps",
     "fmt",
@@ -48,6 +49,9 @@ class GraphNode(Protocol):
     def _chain(self, upstream: Any) -> Sequence[tuple[Any, Any]]: ...
     def _accumulate(self, contribution: Any) -> None: ...
     def _describe(self, number: Any) -> str: ...
+
+    # Optional: ``_brief(number)``, a shorter text for inside a sentence (a Tensor names
+    # only the shape there); nodes without it are described by ``_describe``.
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,7 +141,20 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-_SIMPLE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'")
+_SIMPLE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×")
+
+
+def brief(node: Any, number: Any) -> str:
+    """``number`` (a value or grad of ``node``) as written inside a sentence.
+
+    A scalar is its number; a Tensor's array is its shape, ``[64×256]``.
+
+    >>> from autograd import Value
+    >>> brief(Value(2.5), 2.5)
+    '2.5'
+    """
+    short = getattr(node, "_brief", None)
+    return short(number) if short is not None else node._describe(number)
 
 
 class Namer:
@@ -176,7 +193,7 @@ class Namer:
                     seen[name] = seen.get(name, 0) + 1
                     name = f"{name}#{seen[name]}"
             elif node.owner is CONSTANT:
-                name = node._describe(node.data)
+                name = brief(node, node.data)
             elif not node.parents:
                 name = next(letters)
             elif node is root and "out" not in taken:
@@ -285,6 +302,8 @@ def backward_steps(root: Any) -> Iterator[Step]:
         for i, (parent, (local, contribution)) in enumerate(
             zip(node.parents, node._chain(upstream))
         ):
+            if contribution is None:
+                continue  # an input that needs no gradient (a Tensor without requires_grad)
             parent._accumulate(contribution)
             if parent.owner is CONSTANT:
                 continue  # a plain number's gradient is never read: not worth a step
@@ -320,17 +339,19 @@ def _step_text(
     accumulates: bool,
 ) -> str:
     def describe(number: Any) -> str:
-        return _wrap(node._describe(number))
+        return _wrap(brief(node, number))
 
     d_out, d_in = namer.d(node), namer.d(parent)
     assign = "+=" if accumulates else "="
+    # Without one local number (an array op), "…" stands for the op's rule: see its formula.
+    shown_local = "…" if local is None else describe(local)
     text = (
         f"{d_root}/{d_in} {assign} {d_root}/{d_out} · {d_out}/{d_in}"
-        f" = {describe(upstream)} · {describe(local)} = {node._describe(contribution)}"
+        f" = {describe(upstream)} · {shown_local} = {brief(node, contribution)}"
     )
     total = parent.grad
-    if parent._describe(total) != parent._describe(contribution):
-        text += f"  (now {parent._describe(total)})"
+    if brief(parent, total) != brief(parent, contribution):
+        text += f"  (now {brief(parent, total)})"
     if not all(_is_finite(v) for v in (upstream, contribution) if v is not None):
         text += "  ⚠ not finite"
     return text

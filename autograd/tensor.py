@@ -1,0 +1,1436 @@
+"""Tensor: a node of the computation graph that holds a numpy array.
+
+A Tensor is to arrays what :class:`~autograd.value.Value` is to floats: it remembers the op
+record (:mod:`autograd.tensor_ops`) and the parents that made it, so the same graph walk,
+narration (``explain``) and drawing (``draw_dot``) work on it. Names and semantics follow
+PyTorch: ``requires_grad`` leaves collect ``.grad`` (an ndarray, None until the first
+backward), results of ops on tensors that need no gradient record nothing, and
+``no_grad()`` switches recording off.
+
+Example:
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="W")
+    >>> x = Tensor([1.0, -1.0], label="x")
+    >>> loss = (W @ x).relu().sum()
+    >>> loss.backward()
+    >>> loss.item(), W.grad.tolist()
+    (0.0, [[0.0, 0.0], [0.0, 0.0]])
+    >>> y = (x @ W).sum(); y.backward(); W.grad.tolist()
+    [[1.0, 1.0], [-1.0, -1.0]]
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+import numpy as np
+
+from . import tensor_ops as T
+from .graph import CONSTANT, Owner, Step, backward_steps, fmt, topological_order
+from .ops import OpDomainError
+from .tensor_ops import TensorOp, fit_gradient, shape_text
+from .value import Value
+
+__all__ = [
+    "Tensor",
+    "tensor",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "randn",
+    "rand",
+    "arange",
+    "manual_seed",
+    "concatenate",
+    "cat",
+    "stack",
+    "float32",
+    "float64",
+    "int64",
+    "MinMax",
+]
+
+#: dtype aliases, as ``torch.float32`` and friends (they are numpy dtypes).
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int64 = np.dtype(np.int64)
+
+# Inside the class body the methods .float(), .int() and .bool() hide the builtins, so
+# annotations there say builtins.float.
+Number = float | int | bool
+Axis = int | Sequence[int] | None
+Array = np.ndarray
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+_new = object.__new__
+
+# --- recording on and off ----------------------------------------------------------------
+
+#: Whether ops record the graph (off inside ``no_grad()``). One flag for the process, read by
+#: every op, so it is a plain module global (PyTorch keeps it per thread).
+_RECORDING = True
+
+
+class _GradMode:
+    _enabled: bool
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> None:
+        global _RECORDING
+        self._saved.append(_RECORDING)
+        _RECORDING = self._enabled
+
+    def __exit__(self, *exc: object) -> None:
+        global _RECORDING
+        _RECORDING = self._saved.pop()
+
+    def __call__(self, function: _F) -> _F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Inside ``with no_grad():`` (or a function decorated with it) ops record no graph.
+
+    For evaluation and for updating parameters by hand, as in PyTorch.
+
+    >>> w = Tensor([1.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad, y.parents
+    (False, ())
+    """
+
+    _enabled = False
+
+
+class enable_grad(_GradMode):
+    """Switch recording back on inside a ``no_grad()`` block.
+
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         print(is_grad_enabled())
+    True
+    """
+
+    _enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record the graph right now.
+
+    >>> is_grad_enabled()
+    True
+    """
+    return _RECORDING
+
+
+# --- dtypes and conversion ---------------------------------------------------------------
+
+
+def _dtype(dtype: Any, where: str = "Tensor") -> np.dtype[Any]:
+    """``dtype`` as a numpy dtype, refusing kinds Tensor does not support."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: {dtype!r} is not a dtype (use autograd.float32, ...)") from None
+    if resolved.kind not in "biuf":
+        raise TypeError(
+            f"{where}: dtype {resolved} is not supported; Tensors hold booleans, integers "
+            "or floats (float32 by default)"
+        )
+    return resolved
+
+
+def _check_grad_dtype(dtype: np.dtype[Any], label: str) -> None:
+    if dtype.kind != "f":
+        who = f" {label!r}" if label else ""
+        raise TypeError(
+            f"Tensor{who}: only floating-point tensors can require grad, this one is {dtype} "
+            "(gradients need numbers that can change by small steps; use dtype=autograd.float32)"
+        )
+
+
+def _to_array(data: Any, dtype: np.dtype[Any] | None, label: str, copy: bool = True) -> Array:
+    """``data`` as a fresh ndarray of ``dtype`` (None: infer), with errors a learner reads."""
+    where = f" for {label!r}" if label else ""
+    if isinstance(data, Value):
+        raise TypeError(
+            f"Tensor needs numbers{where}, got the scalar Value {data!r}: "
+            f"use Tensor({data.data!r}), or keep working with Values"
+        )
+    if isinstance(data, Tensor):
+        data = data.data
+    if data is None or isinstance(data, (str, bytes)):
+        raise TypeError(f"Tensor needs numbers{where}, got {type(data).__name__} {data!r}")
+    try:
+        array = np.array(data, dtype=dtype, copy=True) if copy else np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        text = repr(data)
+        text = text if len(text) < 60 else text[:57] + "..."
+        ragged = "inhomogeneous" in str(error)
+        hint = ": its rows have different lengths" if ragged else ""
+        raise TypeError(
+            f"Tensor needs numbers{where}, got {type(data).__name__} {text}{hint}"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor needs numbers{where}, got {type(data).__name__} holding {array.dtype}"
+        )
+    return array
+
+
+def _infer_dtype(data: Any) -> np.dtype[Any] | None:
+    """PyTorch's ``tensor()`` rule: arrays keep their dtype; Python floats give float32,
+    ints int64 and bools bool."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return None
+    if isinstance(data, Tensor):
+        return data.dtype
+    kind = np.asarray(data).dtype.kind if not isinstance(data, Value) else "f"
+    inferred: dict[str, np.dtype[Any]] = {"f": float32, "i": int64, "u": int64, "b": np.dtype(bool)}
+    return inferred.get(kind)
+
+
+# --- making nodes ------------------------------------------------------------------------
+
+
+def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = None) -> Tensor:
+    """The recorded node ``op(*parents)`` holding ``data`` (no validation: internal only)."""
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)  # numpy turns 0-d results into scalars; .data is an array
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.requires_grad = True
+    out.op = op
+    out.parents = parents
+    out.ctx = ctx
+    out.label = ""
+    out.owner = None
+    return out
+
+
+def _plain(data: Any, owner: Owner | None = None) -> Tensor:
+    """A leaf that needs no gradient (a result made without recording, or a constant)."""
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.requires_grad = False
+    out.op = None
+    out.parents = ()
+    out.ctx = None
+    out.label = ""
+    out.owner = owner
+    return out
+
+
+def _who(t: Tensor) -> str:
+    """How errors name a tensor: its label, shape and dtype."""
+    kind = f"{shape_text(t.data.shape)} {t.data.dtype}"
+    if t.label:
+        return f"{t.label!r} {kind}"
+    if t.owner is CONSTANT:
+        return f"the constant {Tensor._brief(t.data)}"
+    return f"an unnamed {kind} tensor"
+
+
+def _operand_data(other: Any, op: str, tensor: Tensor) -> Array:
+    """A non-Tensor operand as an array. Plain numbers take the tensor's float dtype (as
+    PyTorch treats Python numbers), so ``x * 0.5`` stays float32."""
+    if isinstance(other, np.ndarray):
+        if other.dtype.kind in "biuf":
+            return other
+    elif isinstance(other, (numbers.Real, np.generic)) and not isinstance(other, Value):
+        if isinstance(other, np.generic) and other.dtype.kind not in "biuf":
+            pass
+        else:
+            own = tensor.data.dtype
+            if own.kind == "f":
+                return np.asarray(other, dtype=own)
+            if isinstance(other, (bool, np.bool_)):
+                return np.asarray(other, dtype=bool)
+            if isinstance(other, numbers.Integral):
+                return np.asarray(other, dtype=np.int64)
+            return np.asarray(other, dtype=float32)
+    elif isinstance(other, (list, tuple)):
+        try:
+            array = np.asarray(other)
+        except ValueError:
+            array = None
+        if array is not None and array.dtype.kind in "biuf":
+            if array.dtype.kind == "f" and tensor.data.dtype.kind == "f":
+                array = array.astype(tensor.data.dtype)
+            return array
+    if isinstance(other, Value):
+        raise TypeError(
+            f"{op}: cannot combine the scalar Value {other!r} with the Tensor {_who(tensor)}: "
+            "a Value and a Tensor do not mix; use Tensors for both "
+            f"(e.g. Tensor({other.data!r}))"
+        )
+    text = repr(other)
+    text = text if len(text) < 40 else text[:37] + "..."
+    raise TypeError(
+        f"{op}: cannot combine {type(other).__name__} {text} with {_who(tensor)}: "
+        "need a number, an array or a Tensor"
+    )
+
+
+def _op_error(op: TensorOp, parents: Sequence[Tensor], error: OpDomainError) -> Exception:
+    inputs = ", ".join(_who(p) for p in parents)
+    return error.kind(f"{op.name}({inputs}): {error}")
+
+
+def _broadcast_error(op: TensorOp, a: Tensor, b: Tensor) -> ValueError:
+    return ValueError(
+        f"{op.name}: shapes {shape_text(a.data.shape)} and {shape_text(b.data.shape)} do not "
+        f"broadcast ({_who(a)} and {_who(b)}). Broadcasting lines the shapes up from the "
+        "right; each pair of sizes must be equal, or one of them 1"
+    )
+
+
+def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Tensor:
+    """``op(x, other)`` (or ``op(other, x)``), broadcasting; a non-Tensor becomes a constant."""
+    if isinstance(other, Tensor):
+        o: Tensor | None = other
+        od = other.data
+    else:
+        o = None
+        od = _operand_data(other, op.name, x)
+    xd = x.data
+    a, b = (od, xd) if reflected else (xd, od)
+    try:
+        out = op.forward(a, b)
+    except OpDomainError as error:
+        left, right = x, o if o is not None else _plain(od, CONSTANT)
+        raise _op_error(op, (right, left) if reflected else (left, right), error) from None
+    except ValueError:
+        right_ = o if o is not None else _plain(od, CONSTANT)
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            pair = (right_, x) if reflected else (x, right_)
+            raise _broadcast_error(op, *pair) from None
+        raise
+    except TypeError as error:
+        raise TypeError(f"{op.name}: {error} ({_who(x)})") from None
+    if out.dtype is float64 and a.dtype != float64 and b.dtype != float64:
+        out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
+    if _RECORDING and (x.requires_grad or (o is not None and o.requires_grad)):
+        if o is None:
+            o = _plain(od, CONSTANT)
+        return _result(op, out, (o, x) if reflected else (x, o))
+    return _plain(out)
+
+
+def _compare(ufunc: Any, x: Tensor, other: Any) -> Tensor:
+    od = other.data if isinstance(other, Tensor) else _operand_data(other, ufunc.__name__, x)
+    try:
+        return _plain(ufunc(x.data, od))
+    except ValueError:
+        shapes = f"{shape_text(x.data.shape)} and {shape_text(np.shape(od))}"
+        raise ValueError(f"{ufunc.__name__}: shapes {shapes} do not broadcast") from None
+
+
+def _floating(data: Array) -> Array:
+    """Integer inputs of float functions (exp, log, mean, ...) become float32, as in PyTorch."""
+    return data if data.dtype.kind == "f" else data.astype(float32)
+
+
+def _axis_argument(name: str, axis: Any, dim: Any) -> Any:
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{name}: give axis or dim, not both")
+        axis = dim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis
+
+
+def _keep_argument(keepdims: bool, keepdim: bool | None) -> bool:
+    return bool(keepdim) if keepdim is not None else bool(keepdims)
+
+
+class MinMax(NamedTuple):
+    """What ``max(dim)`` and ``min(dim)`` return, as in PyTorch: the values and their indices.
+
+    >>> values, indices = Tensor([[1.0, 5.0], [7.0, 2.0]]).max(1)
+    >>> values.tolist(), indices.tolist()
+    ([5.0, 7.0], [1, 0])
+    """
+
+    values: Tensor
+    indices: Tensor
+
+
+# --- the Tensor --------------------------------------------------------------------------
+
+
+class Tensor:
+    """An array that records how it was computed, so gradients can flow back through it.
+
+    ``Tensor(data, requires_grad=False, dtype=None, label="")``: the data is copied into a
+    new ndarray of ``dtype`` (float32 unless given, like ``torch.Tensor``; use
+    :func:`tensor` to keep integer data as int64). Only float tensors can require grad.
+
+    >>> x = Tensor([[1, 2, 3]], label="x")
+    >>> x.shape, x.dtype, x.ndim
+    ((1, 3), dtype('float32'), 2)
+    >>> y = x * 2 + 1
+    >>> y.tolist()
+    [[3.0, 5.0, 7.0]]
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "ctx", "label", "owner")
+    # numpy defers to Tensor's reflected operators (ndarray + Tensor gives a Tensor).
+    __array_ufunc__ = None
+    __hash__ = object.__hash__  # __eq__ compares elementwise, so hash by identity as PyTorch
+
+    data: Array
+    grad: Array | None
+    requires_grad: bool
+    op: TensorOp | None
+    parents: tuple[Tensor, ...]
+    ctx: Any
+    label: str
+    owner: Owner | None
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, *, label: str = ""
+    ) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Tensor label must be a str, got {type(label).__name__} {label!r}")
+        resolved = float32 if dtype is None else _dtype(dtype)
+        self.data = _to_array(data, resolved, label)
+        self.requires_grad = bool(requires_grad)
+        if self.requires_grad:
+            _check_grad_dtype(self.data.dtype, label)
+        self.grad = None
+        self.op = None
+        self.parents = ()
+        self.ctx = None
+        self.label = label
+        self.owner = None
+
+    # --- what it holds ----------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape. ``Tensor([[1, 2, 3]]).shape == (1, 3)``"""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The array's numpy dtype. ``Tensor([1]).dtype == autograd.float32``"""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes. ``Tensor([[1, 2]]).ndim == 2``"""
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True unless an op made this tensor while recording (PyTorch's ``is_leaf``).
+
+        >>> w = Tensor([1.0], requires_grad=True); w.is_leaf, (w * 2).is_leaf
+        (True, False)
+        """
+        return not self.parents
+
+    def dim(self) -> int:
+        """The number of axes (PyTorch's name). ``Tensor([[1, 2]]).dim() == 2``"""
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of one axis. ``Tensor([[1, 2, 3]]).size(1) == 3``"""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        """The number of entries. ``Tensor([[1, 2, 3]]).numel() == 3``"""
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (a single number) is undefined")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (a single number)")
+        for i in range(self.data.shape[0]):
+            yield self[i]
+
+    def item(self) -> Number:
+        """The single number this tensor holds, as a Python number.
+
+        >>> Tensor([[2.5]]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: {_who(self)} has {self.data.size} entries; item() needs exactly one "
+                "(pick one by indexing, or reduce with .sum() or .mean())"
+            )
+        value: Number = self.data.item()
+        return value
+
+    def tolist(self) -> Any:
+        """The numbers as nested Python lists. ``Tensor([1, 2]).tolist() == [1.0, 2.0]``"""
+        return self.data.tolist()
+
+    def numpy(self) -> Array:
+        """The data itself (shared, not copied), as PyTorch's ``numpy()``.
+
+        Like PyTorch, refuses a tensor that requires grad: ``detach()`` it first.
+
+        >>> Tensor([1, 2]).numpy()
+        array([1., 2.], dtype=float32)
+        """
+        if self.requires_grad:
+            raise RuntimeError(
+                f"numpy: {_who(self)} requires grad; use .detach().numpy() "
+                "(or .data) to get its numbers without the graph"
+            )
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """The same data (shared) as a new leaf outside the graph.
+
+        >>> w = Tensor([1.0], requires_grad=True); (w * 3).detach().requires_grad
+        False
+        """
+        return _plain(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
+
+        >>> Tensor([1.0]).requires_grad_().requires_grad
+        True
+        """
+        if self.parents and not requires_grad:
+            raise RuntimeError(
+                f"requires_grad_: {_who(self)} was computed from tensors that require grad; "
+                "use .detach() to get a copy outside the graph"
+            )
+        if requires_grad:
+            _check_grad_dtype(self.data.dtype, self.label)
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # --- dtype ----------------------------------------------------------------------------
+
+    def to(self, dtype: Any) -> Tensor:
+        """The same numbers as ``dtype``; between floats the gradient flows through.
+
+        >>> Tensor([1.7]).to(int64).tolist()
+        [1]
+        """
+        target = _dtype(dtype, "to")
+        if target == self.data.dtype:
+            return self
+        if target.kind == "f" and _RECORDING and self.requires_grad:
+            op = T.cast_to(target)
+            return _result(op, op.forward(self.data), (self,))
+        return _plain(self.data.astype(target))
+
+    def float(self) -> Tensor:
+        """As float32. ``Tensor([1], dtype=autograd.int64).float().dtype == autograd.float32``"""
+        return self.to(float32)
+
+    def double(self) -> Tensor:
+        """As float64. ``Tensor([1]).double().dtype == autograd.float64``"""
+        return self.to(float64)
+
+    def long(self) -> Tensor:
+        """As int64, cutting off fractions (no gradient).
+        ``Tensor([1.7]).long().tolist() == [1]``"""
+        return self.to(int64)
+
+    def int(self) -> Tensor:
+        """As int32, cutting off fractions (no gradient).
+        ``Tensor([-1.7]).int().tolist() == [-1]``"""
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        """As booleans (nonzero is True). ``Tensor([0, 2]).bool().tolist() == [False, True]``"""
+        return self.to(np.bool_)
+
+    def round(self, decimals: builtins.int = 0) -> Tensor:
+        """Rounded to ``decimals`` places, halves to even (no gradient flows: it is flat).
+
+        >>> Tensor([0.5, 1.5, 0.26]).round().tolist(), Tensor([0.26]).round(1).item()
+        ([0.0, 2.0, 0.0], 0.30000001192092896)
+        """
+        return _plain(np.round(self.data, decimals))
+
+    # --- arithmetic -----------------------------------------------------------------------
+
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(T.ADD, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(T.ADD, self, other, reflected=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(T.SUB, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(T.SUB, self, other, reflected=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(T.MUL, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(T.MUL, self, other, reflected=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(T.DIV, self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(T.DIV, self, other, reflected=True)
+
+    def __pow__(self, other: Any) -> Tensor:
+        if isinstance(other, (numbers.Real, np.generic)) and not isinstance(other, Value):
+            # A plain-number exponent is part of the op, not an input: x**2 has one parent.
+            k = builtins.float(other)
+            # Fractional and negative powers of integers are floats (as in PyTorch).
+            return self._unary(T.power(k), floating=k < 0 or not k.is_integer())
+        return _binary(T.POW, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        if isinstance(other, (numbers.Real, np.generic)) and builtins.float(other) > 0:
+            return self._unary(T.exponential(builtins.float(other)), floating=True)
+        return _binary(T.POW, self, other, reflected=True)
+
+    def __neg__(self) -> Tensor:
+        return self._unary(T.NEG)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return self._matmul(other, reflected=False)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return self._matmul(other, reflected=True)
+
+    def _matmul(self, other: Any, reflected: builtins.bool) -> Tensor:
+        o = other if isinstance(other, Tensor) else _plain(_operand_data(other, "matmul", self))
+        if not isinstance(other, Tensor):
+            o.owner = CONSTANT
+        left, right = (o, self) if reflected else (self, o)
+        a, b = left.data, right.data
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: {_who(left)} @ {_who(right)}: @ needs at least one axis on each "
+                "side; multiply by a single number with *"
+            )
+        try:
+            out = np.matmul(a, b)
+        except ValueError:
+            inner = f"{a.shape[-1]} and {b.shape[0] if b.ndim == 1 else b.shape[-2]}"
+            raise ValueError(
+                f"matmul: cannot multiply {_who(left)} by {_who(right)}: the inner sizes "
+                f"{inner} differ (or the batch axes do not broadcast); for a @ b, a's last "
+                "axis must match b's first (or second-to-last)"
+            ) from None
+        if _RECORDING and (left.requires_grad or right.requires_grad):
+            return _result(T.MATMUL, out, (left, right))
+        return _plain(out)
+
+    # --- in place, for updates outside the graph ----------------------------------------
+
+    def _in_place(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
+        o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, self)
+        if _RECORDING and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        ):
+            raise RuntimeError(
+                f"{symbol} on {_who(self)} would change a tensor the graph needs in place. "
+                f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
+                "`with autograd.no_grad():`"
+            )
+        try:
+            ufunc(self.data, o, out=self.data)
+        except ValueError:
+            raise ValueError(
+                f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
+                f"{_who(self)}: the result must keep the shape {shape_text(self.data.shape)}"
+            ) from None
+        except TypeError as error:
+            raise TypeError(f"{symbol} on {_who(self)}: {error}") from None
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place(np.add, other, "+=")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place(np.subtract, other, "-=")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place(np.multiply, other, "*=")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place(np.true_divide, other, "/=")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if _RECORDING and self.requires_grad:
+            raise RuntimeError(
+                f"assigning into {_who(self)} in place would change a tensor the graph needs; "
+                "do it inside `with autograd.no_grad():`"
+            )
+        self.data[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+
+    # --- comparisons: tensors of booleans, outside the graph ----------------------------
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(np.greater_equal, self, other)
+
+    def __bool__(self) -> builtins.bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of {_who(self)} with {self.data.size} entries is ambiguous: "
+                "use .any() or .all()"
+            )
+        return builtins.bool(self.data)
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def any(self) -> Tensor:
+        """Whether any entry is nonzero. ``Tensor([0, 1]).any().item() is True``"""
+        return _plain(np.any(self.data))
+
+    def all(self) -> Tensor:
+        """Whether every entry is nonzero. ``Tensor([0, 1]).all().item() is False``"""
+        return _plain(np.all(self.data))
+
+    # --- functions, elementwise -----------------------------------------------------------
+
+    def _unary(
+        self, op: TensorOp, *args: Any, floating: builtins.bool = False, ctx: Any = None
+    ) -> Tensor:
+        data = _floating(self.data) if floating else self.data
+        try:
+            out = op.forward(data, *args)
+        except OpDomainError as error:
+            raise _op_error(op, (self,), error) from None
+        if _RECORDING and self.requires_grad:
+            return _result(op, out, (self,), ctx)
+        return _plain(out)
+
+    def exp(self) -> Tensor:
+        """e to the power of each entry. ``Tensor([0.0]).exp().item() == 1.0``"""
+        return self._unary(T.EXP, floating=True)
+
+    def log(self) -> Tensor:
+        """Natural logarithm of each entry; every entry must be positive.
+        ``Tensor([1.0]).log().item() == 0.0``"""
+        return self._unary(T.LOG, floating=True)
+
+    def sqrt(self) -> Tensor:
+        """Square root of each entry (``x ** 0.5``). ``Tensor([4.0]).sqrt().item() == 2.0``"""
+        return self**0.5
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent of each entry. ``Tensor([0.0]).tanh().item() == 0.0``"""
+        return self._unary(T.TANH, floating=True)
+
+    def sigmoid(self) -> Tensor:
+        """1/(1+e⁻ˣ) for each entry, stable for any input.
+        ``Tensor([0.0]).sigmoid().item() == 0.5``"""
+        return self._unary(T.SIGMOID, floating=True)
+
+    def relu(self) -> Tensor:
+        """max(0, x) for each entry (slope 0 at 0).
+        ``Tensor([-1.0, 2.0]).relu().tolist() == [0.0, 2.0]``"""
+        return self._unary(T.RELU)
+
+    def leaky_relu(self, slope: builtins.float = 0.01) -> Tensor:
+        """x if x > 0 else slope·x, for each entry.
+        ``Tensor([-2.0, 3.0], dtype=float64).leaky_relu(0.1).tolist() == [-0.2, 3.0]``"""
+        return self._unary(T.leaky_relu(builtins.float(slope)))
+
+    def clip(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
+        """Each entry limited to [min, max] (PyTorch's ``clamp``); gradient 0 outside.
+
+        >>> Tensor([-1.0, 0.5, 2.0]).clip(0, 1).tolist()
+        [0.0, 0.5, 1.0]
+        """
+        if min is None and max is None:
+            raise ValueError("clip needs min, max or both")
+        low = None if min is None else builtins.float(min)
+        high = None if max is None else builtins.float(max)
+        return self._unary(T.clip(low, high))
+
+    clamp = clip
+
+    # --- reductions -----------------------------------------------------------------------
+
+    def _reduce(self, kind: str, axis: Any, keepdims: builtins.bool) -> Tensor:
+        op = T.reduction(kind, axis, keepdims)
+        data = _floating(self.data) if kind == "mean" else self.data
+        try:
+            out = op.forward(data)
+        except OpDomainError as error:
+            raise _op_error(op, (self,), error) from None
+        except (ValueError, IndexError) as error:  # numpy's AxisError is both
+            raise type(error)(
+                f"{kind}: axis {axis} does not exist in {_who(self)}, which has "
+                f"{self.data.ndim} axes"
+            ) from None
+        if _RECORDING and self.requires_grad:
+            return _result(op, out, (self,))
+        return _plain(out)
+
+    def sum(
+        self,
+        axis: Axis = None,
+        keepdims: builtins.bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: builtins.bool | None = None,
+    ) -> Tensor:
+        """The sum over ``axis`` (an int, a tuple, or None for all entries).
+
+        >>> Tensor([[1, 2], [3, 4]]).sum(0).tolist(), Tensor([[1, 2]]).sum(1, keepdims=True).shape
+        ([4.0, 6.0], (1, 1))
+        """
+        return self._reduce(
+            "sum", _axis_argument("sum", axis, dim), _keep_argument(keepdims, keepdim)
+        )
+
+    def mean(
+        self,
+        axis: Axis = None,
+        keepdims: builtins.bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: builtins.bool | None = None,
+    ) -> Tensor:
+        """The mean over ``axis`` (None: all entries). ``Tensor([1, 2, 6]).mean().item() == 3.0``"""
+        return self._reduce(
+            "mean", _axis_argument("mean", axis, dim), _keep_argument(keepdims, keepdim)
+        )
+
+    def amax(self, axis: Axis = None, keepdims: builtins.bool = False) -> Tensor:
+        """The largest entry over ``axis``; tied entries share the gradient.
+
+        >>> Tensor([[1, 5], [7, 2]]).amax(axis=0).tolist()
+        [7.0, 5.0]
+        """
+        return self._reduce("max", _axis_argument("amax", axis, None), keepdims)
+
+    def amin(self, axis: Axis = None, keepdims: builtins.bool = False) -> Tensor:
+        """The smallest entry over ``axis``; tied entries share the gradient.
+        ``Tensor([3, 1, 2]).amin().item() == 1.0``"""
+        return self._reduce("min", _axis_argument("amin", axis, None), keepdims)
+
+    def max(
+        self,
+        dim: Axis = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Axis = None,
+        keepdims: builtins.bool | None = None,
+    ) -> Any:
+        """The largest entry, as in PyTorch: without ``dim`` a tensor holding the largest
+        entry; with one ``dim``, the pair ``(values, indices)`` along it. A tuple of axes
+        gives only the values (like :meth:`amax`).
+
+        >>> Tensor([[1, 5], [7, 2]]).max().item()
+        7.0
+        >>> values, indices = Tensor([[1, 5], [7, 2]]).max(dim=1)
+        >>> values.tolist(), indices.tolist()
+        ([5.0, 7.0], [1, 0])
+        """
+        return self._extreme("max", _axis_argument("max", dim, axis), keepdims, keepdim)
+
+    def min(
+        self,
+        dim: Axis = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Axis = None,
+        keepdims: builtins.bool | None = None,
+    ) -> Any:
+        """The smallest entry, as in PyTorch (see :meth:`max`).
+
+        >>> Tensor([[1, 5], [7, 2]]).min(0).values.tolist()
+        [1.0, 2.0]
+        """
+        return self._extreme("min", _axis_argument("min", dim, axis), keepdims, keepdim)
+
+    def _extreme(
+        self, kind: str, axis: Any, keepdims: builtins.bool | None, keepdim: builtins.bool
+    ) -> Any:
+        keep = _keep_argument(keepdim, keepdims)
+        if axis is None or isinstance(axis, tuple):
+            return self._reduce(kind, axis, keep)
+        axis = self._axis(kind, axis)
+        find = np.argmax if kind == "max" else np.argmin
+        if self.data.size == 0:
+            raise ValueError(f"{kind}: {_who(self)} is empty")
+        indices = find(self.data, axis=axis, keepdims=True)
+        values = self._unary(T.max_along(kind, axis, keep), indices, ctx=indices)
+        return MinMax(values, _plain(indices if keep else np.squeeze(indices, axis)))
+
+    def argmax(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None
+    ) -> Tensor:
+        """The index of the largest entry (along ``dim``), as int64; ties give the first.
+
+        >>> Tensor([[1, 5], [7, 2]]).argmax(1).tolist(), Tensor([1, 5, 2]).argmax().item()
+        ([1, 0], 1)
+        """
+        axis = _axis_argument("argmax", dim, axis)
+        return _plain(np.argmax(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+    def argmin(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None
+    ) -> Tensor:
+        """The index of the smallest entry (along ``dim``), as int64.
+        ``Tensor([3, 1, 2]).argmin().item() == 1``"""
+        axis = _axis_argument("argmin", dim, axis)
+        return _plain(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+    def _axis(self, name: str, axis: Any) -> builtins.int:
+        ndim = self.data.ndim
+        if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < max(ndim, 1):
+            raise ValueError(
+                f"{name}: axis {axis!r} does not exist in {_who(self)}, which has {ndim} axes"
+            )
+        return builtins.int(axis) % max(ndim, 1)
+
+    # --- softmax --------------------------------------------------------------------------
+
+    def softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> Tensor:
+        """exp(x) / Σ exp(x) along ``axis``, stable for large inputs.
+
+        >>> Tensor([[1000.0, 1000.0]]).softmax(axis=1).tolist()
+        [[0.5, 0.5]]
+        """
+        axis = self._axis("softmax", _axis_argument("softmax", axis if dim is None else None, dim))
+        return self._unary(T.softmax(axis), floating=True)
+
+    def log_softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> Tensor:
+        """x − log Σ exp(x) along ``axis``, stable: the log-probabilities cross-entropy needs.
+
+        >>> Tensor([[0.0, 0.0]]).log_softmax(1).tolist()
+        [[-0.6931471824645996, -0.6931471824645996]]
+        """
+        axis = self._axis(
+            "log_softmax", _axis_argument("log_softmax", axis if dim is None else None, dim)
+        )
+        return self._unary(T.log_softmax(axis), floating=True)
+
+    # --- shape ----------------------------------------------------------------------------
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same entries in a new shape; one size may be -1 (worked out).
+
+        >>> Tensor([1, 2, 3, 4, 5, 6]).reshape(2, -1).shape
+        (2, 3)
+        """
+        wanted = (
+            tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        )
+        try:
+            out = self.data.reshape(wanted)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"reshape: cannot reshape {_who(self)} ({self.data.size} entries) into "
+                f"{wanted}: the number of entries must stay the same"
+            ) from None
+        if _RECORDING and self.requires_grad:
+            return _result(T.reshape(out.shape), out, (self,))
+        return _plain(out)
+
+    view = reshape
+
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        """Axes ``start_dim`` to ``end_dim`` merged into one, as PyTorch's ``flatten``.
+
+        >>> zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+        """
+        shape = self.data.shape
+        if not shape:
+            return self.reshape(1)
+        start = self._axis("flatten", start_dim)
+        end = self._axis("flatten", end_dim)
+        return self.reshape(*shape[:start], -1, *shape[end + 1 :])
+
+    def permute(self, *axes: Any) -> Tensor:
+        """The axes in a new order. ``zeros(2, 3, 4).permute(2, 0, 1).shape == (4, 2, 3)``"""
+        order = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        ndim = self.data.ndim
+        try:
+            normal = tuple(builtins.int(a) % max(ndim, 1) for a in order)
+            valid = sorted(normal) == list(range(ndim)) and all(-ndim <= a < ndim for a in order)
+        except TypeError:
+            valid = False
+        if not valid:
+            raise ValueError(f"permute: {order} is not an order of the {ndim} axes of {_who(self)}")
+        op = T.permute(normal)
+        out = op.forward(self.data)
+        if _RECORDING and self.requires_grad:
+            return _result(op, out, (self,))
+        return _plain(out)
+
+    def transpose(self, *dims: Any) -> Tensor:
+        """``transpose(d0, d1)`` swaps two axes (PyTorch); no arguments reverses them all.
+
+        >>> zeros(2, 3, 4).transpose(0, 2).shape, zeros(2, 3).transpose().shape
+        ((4, 3, 2), (3, 2))
+        """
+        ndim = self.data.ndim
+        if not dims:
+            return self.permute(*range(ndim - 1, -1, -1))
+        if len(dims) == 2 and all(isinstance(d, (int, np.integer)) for d in dims):
+            order = list(range(ndim))
+            first, second = (self._axis("transpose", d) for d in dims)
+            order[first], order[second] = order[second], order[first]
+            return self.permute(*order)
+        return self.permute(*dims)
+
+    @property
+    def T(self) -> Tensor:
+        """The axes reversed: the transpose of a matrix. ``zeros(2, 3).T.shape == (3, 2)``"""
+        if self.data.ndim < 2:
+            return self
+        return self.permute(*range(self.data.ndim - 1, -1, -1))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _plain_index(index)
+        try:
+            out = self.data[index]
+        except IndexError as error:
+            raise IndexError(f"index: {_who(self)}: {error}") from None
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"index: {_who(self)}: {error}") from None
+        if _RECORDING and self.requires_grad:
+            return _result(T.INDEX, out, (self,), (index, _may_repeat(index)))
+        return _plain(out)
+
+    # --- gradients ------------------------------------------------------------------------
+
+    def backward(self, gradient: Any = None, *, grad: Any = None) -> None:
+        """Fill in ``.grad`` of every tensor this one depends on that requires grad.
+
+        Leaves accumulate across calls, as in PyTorch; intermediate tensors start again from
+        zero at each call and keep their grads for reading and drawing. A tensor with more
+        than one entry needs ``gradient`` (d root / d self, of the same shape).
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward(); (w * w).sum().backward(); w.grad.tolist()
+        [4.0, 8.0]
+        """
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward: give gradient or grad, not both")
+            gradient = grad
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward: {_who(self)} does not require grad and was not computed from "
+                "anything that does, so there is nothing to differentiate (create the inputs "
+                "with requires_grad=True, outside no_grad())"
+            )
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = None
+        self._seed_grad(gradient)
+        # _contributions and _accumulate, inlined: the same rules as backward_steps uses
+        # (a test holds them equal), without two calls and a list per node.
+        ndarray = np.ndarray
+        for node in reversed(order):
+            parents = node.parents
+            if not parents:
+                continue
+            g = node.grad
+            if g is None:
+                continue
+            for parent, grad in zip(parents, node.op.backward(node, g)):
+                if grad is None or not parent.requires_grad:
+                    continue
+                if type(grad) is not ndarray:
+                    grad = np.asarray(grad)
+                data = parent.data
+                if grad.shape != data.shape or grad.dtype is not data.dtype:
+                    grad = fit_gradient(grad, data)
+                elif not parent.parents and (grad is g or grad.base is not None):
+                    grad = grad.copy()
+                held = parent.grad
+                parent.grad = grad if held is None else held + grad
+
+    def backward_steps(self) -> Iterator[Step]:
+        """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
+
+        >>> x = Tensor([[1.0, 2.0]], requires_grad=True, label="x")
+        >>> loss = (x * 3).sum(); loss.label = "loss"
+        >>> for step in loss.backward_steps(): print(step)
+        dloss/d(x · 3) = dloss/dloss · dloss/d(x · 3) = 1 · … = [1×2]
+        dloss/dx = dloss/d(x · 3) · d(x · 3)/dx = [1×2] · … = [1×2]
+        """
+        return backward_steps(self)
+
+    def explain(self) -> str:
+        """The lesson as text: every value with its shape, then every backward step.
+
+        >>> x = Tensor([[1.0, 2.0]], requires_grad=True, label="x")
+        >>> print(x.sum().explain().splitlines()[2])
+          out = sum(x) = sum([1×2]) = 3 float32
+        """
+        from .explain import explain
+
+        return explain(self)
+
+    # --- the node protocol that graph, explain and draw use --------------------------------
+
+    def _reset_grad(self) -> None:
+        self.grad = None
+
+    def _seed_grad(self, gradient: Any = None) -> None:
+        if not self.requires_grad:
+            raise RuntimeError(f"backward: {_who(self)} does not require grad")
+        data = self.data
+        if gradient is None:
+            if data.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for scalar outputs, and "
+                    f"{_who(self)} has {data.size} entries. Pass the gradient of the same "
+                    f"shape, e.g. out.backward(autograd.ones({', '.join(map(str, data.shape))})), "
+                    "or reduce first: out.sum().backward()"
+                )
+            seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        else:
+            seed = _to_array(gradient, data.dtype, "gradient")
+            if seed.shape != data.shape:
+                raise ValueError(
+                    f"backward: the gradient has shape {shape_text(seed.shape)}, but "
+                    f"{_who(self)} has shape {shape_text(data.shape)}"
+                )
+        if self.parents:
+            self.grad = seed
+        else:
+            self._accumulate(seed)
+
+    def _chain(self, upstream: Any) -> list[tuple[Any, Any]]:
+        # No single local derivative to show for arrays: narration names shapes instead.
+        return [(None, contribution) for contribution in _contributions(self, upstream)]
+
+    def _accumulate(self, contribution: Array) -> None:
+        # Never in place: a grad array, once stored, is never changed by the engine.
+        held = self.grad
+        self.grad = contribution if held is None else held + contribution
+
+    @staticmethod
+    def _describe(number: Any) -> str:
+        """``[64×256] float32`` for an array; one number (0-d) is written with its dtype."""
+        if number is None:
+            return "None"
+        shape = np.shape(number)
+        dtype = getattr(number, "dtype", None)
+        if not shape:
+            text = fmt(builtins.float(number))
+            return f"{text} {dtype}" if dtype is not None else text
+        return f"{shape_text(shape)} {dtype}"
+
+    @staticmethod
+    def _brief(number: Any) -> str:
+        """Inside a sentence: ``[64×256]`` for an array, the number for a single number."""
+        if number is None:
+            return "None"
+        shape = np.shape(number)
+        return shape_text(shape) if shape else fmt(builtins.float(number))
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            self.data, separator=", ", precision=4, threshold=100, prefix="tensor("
+        )
+        extras = []
+        if self.data.dtype not in (float32, int64, np.dtype(bool)):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.label:
+            extras.append(f"label={self.label!r}")
+        if self.op is not None:
+            extras.append(f"op={self.op.name}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}{''.join(', ' + e for e in extras)})"
+
+
+def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
+    """Each parent's share of ``upstream``, in its own shape and dtype (None if it needs none).
+
+    A leaf keeps what it receives as its ``.grad``, so it gets an array of its own: a view of
+    another array, or the upstream array itself (``a + b`` hands it on unchanged), is copied.
+    """
+    assert node.op is not None
+    shares: list[Array | None] = []
+    for parent, grad in zip(node.parents, node.op.backward(node, upstream)):
+        if grad is None or not parent.requires_grad:
+            shares.append(None)
+            continue
+        if type(grad) is not np.ndarray:
+            grad = np.asarray(grad)
+        data = parent.data
+        if grad.shape != data.shape or grad.dtype is not data.dtype:
+            grad = fit_gradient(grad, data)  # a new array
+        elif not parent.parents and (grad is upstream or grad.base is not None):
+            grad = grad.copy()
+        shares.append(grad)
+    return shares
+
+
+def _plain_index(index: Any) -> Any:
+    """An index with any Tensors in it replaced by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def _may_repeat(index: Any) -> bool:
+    """Whether an index can pick an entry twice (integer arrays), so grads must add up."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
+            return True
+    return False
+
+
+# --- making tensors ----------------------------------------------------------------------
+
+_default_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generator that ``randn`` and ``rand`` use when given none (as PyTorch's).
+
+    >>> manual_seed(0); a = randn(2); manual_seed(0); b = randn(2)
+    >>> a.tolist() == b.tolist()
+    True
+    """
+    global _default_generator
+    _default_generator = np.random.default_rng(seed)
+
+
+def _shape(shape: tuple[Any, ...], where: str) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    if not all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape):
+        raise ValueError(f"{where}: a shape is sizes >= 0, e.g. {where}(2, 3); got {shape}")
+    return tuple(builtins.int(n) for n in shape)
+
+
+def _leaf(data: Array, requires_grad: bool) -> Tensor:
+    if requires_grad:
+        _check_grad_dtype(data.dtype, "")
+    out = _plain(data)
+    out.requires_grad = bool(requires_grad)
+    return out
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *, label: str = "") -> Tensor:
+    """A new tensor holding a copy of ``data``, inferring the dtype as ``torch.tensor`` does:
+    Python floats give float32, ints int64, bools bool; numpy arrays keep theirs.
+
+    >>> tensor([1, 2]).dtype, tensor([1.0, 2]).dtype, tensor([0, 1], dtype=float32).dtype
+    (dtype('int64'), dtype('float32'), dtype('float32'))
+    """
+    resolved = _infer_dtype(data) if dtype is None else _dtype(dtype, "tensor")
+    out = Tensor.__new__(Tensor)
+    out.data = _to_array(data, resolved, label)
+    out.requires_grad = bool(requires_grad)
+    if requires_grad:
+        _check_grad_dtype(out.data.dtype, label)
+    out.grad = None
+    out.op = None
+    out.parents = ()
+    out.ctx = None
+    out.label = label
+    out.owner = None
+    return out
+
+
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (float32 unless ``dtype`` is given). ``zeros(2, 3).shape == (2, 3)``"""
+    resolved = float32 if dtype is None else _dtype(dtype, "zeros")
+    return _leaf(np.zeros(_shape(shape, "zeros"), resolved), requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones (float32 unless ``dtype`` is given). ``ones(2).tolist() == [1.0, 1.0]``"""
+    resolved = float32 if dtype is None else _dtype(dtype, "ones")
+    return _leaf(np.ones(_shape(shape, "ones"), resolved), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of ``t``'s shape and dtype. ``zeros_like(ones(2)).tolist() == [0.0, 0.0]``"""
+    resolved = t.data.dtype if dtype is None else _dtype(dtype, "zeros_like")
+    return _leaf(np.zeros(t.data.shape, resolved), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of ``t``'s shape and dtype. ``ones_like(zeros(2)).tolist() == [1.0, 1.0]``"""
+    resolved = t.data.dtype if dtype is None else _dtype(dtype, "ones_like")
+    return _leaf(np.ones(t.data.shape, resolved), requires_grad)
+
+
+def _float_dtype(dtype: Any, where: str) -> np.dtype[Any]:
+    resolved = float32 if dtype is None else _dtype(dtype, where)
+    if resolved not in (float32, float64):
+        raise TypeError(f"{where}: random numbers come as float32 or float64, not {resolved}")
+    return resolved
+
+
+def randn(
+    *shape: Any,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Samples of the standard normal distribution, from ``generator`` (a numpy Generator;
+    the one :func:`manual_seed` seeds when None).
+
+    >>> a = randn(2, 3, generator=np.random.default_rng(0))
+    >>> b = randn(2, 3, generator=np.random.default_rng(0))
+    >>> a.shape, a.dtype, a.tolist() == b.tolist()
+    ((2, 3), dtype('float32'), True)
+    """
+    rng = _default_generator if generator is None else generator
+    data = rng.standard_normal(_shape(shape, "randn"), dtype=_float_dtype(dtype, "randn"))
+    return _leaf(np.asarray(data), requires_grad)
+
+
+def rand(
+    *shape: Any,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Samples uniform on [0, 1), from ``generator`` (see :func:`randn`).
+
+    >>> x = rand(1000, generator=np.random.default_rng(1))
+    >>> 0 <= x.min().item() and x.max().item() < 1
+    True
+    """
+    rng = _default_generator if generator is None else generator
+    data = rng.random(_shape(shape, "rand"), dtype=_float_dtype(dtype, "rand"))
+    return _leaf(np.asarray(data), requires_grad)
+
+
+def arange(
+    start: Number,
+    end: Number | None = None,
+    step: Number = 1,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Evenly spaced numbers from ``start`` up to (not including) ``end``, as PyTorch's:
+    int64 when every argument is an integer, else float32.
+
+    >>> arange(4).tolist(), arange(0, 1, 0.25).tolist()
+    ([0, 1, 2, 3], [0.0, 0.25, 0.5, 0.75])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    whole = all(isinstance(n, (int, np.integer)) for n in (start, end, step))
+    resolved = (int64 if whole else float32) if dtype is None else _dtype(dtype, "arange")
+    return _leaf(np.arange(start, end, step).astype(resolved), requires_grad)
+
+
+# --- joining tensors ---------------------------------------------------------------------
+
+
+def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int) -> Tensor:
+    items = list(tensors)
+    if not items:
+        raise ValueError(f"{word} needs at least one tensor")
+    first = next((t for t in items if isinstance(t, Tensor)), None)
+    if first is None:
+        first = Tensor(items[0])
+    nodes = [
+        t if isinstance(t, Tensor) else _plain(_operand_data(t, word, first), CONSTANT)
+        for t in items
+    ]
+    ndim = nodes[0].data.ndim + (1 if word == "stack" else 0)
+    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"{word}: axis {axis!r} does not exist for {ndim}-axis results")
+    op = factory(builtins.int(axis) % ndim)
+    try:
+        out = op.forward(*(n.data for n in nodes))
+    except ValueError:
+        shapes = ", ".join(shape_text(n.data.shape) for n in nodes)
+        rule = (
+            "stack needs tensors of one shape"
+            if word == "stack"
+            else f"cat needs equal sizes on every axis but axis {axis}"
+        )
+        raise ValueError(f"{word}: cannot join shapes {shapes}: {rule}") from None
+    if _RECORDING and any(n.requires_grad for n in nodes):
+        return _result(op, out, tuple(nodes))
+    return _plain(out)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Tensors joined end to end along an existing axis (``torch.cat``).
+
+    >>> concatenate([ones(2, 1), zeros(2, 2)], axis=1).shape
+    (2, 3)
+    """
+    return _join("cat", T.concatenate, tensors, axis if dim is None else dim)
+
+
+cat = concatenate
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Tensors of one shape stacked along a new axis.
+
+    >>> stack([ones(3), zeros(3)]).shape, stack([ones(3), zeros(3)], axis=1).shape
+    ((2, 3), (3, 2))
+    """
+    return _join("stack", T.stack, tensors, axis if dim is None else dim)

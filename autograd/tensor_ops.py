@@ -1,0 +1,747 @@
+"""The Tensor op records: each array operation defined once.
+
+A :class:`TensorOp` has the same text as a scalar :class:`~autograd.ops.Op` (``name``,
+``symbol``, ``template``, ``formulas``, ``doc``, ``render``, ``formula``), so graph, explain
+and draw read both alike. Instead of a float forward rule and a local derivative it holds:
+
+* ``forward(*arrays)``: numpy arrays in, the output array out;
+* ``backward(node, upstream)``: given the output node and d(root)/d(output), one gradient
+  per input (``None`` for an input that does not require grad). A gradient may keep the
+  output's broadcast shape: :func:`fit_gradient` reduces it to the input's shape and dtype,
+  in one place, for every op.
+
+Elementwise ops take their text from the scalar records (``a·b`` means the same thing on each
+element), so the formulas are written once. Ops with a setting (an axis, a slope, an
+exponent) come from cached factories, like :func:`autograd.ops.power`.
+
+Example:
+    >>> import numpy as np
+    >>> MATMUL.forward(np.ones((2, 3)), np.ones((3, 4))).shape
+    (2, 4)
+    >>> MATMUL.render(["x", "W"]), MATMUL.formula(1, 2)
+    ('x @ W', 'd(a@b)/db = aᵀ @ upstream')
+    >>> reduction("sum", 1, False).render(["x"])
+    'sum(x, axis=1)'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+import numpy as np
+
+from . import ops
+from .ops import Op, OpDomainError
+
+__all__ = [
+    "TensorOp",
+    "fit_gradient",
+    "shape_text",
+    "ADD",
+    "SUB",
+    "MUL",
+    "DIV",
+    "POW",
+    "NEG",
+    "EXP",
+    "LOG",
+    "TANH",
+    "SIGMOID",
+    "RELU",
+    "MATMUL",
+    "INDEX",
+    "power",
+    "exponential",
+    "leaky_relu",
+    "reduction",
+    "max_along",
+    "reshape",
+    "permute",
+    "softmax",
+    "log_softmax",
+    "clip",
+    "cast_to",
+    "concatenate",
+    "stack",
+]
+
+Array = np.ndarray
+Grads = Sequence["Array | None"]
+
+# The ufuncs' own reduce: ndarray.sum, .mean and .max add a layer of Python to every call.
+# (Typed loosely: numpy's stubs want keepdims as a literal True or False.)
+_sum: Callable[..., Array] = np.add.reduce
+_largest: Callable[..., Array] = np.maximum.reduce
+_smallest: Callable[..., Array] = np.minimum.reduce
+
+
+@dataclass(frozen=True, eq=False)
+class TensorOp:
+    """One array operation: its forward rule, its backward rule and its formula text.
+
+    >>> ADD.render(["x", "b"]), ADD.formula(1, 2)
+    ('x + b', 'd(a+b)/db = 1')
+    """
+
+    name: str
+    symbol: str
+    template: str | Callable[[Sequence[str]], str]
+    forward: Callable[..., Array]
+    backward: Callable[[Any, Array], Grads]
+    formulas: tuple[str, ...] | Callable[[int, int], str]
+    doc: str = ""
+
+    def render(self, names: Sequence[str]) -> str:
+        """Write this op applied to inputs called ``names`` (the scalar records' rule)."""
+        return Op.render(cast(Op, self), names)
+
+    def formula(self, index: int, arity: int) -> str:
+        """How the gradient reaches input ``index`` of ``arity``."""
+        return Op.formula(cast(Op, self), index, arity)
+
+    def __repr__(self) -> str:
+        return f"TensorOp({self.name!r})"
+
+
+def _elementwise(
+    scalar: Op, forward: Callable[..., Array], backward: Callable[..., Grads]
+) -> TensorOp:
+    """The array version of a scalar op: same name, symbol and formulas, applied per element."""
+    return TensorOp(
+        scalar.name,
+        scalar.symbol,
+        scalar.template,
+        forward,
+        backward,
+        scalar.formulas,
+        doc=f"{scalar.doc}, elementwise" if scalar.doc else "",
+    )
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """A shape as learners write it: ``[64×256]``; a single number is ``[]``.
+
+    >>> shape_text((64, 256)), shape_text(())
+    ('[64×256]', '[]')
+    """
+    return "[" + "×".join(map(str, shape)) + "]"
+
+
+# --- the one place where gradients meet their input's shape ------------------------------
+
+
+def fit_gradient(grad: Array, like: Array) -> Array:
+    """``grad`` summed over the axes that broadcasting added or stretched, cast to ``like``'s dtype.
+
+    Every op's backward may return a gradient in the output's broadcast shape; this turns it
+    into the gradient of the (smaller) input, whose shape and dtype are ``like``'s.
+
+    >>> fit_gradient(np.ones((4, 3), np.float32), np.zeros(3, np.float32))
+    array([4., 4., 4.], dtype=float32)
+    >>> fit_gradient(np.ones((2, 3)), np.zeros((2, 1))).ravel().tolist()
+    [3.0, 3.0]
+    """
+    shape = like.shape
+    if grad.shape != shape:
+        extra = grad.ndim - len(shape)
+        if extra > 0:
+            grad = _sum(grad, axis=0 if extra == 1 else tuple(range(extra)))
+        if grad.shape != shape:
+            stretched = tuple(
+                axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1
+            )
+            grad = _sum(grad, axis=stretched, keepdims=True)
+        if grad.shape != shape:  # a broken backward rule, never the learner's input
+            raise AssertionError(
+                f"internal: gradient of shape {shape_text(grad.shape)} "
+                f"cannot be reduced to {shape_text(shape)}"
+            )
+    if grad.dtype != like.dtype:
+        grad = grad.astype(like.dtype)
+    return grad
+
+
+# --- binary arithmetic (numpy broadcasting) ----------------------------------------------
+
+
+def _add_backward(node: Any, g: Array) -> Grads:
+    return (g, g)
+
+
+def _sub_backward(node: Any, g: Array) -> Grads:
+    return (g, -g if node.parents[1].requires_grad else None)
+
+
+def _mul_backward(node: Any, g: Array) -> Grads:
+    a, b = node.parents
+    return (
+        g * b.data if a.requires_grad else None,
+        g * a.data if b.requires_grad else None,
+    )
+
+
+def _divide(a: Array, b: Array) -> Array:
+    if not np.all(b):
+        raise OpDomainError(
+            f"division by zero ({np.size(b) - np.count_nonzero(b)} of the divisor's "
+            f"{np.size(b)} entries are 0)",
+            ZeroDivisionError,
+        )
+    return a / b
+
+
+def _div_backward(node: Any, g: Array) -> Grads:
+    a, b = node.parents
+    g_over_b = g / b.data
+    return (
+        g_over_b if a.requires_grad else None,
+        -g_over_b * node.data if b.requires_grad else None,
+    )
+
+
+def _check_power(base: Array, exponent: Any) -> None:
+    """Refuse what has no real value: 0 to a negative power, a negative base to a fraction."""
+    exponent = np.asarray(exponent)
+    if np.any((base == 0) & (exponent < 0)):
+        raise OpDomainError("0 to a negative power is undefined", ZeroDivisionError)
+    if np.any((base < 0) & (exponent != np.round(exponent))):
+        raise OpDomainError("a negative base to a non-integer power has no real value")
+
+
+def _power_forward(a: Array, b: Array) -> Array:
+    _check_power(a, b)
+    return np.power(a, b)
+
+
+def _safe_log(a: Array) -> Array:
+    # ln a where a > 0, else 0: the exponent's gradient is only defined for a positive base
+    positive = a > 0
+    return np.log(np.where(positive, a, 1)) * positive
+
+
+def _pow_backward(node: Any, g: Array) -> Grads:
+    a, b = node.parents
+    da = db = None
+    if a.requires_grad:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            da = g * b.data * np.power(a.data, b.data - 1)
+    if b.requires_grad:
+        db = g * node.data * _safe_log(a.data)
+    return (da, db)
+
+
+ADD = _elementwise(ops.ADD, np.add, _add_backward)
+SUB = _elementwise(ops.SUB, np.subtract, _sub_backward)
+MUL = _elementwise(ops.MUL, np.multiply, _mul_backward)
+DIV = _elementwise(ops.DIV, _divide, _div_backward)
+POW = _elementwise(ops.POW, _power_forward, _pow_backward)
+
+
+@lru_cache(maxsize=256)
+def power(exponent: float) -> TensorOp:
+    """``a ** exponent`` for a fixed number (cached per exponent); text from the scalar op.
+
+    >>> power(2.0).forward(np.array([3.0])), power(2.0).render(["x"])
+    (array([9.]), 'x^2')
+    """
+    k = exponent
+    whole = k == int(k)
+
+    def forward(a: Array) -> Array:
+        if k < 0 and np.any(a == 0):
+            raise OpDomainError("0 to a negative power is undefined", ZeroDivisionError)
+        if not whole and np.any(a < 0):
+            raise OpDomainError(f"a negative base to the power {k:g} has no real value")
+        return a * a if k == 2 else a**k
+
+    def backward(node: Any, g: Array) -> Grads:
+        a = node.parents[0].data
+        if k == 0:
+            return (g * 0,)
+        if k == 2:
+            return (g * (2 * a),)
+        with np.errstate(divide="ignore"):  # the slope at 0 is infinite for 0 < k < 1
+            return (g * (k * a ** (k - 1)),)
+
+    return _elementwise(ops.power(k), forward, backward)
+
+
+@lru_cache(maxsize=256)
+def exponential(base: float) -> TensorOp:
+    """``base ** a`` for a fixed positive number (cached per base).
+
+    >>> exponential(2.0).forward(np.array([3.0]))
+    array([8.])
+    """
+    scalar = ops.exponential(base)
+    ln_base = math.log(base)
+
+    def backward(node: Any, g: Array) -> Grads:
+        return (g * node.data * ln_base,)
+
+    return _elementwise(scalar, lambda a: np.power(base, a), backward)
+
+
+# --- unary functions ---------------------------------------------------------------------
+
+
+def _neg_backward(node: Any, g: Array) -> Grads:
+    return (-g,)
+
+
+@lru_cache(maxsize=16)
+def _exp_limit(dtype: np.dtype[Any]) -> float:
+    return math.log(float(np.finfo(dtype).max))
+
+
+def _exp(a: Array) -> Array:
+    if a.size and a.dtype.kind == "f":
+        largest = a.max()
+        limit = _exp_limit(a.dtype)
+        if largest > limit and math.isfinite(largest):
+            raise OpDomainError(
+                f"exp({float(largest):g}) is too large for {a.dtype} "
+                f"(the largest input is about {limit:.2f})",
+                OverflowError,
+            )
+    return np.exp(a)
+
+
+def _log(a: Array) -> Array:
+    if a.size:
+        smallest = a.min()
+        if smallest <= 0:
+            bad = int(np.count_nonzero(a <= 0))
+            raise OpDomainError(
+                f"log is only defined for x > 0, but {bad} of the {a.size} entries are <= 0 "
+                f"(smallest {float(smallest):g}); clip it first, e.g. x.clip(1e-7, None)"
+            )
+    return np.log(a)
+
+
+def _sigmoid(a: Array) -> Array:
+    # exp only ever sees -|a|, so no input overflows: 1/(1+e) for a >= 0, e/(1+e) below.
+    e = np.exp(-np.abs(a))
+    out = 1 / (1 + e)
+    return np.where(a >= 0, out, e * out)
+
+
+def _relu(a: Array) -> Array:
+    return np.maximum(a, 0)
+
+
+NEG = _elementwise(ops.NEG, np.negative, _neg_backward)
+EXP = _elementwise(ops.EXP, _exp, lambda node, g: (g * node.data,))
+LOG = _elementwise(ops.LOG, _log, lambda node, g: (g / node.parents[0].data,))
+TANH = _elementwise(ops.TANH, np.tanh, lambda node, g: (g * (1 - node.data * node.data),))
+SIGMOID = _elementwise(ops.SIGMOID, _sigmoid, lambda node, g: (g * (node.data * (1 - node.data)),))
+RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * (node.data > 0),))
+
+
+@lru_cache(maxsize=64)
+def leaky_relu(slope: float = 0.01) -> TensorOp:
+    """``a if a > 0 else slope·a`` elementwise (cached per slope).
+
+    >>> leaky_relu(0.1).forward(np.array([-2.0, 3.0]))
+    array([-0.2,  3. ])
+    """
+
+    def backward(node: Any, g: Array) -> Grads:
+        return (np.where(node.parents[0].data > 0, g, g * slope),)
+
+    return _elementwise(ops.leaky_relu(slope), lambda a: np.where(a > 0, a, a * slope), backward)
+
+
+@lru_cache(maxsize=64)
+def clip(low: float | None, high: float | None) -> TensorOp:
+    """``a`` limited to ``[low, high]`` (either may be None); gradient 1 inside, 0 outside.
+
+    PyTorch's ``clamp``: at a bound itself the gradient is still 1.
+
+    >>> clip(0.0, 1.0).forward(np.array([-1.0, 0.5, 2.0]))
+    array([0. , 0.5, 1. ])
+    """
+    text = f"{'−∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}"
+
+    def backward(node: Any, g: Array) -> Grads:
+        a = node.parents[0].data
+        inside = np.ones(a.shape, dtype=bool)
+        if low is not None:
+            inside &= a >= low
+        if high is not None:
+            inside &= a <= high
+        return (g * inside,)
+
+    return TensorOp(
+        "clip",
+        "clip",
+        f"clip({{0}}, {text})",
+        lambda a: np.clip(a, low, high),
+        backward,
+        (f"d clip(a, {text})/da = 1 inside [{text}], 0 outside",),
+        doc=f"clip to [{text}]",
+    )
+
+
+# --- matrix product ----------------------------------------------------------------------
+
+
+def _matmul_backward(node: Any, g: Array) -> Grads:
+    x, y = node.parents
+    a, b = x.data, y.data
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without any reshaping
+        return (
+            g @ b.T if x.requires_grad else None,
+            a.T @ g if y.requires_grad else None,
+        )
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: g is one number
+        return (g * b if x.requires_grad else None, g * a if y.requires_grad else None)
+    # Treat a vector as a one-row (a) or one-column (b) matrix, then drop that axis again.
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = np.expand_dims(g2, -1)
+    da = db = None
+    if x.requires_grad:
+        da = g2 @ np.swapaxes(b2, -1, -2)
+        if a.ndim == 1:
+            da = da[..., 0, :]
+    if y.requires_grad:
+        db = np.swapaxes(a2, -1, -2) @ g2
+        if b.ndim == 1:
+            db = db[..., 0]
+    return (da, db)  # batch axes that were broadcast are summed by fit_gradient
+
+
+MATMUL = TensorOp(
+    "matmul",
+    "@",
+    "{0} @ {1}",
+    np.matmul,
+    _matmul_backward,
+    ("d(a@b)/da = upstream @ bᵀ", "d(a@b)/db = aᵀ @ upstream"),
+    doc="matrix product",
+)
+
+
+# --- reductions --------------------------------------------------------------------------
+
+Axis = int | tuple[int, ...] | None
+
+
+def _axis_text(axis: Axis) -> str:
+    return "" if axis is None else f", axis={axis}"
+
+
+def _restore_axes(g: Array, axis: Axis, keepdims: bool) -> Array:
+    """Put the reduced axes back (as size 1) so ``g`` broadcasts against the input."""
+    if axis is None or keepdims:
+        return g
+    return np.expand_dims(g, axis)
+
+
+def _count(shape: tuple[int, ...], axis: Axis) -> int:
+    """How many entries a reduction over ``axis`` combines into each result."""
+    if axis is None:
+        return math.prod(shape)
+    axes = (axis,) if isinstance(axis, int) else axis
+    return math.prod(shape[a] for a in axes)
+
+
+def _spread(g: Array, shape: tuple[int, ...]) -> Array:
+    """``g`` copied out to ``shape`` (a new array: cheaper than np.broadcast_to's view)."""
+    out = np.empty(shape, g.dtype)
+    np.copyto(out, g)
+    return out
+
+
+_REDUCTION_TEXT = {
+    "sum": ("Σ", "d sum(a)/da = 1 (upstream copied along the summed axes)", "sum"),
+    "mean": ("mean", "d mean(a)/da = 1/n (upstream spread evenly over the n entries)", "mean"),
+    "max": ("max", "d max(a)/da = 1 at the largest entry, 0 elsewhere (ties share it)", "maximum"),
+    "min": ("min", "d min(a)/da = 1 at the smallest entry, 0 elsewhere (ties share it)", "minimum"),
+}
+
+
+@lru_cache(maxsize=256)
+def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
+    """``sum``, ``mean``, ``max`` or ``min`` over ``axis`` (None: all), cached per setting.
+
+    ``max`` and ``min`` share the gradient evenly between tied entries, as PyTorch's
+    ``amax``/``amin`` do.
+
+    >>> reduction("mean", 0, True).forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[2., 3.]])
+    """
+    symbol, formula, word = _REDUCTION_TEXT[kind]
+    keep = ", keepdims=True" if keepdims else ""
+
+    def forward(a: Array) -> Array:
+        if kind == "sum":
+            return _sum(a, axis=axis, keepdims=keepdims)
+        if kind == "mean":
+            count = _count(a.shape, axis)
+            if count == 0:
+                raise OpDomainError("the mean of no entries has no value")
+            return _sum(a, axis=axis, keepdims=keepdims) / count
+        if a.size == 0:
+            raise OpDomainError(f"{kind} of an empty tensor has no value")
+        extreme = _largest if kind == "max" else _smallest
+        return extreme(a, axis=axis, keepdims=keepdims)
+
+    def backward(node: Any, g: Array) -> Grads:
+        a = node.parents[0].data
+        g = _restore_axes(g, axis, keepdims)
+        if kind == "mean":
+            g = g / _count(a.shape, axis)
+        if kind in ("sum", "mean"):
+            return (_spread(g, a.shape),)
+        chosen = a == _restore_axes(node.data, axis, keepdims)
+        ties = _sum(chosen, axis=axis, keepdims=True)
+        return (chosen * (g / ties),)
+
+    return TensorOp(
+        kind,
+        symbol,
+        f"{kind}({{0}}{_axis_text(axis)}{keep})",
+        forward,
+        backward,
+        (formula,),
+        doc=f"{word} over {'all entries' if axis is None else f'axis {axis}'}",
+    )
+
+
+@lru_cache(maxsize=64)
+def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
+    """PyTorch's ``max(dim)`` / ``min(dim)`` values: the gradient goes to the one entry whose
+    index is returned (the node's ``ctx``), not shared between ties.
+
+    >>> op = max_along("max", 1, False)
+    >>> op.forward(np.array([[1.0, 5.0], [7.0, 2.0]]), np.array([[1], [0]]))
+    array([5., 7.])
+    """
+
+    def forward(a: Array, indices: Array) -> Array:
+        out = np.take_along_axis(a, indices, axis)
+        return out if keepdims else np.squeeze(out, axis)
+
+    def backward(node: Any, g: Array) -> Grads:
+        a = node.parents[0].data
+        grad = np.zeros(a.shape, dtype=g.dtype)
+        np.put_along_axis(grad, node.ctx, g if keepdims else np.expand_dims(g, axis), axis)
+        return (grad,)
+
+    word = "largest" if kind == "max" else "smallest"
+    return TensorOp(
+        kind,
+        kind,
+        f"{kind}({{0}}, axis={axis}{', keepdims=True' if keepdims else ''})",
+        forward,
+        backward,
+        (f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
+        doc=f"{word} entry along axis {axis}",
+    )
+
+
+# --- shape: reshape, permute, index, concatenate, stack ----------------------------------
+
+
+@lru_cache(maxsize=256)
+def reshape(shape: tuple[int, ...]) -> TensorOp:
+    """The same entries in a new shape (cached per shape).
+
+    >>> reshape((3, 2)).forward(np.arange(6)).tolist()
+    [[0, 1], [2, 3], [4, 5]]
+    """
+    return TensorOp(
+        "reshape",
+        "reshape",
+        f"reshape({{0}}, {shape_text(shape)})",
+        lambda a: a.reshape(shape),
+        lambda node, g: (g.reshape(node.parents[0].data.shape),),
+        ("d reshape(a)/da: upstream reshaped back to a's shape",),
+        doc=f"reshape to {shape_text(shape)}",
+    )
+
+
+@lru_cache(maxsize=256)
+def permute(axes: tuple[int, ...]) -> TensorOp:
+    """The axes reordered (``transpose``, ``.T``, ``permute``), cached per order.
+
+    >>> permute((1, 0)).forward(np.zeros((2, 3))).shape, permute((1, 0)).render(["W"])
+    ((3, 2), 'Wᵀ')
+    """
+    inverse = tuple(int(i) for i in np.argsort(axes))
+    reverse = axes == tuple(range(len(axes) - 1, -1, -1))
+    template = "{0}ᵀ" if reverse else f"permute({{0}}, {axes})"
+    return TensorOp(
+        "transpose" if reverse else "permute",
+        "ᵀ" if reverse else "permute",
+        template,
+        lambda a: a.transpose(axes),
+        lambda node, g: (g.transpose(inverse),),
+        ("d aᵀ/da: upstream transposed back",),
+        doc=f"axes reordered to {axes}",
+    )
+
+
+def _index_backward(node: Any, g: Array) -> Grads:
+    index, repeats_possible = node.ctx
+    grad = np.zeros(node.parents[0].data.shape, dtype=g.dtype)
+    if repeats_possible:
+        np.add.at(grad, index, g)  # an entry picked twice receives both gradients
+    else:
+        grad[index] = g
+    return (grad,)
+
+
+#: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
+#: ``ctx`` is ``(index, repeats_possible)``.
+INDEX = TensorOp(
+    "index",
+    "[ ]",
+    "{0}[…]",
+    lambda a, index: a[index],
+    _index_backward,
+    ("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
+    doc="indexing: a slice or a gather",
+)
+
+
+def _list_template(word: str, axis: int) -> Callable[[Sequence[str]], str]:
+    return lambda names: f"{word}({', '.join(names)}{'' if axis == 0 else f', axis={axis}'})"
+
+
+@lru_cache(maxsize=64)
+def concatenate(axis: int) -> TensorOp:
+    """Tensors joined end to end along an existing ``axis`` (cached per axis).
+
+    >>> concatenate(0).forward(np.zeros(2), np.ones(1)).tolist()
+    [0.0, 0.0, 1.0]
+    >>> concatenate(1).render(["a", "b"])
+    'cat(a, b, axis=1)'
+    """
+
+    def backward(node: Any, g: Array) -> Grads:
+        ends = np.cumsum([p.data.shape[axis] for p in node.parents])[:-1]
+        pieces = np.split(g, ends, axis=axis)
+        return [piece if p.requires_grad else None for p, piece in zip(node.parents, pieces)]
+
+    return TensorOp(
+        "cat",
+        "cat",
+        _list_template("cat", axis),
+        lambda *arrays: np.concatenate(arrays, axis=axis),
+        backward,
+        lambda index, arity: "d cat(…)/dxᵢ: the slice of upstream where xᵢ was placed",
+        doc=f"concatenate along axis {axis}",
+    )
+
+
+@lru_cache(maxsize=64)
+def stack(axis: int) -> TensorOp:
+    """Tensors of one shape stacked along a new ``axis`` (cached per axis).
+
+    >>> stack(0).forward(np.zeros(2), np.ones(2)).shape
+    (2, 2)
+    """
+
+    def backward(node: Any, g: Array) -> Grads:
+        pieces = np.moveaxis(g, axis, 0)
+        return [piece if p.requires_grad else None for p, piece in zip(node.parents, pieces)]
+
+    return TensorOp(
+        "stack",
+        "stack",
+        _list_template("stack", axis),
+        lambda *arrays: np.stack(arrays, axis=axis),
+        backward,
+        lambda index, arity: "d stack(…)/dxᵢ: the i-th slice of upstream",
+        doc=f"stack along a new axis {axis}",
+    )
+
+
+# --- softmax -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def softmax(axis: int) -> TensorOp:
+    """exp(a) / Σ exp(a) along ``axis``, computed after subtracting the maximum (stable).
+
+    >>> softmax(-1).forward(np.array([1000.0, 1000.0]))
+    array([0.5, 0.5])
+    """
+
+    def forward(a: Array) -> Array:
+        e = np.exp(a - _largest(a, axis=axis, keepdims=True))
+        e /= _sum(e, axis=axis, keepdims=True)
+        return e
+
+    def backward(node: Any, g: Array) -> Grads:
+        s = node.data
+        return (s * (g - _sum(g * s, axis=axis, keepdims=True)),)
+
+    return TensorOp(
+        "softmax",
+        "softmax",
+        f"softmax({{0}}, axis={axis})",
+        forward,
+        backward,
+        ("d softmax(a)/da: s·(upstream − Σ upstream·s), s = softmax(a)",),
+        doc=f"softmax along axis {axis}",
+    )
+
+
+@lru_cache(maxsize=64)
+def log_softmax(axis: int) -> TensorOp:
+    """a − log Σ exp(a) along ``axis``, computed after subtracting the maximum (stable).
+
+    >>> log_softmax(-1).forward(np.array([1000.0, 1000.0]))
+    array([-0.69314718, -0.69314718])
+    """
+
+    def forward(a: Array) -> Array:
+        shifted = a - _largest(a, axis=axis, keepdims=True)
+        shifted -= np.log(_sum(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted
+
+    def backward(node: Any, g: Array) -> Grads:
+        return (g - np.exp(node.data) * _sum(g, axis=axis, keepdims=True),)
+
+    return TensorOp(
+        "log_softmax",
+        "log_softmax",
+        f"log_softmax({{0}}, axis={axis})",
+        forward,
+        backward,
+        ("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
+        doc=f"log of softmax along axis {axis}",
+    )
+
+
+# --- dtype -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def cast_to(dtype: np.dtype[Any]) -> TensorOp:
+    """The same numbers in another float dtype; the gradient is cast back.
+
+    >>> cast_to(np.dtype("float32")).forward(np.array([1.5])).dtype
+    dtype('float32')
+    """
+    return TensorOp(
+        "cast",
+        str(dtype),
+        f"{dtype}({{0}})",
+        lambda a: a.astype(dtype),
+        lambda node, g: (g,),  # fit_gradient casts it to the input's dtype
+        (f"d {dtype}(a)/da = 1 (the gradient is cast back to a's dtype)",),
+        doc=f"cast to {dtype}",
+    )
