@@ -5,6 +5,14 @@ Example:
     >>> report = gradcheck(lambda a, b: (a * b).tanh(), Value(0.5, "a"), Value(-1.5, "b"))
     >>> bool(report)
     True
+
+Tensors too (a Tensor result with many entries is summed); every entry is checked:
+
+    >>> from autograd import Tensor
+    >>> W = Tensor([[0.5, -1.0], [2.0, 0.1]], label="W")
+    >>> report = gradcheck(lambda W: (W @ W).tanh(), W)
+    >>> bool(report), [check.name for check in report.checks]
+    (True, ['W[0, 0]', 'W[0, 1]', 'W[1, 0]', 'W[1, 1]'])
 """
 
 from __future__ import annotations
@@ -78,20 +86,41 @@ class GradcheckReport:
         return "\n".join([head, *map(str, self.checks)])
 
 
+def _is_tensor(x: Any) -> bool:
+    from .tensor import Tensor
+
+    return isinstance(x, Tensor)
+
+
+def _checked(x: Any) -> bool:
+    """Whether gradcheck varies this input: Values and float Tensors; integer Tensors (labels,
+    indices) pass through unchanged."""
+    return not _is_tensor(x) or x.dtype.kind == "f"
+
+
 def _leaf_like(template: Any, data: np.ndarray) -> Any:
     """A fresh leaf of the same kind as ``template`` holding ``data`` (float64)."""
+    from .tensor import Tensor
     from .value import Value
 
-    if isinstance(template, Value) or not hasattr(template, "shape"):
-        return Value(float(data), getattr(template, "label", ""))
-    return type(template)(data, requires_grad=True, dtype=np.float64)
+    label = getattr(template, "label", "")
+    if isinstance(template, Tensor):
+        return Tensor(data, requires_grad=True, dtype=np.float64, label=label)
+    return Value(float(data), label)
 
 
-def _scalar(out: Any, what: str) -> float:
-    data = np.asarray(out.data)
-    if data.size != 1:
-        raise ValueError(f"gradcheck: {what} must return a single number, got shape {data.shape}")
-    return float(data.reshape(()))
+def _total(out: Any, what: str) -> Any:
+    """The output as one number: a Tensor with many entries is summed, as d(Σ out)/dx
+    checks every entry's gradient at once."""
+    if _is_tensor(out):
+        return out.sum() if out.data.size != 1 else out
+    if not hasattr(out, "data") or np.size(out.data) != 1:
+        raise ValueError(f"gradcheck: {what} must return a Value or a Tensor, got {out!r}")
+    return out
+
+
+def _number(out: Any) -> float:
+    return float(np.asarray(out.data, dtype=np.float64).reshape(()))
 
 
 def gradcheck(
@@ -104,10 +133,12 @@ def gradcheck(
 ) -> GradcheckReport:
     """Compare the gradients backward computes for ``f(*inputs)`` with finite differences.
 
-    ``f`` takes Values (or Tensors) and returns a single-number result. Each input is
-    replaced by a fresh float64 copy, so the caller's grads are untouched. Each element is
-    nudged by ``±eps`` and ``(f(x+eps) − f(x−eps)) / 2eps`` is compared with the backward
-    gradient: it agrees when ``|diff| <= atol + rtol·|finite difference|``.
+    ``f`` takes Values (or Tensors) and returns a Value or a Tensor; a Tensor with many
+    entries is summed first. Each input is replaced by a fresh float64 copy (a Tensor one
+    with ``requires_grad=True``), so the caller's grads are untouched; integer Tensors
+    (labels, indices) are passed as they are and not checked. Each element is nudged by
+    ``±eps`` and ``(f(x+eps) − f(x−eps)) / 2eps`` is compared with the backward gradient: it
+    agrees when ``|diff| <= atol + rtol·|finite difference|``.
 
     >>> from autograd import Value
     >>> print(gradcheck(lambda x: x.relu() * 3, Value(2.0, "x")))  # doctest: +ELLIPSIS
@@ -116,31 +147,41 @@ def gradcheck(
     """
     if not inputs:
         raise ValueError("gradcheck needs at least one input")
-    bases = [np.array(getattr(x, "data", x), dtype=np.float64) for x in inputs]
     templates = list(inputs)
+    checked = [_checked(t) for t in templates]
+    bases = [
+        np.array(getattr(x, "data", x), dtype=np.float64) if check else np.array(x.data)
+        for x, check in zip(templates, checked)
+    ]
 
-    leaves = [_leaf_like(t, b.copy()) for t, b in zip(templates, bases)]
-    out = f(*leaves)
-    _scalar(out, "f")
-    if np.asarray(out.data).ndim and hasattr(out, "sum"):
-        out = out.sum()
-    out.backward()
+    def arguments(which: int = -1, flat_index: int = 0, delta: float = 0.0) -> list[Any]:
+        made = []
+        for i, (t, b, check) in enumerate(zip(templates, bases, checked)):
+            if not check:
+                made.append(t)
+                continue
+            data = b.copy()
+            if i == which:
+                data.reshape(-1)[flat_index] += delta
+            made.append(_leaf_like(t, data))
+        return made
+
+    leaves = arguments()
+    total = _total(f(*leaves), "f")
+    if getattr(total, "requires_grad", True):  # else f ignores its inputs: every grad is 0
+        total.backward()
     analytic = [
         np.zeros_like(b) if leaf.grad is None else np.array(leaf.grad, dtype=np.float64)
         for leaf, b in zip(leaves, bases)
     ]
 
     def evaluate(which: int, flat_index: int, delta: float) -> float:
-        shifted = []
-        for i, (t, b) in enumerate(zip(templates, bases)):
-            data = b.copy()
-            if i == which:
-                data.reshape(-1)[flat_index] += delta
-            shifted.append(_leaf_like(t, data))
-        return _scalar(f(*shifted), "f")
+        return _number(_total(f(*arguments(which, flat_index, delta)), "f"))
 
     checks = []
     for i, (template, base) in enumerate(zip(templates, bases)):
+        if not checked[i]:
+            continue
         name = getattr(template, "label", "") or f"input {i}"
         for k in range(base.size):
             numeric = (evaluate(i, k, eps) - evaluate(i, k, -eps)) / (2 * eps)
