@@ -976,7 +976,7 @@ class Tensor:
         except (ValueError, TypeError):
             raise ValueError(
                 f"reshape: cannot reshape {_who(self)} ({self.data.size} entries) into "
-                f"{wanted}: the number of entries must stay the same"
+                f"{shape_text(wanted)}: the number of entries must stay the same"
             ) from None
         if _RECORDING and self.requires_grad:
             return _result(T.reshape(out.shape), out, (self,))
