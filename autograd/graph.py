@@ -141,7 +141,7 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-_SIMPLE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×")
+_SIMPLE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×…")
 
 
 def brief(node: Any, number: Any) -> str:

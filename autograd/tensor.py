@@ -727,6 +727,10 @@ class Tensor:
             )
         return builtins.bool(self.data)
 
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" works for one number, as in PyTorch
+        return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
+
     def __float__(self) -> builtins.float:
         return builtins.float(self.item())
 

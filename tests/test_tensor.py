@@ -499,6 +499,7 @@ def test_repr_shows_numbers_and_how_the_tensor_was_made() -> None:
     assert repr(w * 2) == "tensor([2., 5.], op=mul)"
     assert repr(autograd.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(Tensor(0.5, dtype=np.float64)) == "tensor(0.5, dtype=float64)"
+    assert f"{Tensor([[2.25]]):.1f}" == "2.2" and f"{w}" == repr(w)
 
 
 # --- errors ------------------------------------------------------------------------------
