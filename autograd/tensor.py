@@ -166,8 +166,9 @@ def _check_grad_dtype(dtype: np.dtype[Any], label: str) -> None:
         )
 
 
-def _to_array(data: Any, dtype: np.dtype[Any] | None, label: str, copy: bool = True) -> Array:
-    """``data`` as a fresh ndarray of ``dtype`` (None: infer), with errors a learner reads."""
+def _to_array(data: Any, dtype: np.dtype[Any] | None, label: str) -> Array:
+    """``data`` as a fresh row-major ndarray of ``dtype`` (None: infer), with errors a
+    learner reads."""
     where = f" for {label!r}" if label else ""
     if isinstance(data, Value):
         raise TypeError(
@@ -179,7 +180,9 @@ def _to_array(data: Any, dtype: np.dtype[Any] | None, label: str, copy: bool = T
     if data is None or isinstance(data, (str, bytes)):
         raise TypeError(f"Tensor needs numbers{where}, got {type(data).__name__} {data!r}")
     try:
-        array = np.array(data, dtype=dtype, copy=True) if copy else np.asarray(data, dtype=dtype)
+        # Row-major always (as torch.tensor): an optimizer's in-place update then meets a
+        # gradient in the same layout, instead of walking memory across the grain.
+        array = np.array(data, dtype=dtype, order="C")
     except (TypeError, ValueError) as error:
         text = repr(data)
         text = text if len(text) < 60 else text[:57] + "..."

@@ -390,13 +390,27 @@ def clip(low: float | None, high: float | None) -> TensorOp:
 # --- matrix product ----------------------------------------------------------------------
 
 
+def _in_layout_of(
+    operand: Array, row_major: Callable[[], Array], column_major: Callable[[], Array]
+) -> Array:
+    """A matrix gradient laid out in memory like its operand (PyTorch does the same).
+
+    ``x @ W.T`` (nn.Linear's layout) multiplies by a transposed view; computing W.T's
+    gradient already transposed makes W's own gradient a plain row-major array, where
+    transposing it afterwards would copy every entry across the grain (slower than the
+    product itself for a 784×256 weight).
+    """
+    flags = operand.flags
+    return column_major() if flags.f_contiguous and not flags.c_contiguous else row_major()
+
+
 def _matmul_backward(node: Any, g: Array) -> Grads:
     x, y = node.parents
     a, b = x.data, y.data
     if a.ndim == 2 and b.ndim == 2:  # the common case, without any reshaping
         return (
-            g @ b.T if x.requires_grad else None,
-            a.T @ g if y.requires_grad else None,
+            _in_layout_of(a, lambda: g @ b.T, lambda: (b @ g.T).T) if x.requires_grad else None,
+            _in_layout_of(b, lambda: a.T @ g, lambda: (g.T @ a).T) if y.requires_grad else None,
         )
     if a.ndim == 1 and b.ndim == 1:  # a dot product: g is one number
         return (g * b if x.requires_grad else None, g * a if y.requires_grad else None)

@@ -3,8 +3,11 @@
 The step: batch 64, float32, ReLU, cross-entropy (log_softmax, then picking each row's label
 with integer-array indexing, then the mean), backward, and an SGD update. tracegrad and
 PyTorch run the same step on the same numbers in this run, with the same number of threads
-(numpy's BLAS thread count). The same step written by hand in numpy (no graph at all) shows
-how much of tracegrad's time is its own bookkeeping rather than numpy's arithmetic.
+(numpy's BLAS thread count). PyTorch runs it twice: with the same ops as tracegrad, and
+idiomatically (F.linear with weights stored (out, in), F.cross_entropy); the faster counts.
+tracegrad also runs it with weights stored (out, in) and ``h @ W.T``, the layout nn.Linear
+uses. The same step written by hand in numpy (no graph at all) shows how much of
+tracegrad's time is its own bookkeeping rather than numpy's arithmetic.
 
 The runs take turns (one timed run of each, then again), and the fastest run of each counts,
 so a busy machine slows them alike rather than whichever happened to run at a bad moment.
@@ -37,6 +40,12 @@ TINY_SIZES = (8, 8, 8, 4)
 TINY_BATCH = 4
 LR = 0.01
 
+OURS = "tracegrad, h @ W"
+OURS_LINEAR = "tracegrad, h @ W.T"
+NUMPY = "numpy by hand"
+TORCH_SAME = "torch, same ops"
+TORCH_IDIOM = "torch, F.linear + F.c_e"
+
 
 def numpy_threads() -> int:
     """How many threads numpy's BLAS uses (threadpoolctl knows; else every core)."""
@@ -55,7 +64,7 @@ def numpy_threads() -> int:
 def make_problem(
     sizes: tuple[int, ...] = SIZES, batch: int = BATCH, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """A batch of inputs, labels, and weights (x @ W layout) initialised as nn.Linear does."""
+    """A batch of inputs, labels, and weights (in, out) initialised as nn.Linear does."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
     y = rng.integers(0, sizes[-1], batch)
@@ -67,16 +76,23 @@ def make_problem(
     return x, y, params
 
 
-def tracegrad_step(x: np.ndarray, y: np.ndarray, arrays: list[np.ndarray]) -> Callable[[], float]:
+def tracegrad_step(
+    x: np.ndarray, y: np.ndarray, arrays: list[np.ndarray], linear_layout: bool = False
+) -> Callable[[], float]:
+    """The step on raw Tensors: ``h @ W + b``, or with ``linear_layout`` ``h @ W.T + b`` with
+    W stored (out, in) as nn.Linear keeps it."""
     xt, yt = Tensor(x), autograd.tensor(y)
     rows = autograd.arange(len(x))
-    params = [Tensor(a, requires_grad=True) for a in arrays]
+    params = [Tensor(a.T if linear_layout else a, requires_grad=True) for a in arrays]
+
+    def layer(h: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+        return (h @ weight.T if linear_layout else h @ weight) + bias
 
     def step() -> float:
         h = xt
         for i in range(0, len(params) - 2, 2):
-            h = (h @ params[i] + params[i + 1]).relu()
-        logits = h @ params[-2] + params[-1]
+            h = layer(h, params[i], params[i + 1]).relu()
+        logits = layer(h, params[-2], params[-1])
         loss = -logits.log_softmax(1)[rows, yt].mean()
         for p in params:
             p.grad = None
@@ -92,16 +108,21 @@ def tracegrad_step(x: np.ndarray, y: np.ndarray, arrays: list[np.ndarray]) -> Ca
 def torch_step(
     torch: Any, x: np.ndarray, y: np.ndarray, arrays: list[np.ndarray], idiomatic: bool
 ) -> Callable[[], float]:
+    """The step in PyTorch: the same ops, or (``idiomatic``) F.linear with W stored (out, in)
+    and F.cross_entropy."""
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     rows = torch.arange(len(x))
-    params = [torch.tensor(a, requires_grad=True) for a in arrays]
+    params = [torch.tensor(a.T if idiomatic else a, requires_grad=True) for a in arrays]
     functional = torch.nn.functional
+
+    def layer(h: Any, weight: Any, bias: Any) -> Any:
+        return functional.linear(h, weight, bias) if idiomatic else h @ weight + bias
 
     def step() -> float:
         h = xt
         for i in range(0, len(params) - 2, 2):
-            h = (h @ params[i] + params[i + 1]).relu()
-        logits = h @ params[-2] + params[-1]
+            h = layer(h, params[i], params[i + 1]).relu()
+        logits = layer(h, params[-2], params[-1])
         if idiomatic:
             loss = functional.cross_entropy(logits, yt)
         else:
@@ -151,15 +172,16 @@ def all_steps(
 ) -> dict[str, Callable[[], float]]:
     """The step for each contender, all starting from the same weights."""
     runs = {
-        "tracegrad Tensor": tracegrad_step(x, y, arrays),
-        "numpy by hand": numpy_step(x, y, arrays),
+        OURS: tracegrad_step(x, y, arrays),
+        OURS_LINEAR: tracegrad_step(x, y, arrays, linear_layout=True),
+        NUMPY: numpy_step(x, y, arrays),
     }
     if torch is not None:
-        runs["torch (same ops)"] = torch_step(torch, x, y, arrays, idiomatic=False)
-        runs["torch (F.cross_entropy)"] = torch_step(torch, x, y, arrays, idiomatic=True)
+        runs[TORCH_SAME] = torch_step(torch, x, y, arrays, idiomatic=False)
+        runs[TORCH_IDIOM] = torch_step(torch, x, y, arrays, idiomatic=True)
     # Same weights, same data: the first losses must agree, or this is not the same step.
     first = {name: step() for name, step in runs.items()}
-    reference = first["numpy by hand"]
+    reference = first[NUMPY]
     for name, loss in first.items():
         if abs(loss - reference) > 1e-4 * max(1.0, abs(reference)):
             raise SystemExit(f"{name} computed loss {loss}, numpy {reference}: not the same step")
@@ -211,12 +233,13 @@ def main(argv: list[str] | None = None) -> None:
     per_step = time_in_turns(all_steps(torch, x, y, arrays), args.steps, args.repeats)
     for name, seconds in per_step.items():
         print(f"  {name:<24} {seconds * 1e6:8.0f} µs per step")
-    ours = per_step["tracegrad Tensor"]
-    overhead = ours - per_step["numpy by hand"]
-    print(f"tracegrad minus numpy by hand: {overhead * 1e6:+.0f} µs per step")
+    ours = per_step[OURS]
+    print(f"tracegrad minus numpy by hand: {(ours - per_step[NUMPY]) * 1e6:+.0f} µs per step")
     if torch is not None:
-        best_torch = min(per_step["torch (same ops)"], per_step["torch (F.cross_entropy)"])
+        best_torch = min(per_step[TORCH_SAME], per_step[TORCH_IDIOM])
         print(f"ratio tracegrad / torch (the faster torch): {ours / best_torch:.2f}x")
+        layout = per_step[OURS_LINEAR] / best_torch
+        print(f"ratio with W stored (out, in), h @ W.T: {layout:.2f}x")
 
     x, y, arrays = make_problem(TINY_SIZES, TINY_BATCH)
     nodes = count_nodes(x, y, arrays)
@@ -229,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"  {name:<24} {seconds * 1e6:8.1f} µs per step, {seconds / nodes * 1e6:5.2f} µs per op"
         )
-    python = tiny["tracegrad Tensor"] - tiny["numpy by hand"]
+    python = tiny[OURS] - tiny[NUMPY]
     print(f"tracegrad's own cost per op (forward + backward): {python / nodes * 1e6:.2f} µs")
 
 

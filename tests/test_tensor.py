@@ -198,6 +198,17 @@ def test_leaf_grads_are_arrays_of_their_own() -> None:
     assert w.grad.base is None and w.grad.flags.writeable
 
 
+def test_gradients_come_in_their_tensors_memory_layout() -> None:
+    # nn.Linear's x @ W.T: W's gradient is row-major like W, so an in-place update is fast
+    source = np.arange(12.0).reshape(4, 3).T  # a column-major array
+    W = Tensor(source, requires_grad=True)
+    assert W.data.flags.c_contiguous and W.tolist() == source.tolist()
+    x = Tensor(np.arange(8.0).reshape(2, 4))
+    (x @ W.T).sum().backward()
+    assert W.grad.flags.c_contiguous and W.grad.shape == (3, 4)
+    assert W.grad.tolist() == [[4.0, 6.0, 8.0, 10.0]] * 3  # column sums of x, per row of W
+
+
 def test_broadcast_gradients_are_summed_back_to_each_input_shape() -> None:
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     b = Tensor([10.0, 20.0, 30.0], requires_grad=True)

@@ -264,6 +264,13 @@ CASES = [
     Case("cat", joined(new_axis=False), lambda lib, s, *xs: lib.cat(list(xs), dim=s)),
     Case("stack", joined(new_axis=True), lambda lib, s, *xs: lib.stack(list(xs), dim=s)),
     Case("matmul", matmul_shapes(), lambda lib, s, a, b: a @ b),
+    Case(  # transposed views: gradients computed in the operands' memory layout
+        "matmul_transposed",
+        st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4)).map(
+            lambda t: (((t[1], t[0]), (t[2], t[1])), None)
+        ),
+        lambda lib, s, a, b: a.T @ b.T,
+    ),
     Case(
         "mlp_layer",
         st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4)).map(
