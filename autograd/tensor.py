@@ -50,6 +50,7 @@ __all__ = [
     "rand",
     "arange",
     "manual_seed",
+    "default_generator",
     "concatenate",
     "cat",
     "stack",
@@ -1247,18 +1248,23 @@ def _may_repeat(index: Any) -> bool:
 
 # --- making tensors ----------------------------------------------------------------------
 
-_default_generator = np.random.default_rng()
+#: The generator ``randn``, ``rand`` (and nn's initialisers) use when given none, as
+#: ``torch.default_generator``. One object for the whole run: ``manual_seed`` reseeds it in
+#: place, so a reference taken earlier sees the new seed too.
+default_generator = np.random.default_rng()
+_default_generator = default_generator  # the same object, under its earlier name
 
 
 def manual_seed(seed: int) -> None:
-    """Seed the generator that ``randn`` and ``rand`` use when given none (as PyTorch's).
+    """Seed :data:`default_generator`, as PyTorch's ``manual_seed`` seeds its own.
 
     >>> manual_seed(0); a = randn(2); manual_seed(0); b = randn(2)
     >>> a.tolist() == b.tolist()
     True
+    >>> manual_seed(5); default_generator.random() == np.random.default_rng(5).random()
+    True
     """
-    global _default_generator
-    _default_generator = np.random.default_rng(seed)
+    default_generator.bit_generator.state = np.random.PCG64(seed).state
 
 
 def _shape(shape: tuple[Any, ...], where: str) -> tuple[int, ...]:
@@ -1344,7 +1350,7 @@ def randn(
     >>> a.shape, a.dtype, a.tolist() == b.tolist()
     ((2, 3), dtype('float32'), True)
     """
-    rng = _default_generator if generator is None else generator
+    rng = default_generator if generator is None else generator
     data = rng.standard_normal(_shape(shape, "randn"), dtype=_float_dtype(dtype, "randn"))
     return _leaf(np.asarray(data), requires_grad)
 
@@ -1361,7 +1367,7 @@ def rand(
     >>> 0 <= x.min().item() and x.max().item() < 1
     True
     """
-    rng = _default_generator if generator is None else generator
+    rng = default_generator if generator is None else generator
     data = rng.random(_shape(shape, "rand"), dtype=_float_dtype(dtype, "rand"))
     return _leaf(np.asarray(data), requires_grad)
 
