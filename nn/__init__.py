@@ -2,6 +2,18 @@
 
 from . import losses, optim
 from .data import DataLoader, TensorDataset
+from .layers import (
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -10,6 +22,7 @@ from .losses import (
     mse_loss,
     softmax,
 )
+from .module import Module, ModuleList, Parameter, Sequential
 from .neurons import MLP, Layer, Neuron
 from .serialization import load, save
 
@@ -29,4 +42,18 @@ __all__ = [
     "TensorDataset",
     "save",
     "load",
+    "Module",
+    "Parameter",
+    "Sequential",
+    "ModuleList",
+    "Linear",
+    "Identity",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "LeakyReLU",
+    "Softmax",
+    "LogSoftmax",
+    "Flatten",
+    "Dropout",
 ]

@@ -1,0 +1,345 @@
+"""Module and Sequential: PyTorch's way of building networks, on tracegrad Tensors.
+
+Assigning a :class:`Parameter` or a :class:`Module` to an attribute registers it, so
+``parameters()``, ``named_parameters()``, ``state_dict()`` and the printout find it.
+Every parameter is labelled with its state-dict name (``fc1.weight``) and owned by its
+module, so narration says ``dloss/dfc1.weight`` and drawings can group by layer.
+
+Example:
+    >>> import nn
+    >>> class Tiny(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1 = nn.Linear(2, 4)
+    ...         self.relu = nn.ReLU()
+    ...     def forward(self, x):
+    ...         return self.relu(self.fc1(x))
+    >>> model = Tiny()
+    >>> [name for name, _ in model.named_parameters()]
+    ['fc1.weight', 'fc1.bias']
+    >>> model
+    Tiny(
+      (fc1): Linear(in_features=2, out_features=4, bias=True)
+      (relu): ReLU()
+    )
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograd import Owner, Tensor
+from nn.serialization import check_state_dict
+
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a learnable parameter: it requires grad, and a Module registers it.
+
+    >>> p = Parameter([1.0, 2.0])
+    >>> p.requires_grad, p.dtype
+    (True, dtype('float32'))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            dtype = data.dtype if dtype is None else dtype
+            data = data.data
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """The base class of every layer and network: subclass it and define ``forward``.
+
+    >>> import nn
+    >>> layer = nn.Linear(3, 2)
+    >>> layer.training, layer.eval().training
+    (True, False)
+    """
+
+    # Set through object.__setattr__ in __init__, so they never pass through registration.
+    _parameters: dict[str, Parameter | None]
+    _modules: dict[str, Module | None]
+    _name: str
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_name", "")
+        object.__setattr__(self, "training", True)
+
+    # --- registration -----------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() runs: "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+        if isinstance(value, (Parameter, Module)):
+            self._rename(self._name)
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (None keeps the name, as for a missing bias)."""
+        if param is None:
+            self._parameters[name] = None
+            object.__setattr__(self, name, None)
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register a child module under ``name``."""
+        if module is None:
+            self._modules[name] = None
+            object.__setattr__(self, name, None)
+        else:
+            setattr(self, name, module)
+
+    def _rename(self, prefix: str) -> None:
+        """Label every parameter below with its full name, and give it its module as owner."""
+        object.__setattr__(self, "_name", prefix)
+        group = ((("layer", prefix),) if prefix else ()) if self._parameters else ()
+        for name, param in self._parameters.items():
+            if param is not None:
+                param.label = f"{prefix}.{name}" if prefix else name
+                param.owner = Owner(group, "param")
+        object.__setattr__(self, "_computed", Owner(group, "computed"))
+        for name, child in self._modules.items():
+            if child is not None:
+                child._rename(f"{prefix}.{name}" if prefix else name)
+
+    def _mark(self, out: Tensor) -> Tensor:
+        """Label a result this module computed with the module's name, for narration and drawing."""
+        if self._name and out.op is not None:
+            out.label = self._name
+            out.owner = self.__dict__["_computed"]
+        return out
+
+    # --- traversal --------------------------------------------------------------------------
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter with its dotted name, each once, in registration order."""
+        seen: set[int] = set()
+        for module_prefix, module in self.named_modules(prefix) if recurse else [(prefix, self)]:
+            for name, param in module._parameters.items():
+                if param is None or id(param) in seen:
+                    continue
+                seen.add(id(param))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), param
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter, in registration order (an iterator, as in PyTorch)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct children with their names."""
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        """The direct children."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module below it, with dotted names (this one's is ``prefix``)."""
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        seen: set[int] = set()
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module below it."""
+        for _, module in self.named_modules():
+            yield module
+
+    # --- modes and gradients ----------------------------------------------------------------
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and all below it to training mode (Dropout active); returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (Dropout passes everything through); returns self."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's grad (to None, as PyTorch does by default)."""
+        for param in self.parameters():
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad = np.zeros_like(param.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter; returns self."""
+        for param in self.parameters():
+            param.requires_grad = requires_grad
+        return self
+
+    # --- running ----------------------------------------------------------------------------
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the module computes; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # --- saving and loading -----------------------------------------------------------------
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Every parameter's name and a copy of its array, in registration order.
+
+        >>> import nn
+        >>> list(nn.Linear(3, 2).state_dict().items())[0][1].shape
+        (2, 3)
+        """
+        return OrderedDict((name, param.data.copy()) for name, param in self.named_parameters())
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> Any:
+        """Copy arrays from ``state_dict`` into the parameters, in place.
+
+        Everything is checked first: missing or unexpected names and wrong shapes raise one
+        error listing them all, and the model is left exactly as it was.
+
+        >>> import nn
+        >>> a, b = nn.Linear(3, 2), nn.Linear(3, 2)
+        >>> _ = b.load_state_dict(a.state_dict())
+        >>> bool((a.weight.data == b.weight.data).all())
+        True
+        """
+        params = dict(self.named_parameters())
+        checked = check_state_dict(
+            {n: p.data for n, p in params.items()}, state_dict, strict=strict
+        )
+        for name, array in checked.arrays.items():
+            params[name].data[...] = array
+        return checked
+
+    # --- printout ---------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in the printout."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = [
+            f"({name}): " + repr(module).replace("\n", "\n  ")
+            for name, module in self.named_children()
+        ]
+        extra = self.extra_repr()
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = ([extra] if extra else []) + children
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another; children are named 0, 1, 2, ...
+
+    >>> import nn
+    >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    >>> [name for name, _ in net.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> len(net), type(net[1]).__name__
+    (3, 'ReLU')
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(
+                    f"Sequential takes modules, but item {index} is a {type(module).__name__}"
+                )
+            self.add_module(str(index), module)
+
+    def forward(self, x: Any) -> Any:
+        for module in self._modules.values():
+            if module is not None:
+                x = module(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __getitem__(self, index: int) -> Module:
+        modules = list(self._modules.values())
+        module = modules[index]
+        assert module is not None
+        return module
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(m for m in self._modules.values() if m is not None)
+
+    def append(self, module: Module) -> Sequential:
+        """Add a module at the end; returns self."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+
+class ModuleList(Module):
+    """A list of modules that registers them (named 0, 1, 2, ...).
+
+    >>> import nn
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
+
+    def __init__(self, modules: list[Module] | None = None) -> None:
+        super().__init__()
+        for module in modules or []:
+            self.append(module)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add a module at the end; returns self."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __getitem__(self, index: int) -> Module:
+        module = list(self._modules.values())[index]
+        assert module is not None
+        return module
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(m for m in self._modules.values() if m is not None)
