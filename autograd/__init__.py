@@ -17,6 +17,7 @@ from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Owner, Step, backward_steps, topological_order
 from .tensor import (
     Tensor,
+    apply,
     arange,
     cat,
     concatenate,
@@ -42,6 +43,7 @@ from .value import Value
 __all__ = [
     "Value",
     "Tensor",
+    "apply",
     "tensor",
     "no_grad",
     "enable_grad",

@@ -1428,6 +1428,24 @@ def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int
     return _plain(out)
 
 
+def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
+    """``op`` run on ``inputs``, recorded when one of them needs a gradient.
+
+    The way in for ops that are not Tensor methods, such as the losses in ``nn``.
+
+    >>> from autograd import tensor_ops as T
+    >>> apply(T.reduction("sum", None, False), ones(2, 3)).item()
+    6.0
+    """
+    try:
+        out = op.forward(*(t.data for t in inputs))
+    except OpDomainError as error:
+        raise _op_error(op, inputs, error) from None
+    if _RECORDING and any(t.requires_grad for t in inputs):
+        return _result(op, out, inputs)
+    return _plain(out)
+
+
 def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Tensors joined end to end along an existing axis (``torch.cat``).
 

@@ -65,6 +65,9 @@ __all__ = [
     "log_softmax",
     "clip",
     "cast_to",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "concatenate",
     "stack",
 ]
@@ -737,6 +740,139 @@ def log_softmax(axis: int) -> TensorOp:
         backward,
         ("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
         doc=f"log of softmax along axis {axis}",
+    )
+
+
+# --- losses: one node each, as in PyTorch, with their fused, stable gradients ------------
+
+
+def _reduce_loss(losses: Array, reduction: str) -> Array:
+    if reduction == "mean":
+        return _sum(losses, axis=None) / max(losses.size, 1)
+    if reduction == "sum":
+        return _sum(losses, axis=None)
+    return losses
+
+
+def _loss_upstream(g: Array, like: Array, reduction: str) -> Array:
+    """d(reduced loss)/d(each element's loss), times the upstream gradient."""
+    if reduction == "mean":
+        return g / max(like.size, 1)
+    return g  # "sum": the same upstream for every element; "none": one per element
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+@lru_cache(maxsize=8)
+def cross_entropy(reduction: str = "mean") -> TensorOp:
+    """Softmax cross-entropy of logits (N, C) against class indices (N,): log Σ eᶻ − z_target.
+
+    The gradient is softmax(z) − onehot(target): exact and stable for any logits.
+
+    >>> op = cross_entropy("mean")
+    >>> round(float(op.forward(np.array([[1.0, 2.0, 3.0]]), np.array([2]))), 6)
+    0.407606
+    """
+    _check_reduction(reduction)
+
+    def log_probabilities(logits: Array) -> Array:
+        shifted = logits - _largest(logits, axis=1, keepdims=True)
+        shifted -= np.log(_sum(np.exp(shifted), axis=1, keepdims=True))
+        return shifted
+
+    def forward(logits: Array, targets: Array) -> Array:
+        picked = log_probabilities(logits)[np.arange(len(targets)), targets]
+        return _reduce_loss(-picked, reduction)
+
+    def backward(node: Any, g: Array) -> Grads:
+        logits, targets = node.parents[0].data, node.parents[1].data
+        grad = np.exp(log_probabilities(logits))
+        grad[np.arange(len(targets)), targets] -= 1
+        scale = _loss_upstream(g, targets, reduction)
+        grad *= scale[:, None] if reduction == "none" else scale
+        return (grad, None)
+
+    return TensorOp(
+        "cross_entropy",
+        "CE",
+        f"cross_entropy({{0}}, {{1}}, {reduction})",
+        forward,
+        backward,
+        ("d CE/dz = softmax(z) − onehot(target)", "targets are class indices: no gradient"),
+        doc=f"softmax cross-entropy ({reduction})",
+    )
+
+
+def _clamped_log(x: Array) -> Array:
+    # PyTorch's BCELoss limits each log to −100 so a probability of exactly 0 or 1 stays finite.
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), -100.0)
+
+
+@lru_cache(maxsize=8)
+def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
+    """−[y·log p + (1 − y)·log(1 − p)] of probabilities p against labels y, logs limited to −100.
+
+    >>> op = binary_cross_entropy("mean")
+    >>> round(float(op.forward(np.array([0.8]), np.array([1.0]))), 6)
+    0.223144
+    """
+    _check_reduction(reduction)
+
+    def forward(p: Array, y: Array) -> Array:
+        if ((p < 0) | (p > 1)).any():
+            bad = float(p[(p < 0) | (p > 1)].flat[0])
+            raise OpDomainError(
+                f"binary cross-entropy needs probabilities in [0, 1], got {bad!r} "
+                "(apply sigmoid first, or use BCEWithLogitsLoss on the raw scores)"
+            )
+        return _reduce_loss(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)), reduction)
+
+    def backward(node: Any, g: Array) -> Grads:
+        p, y = node.parents[0].data, node.parents[1].data
+        slope = (p - y) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
+        return (slope * _loss_upstream(g, p, reduction), None)
+
+    return TensorOp(
+        "bce",
+        "BCE",
+        f"bce({{0}}, {{1}}, {reduction})",
+        forward,
+        backward,
+        ("d BCE/dp = (p − y) / (p·(1 − p))", "labels: no gradient"),
+        doc=f"binary cross-entropy ({reduction})",
+    )
+
+
+@lru_cache(maxsize=8)
+def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
+    """Binary cross-entropy of σ(z) from the logits z: softplus(z) − y·z, stable for any z.
+
+    >>> op = binary_cross_entropy_with_logits("sum")
+    >>> float(op.forward(np.array([-800.0]), np.array([1.0])))
+    800.0
+    """
+    _check_reduction(reduction)
+
+    def forward(z: Array, y: Array) -> Array:
+        softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+        return _reduce_loss(softplus - y * z, reduction)
+
+    def backward(node: Any, g: Array) -> Grads:
+        z, y = node.parents[0].data, node.parents[1].data
+        return ((_sigmoid(z) - y) * _loss_upstream(g, z, reduction), None)
+
+    return TensorOp(
+        "bce_logits",
+        "BCE(σ)",
+        f"bce_with_logits({{0}}, {{1}}, {reduction})",
+        forward,
+        backward,
+        ("d BCE(σ(z))/dz = σ(z) − y", "labels: no gradient"),
+        doc=f"binary cross-entropy from logits ({reduction})",
     )
 
 

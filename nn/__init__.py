@@ -15,6 +15,10 @@ from .layers import (
     Tanh,
 )
 from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -56,4 +60,8 @@ __all__ = [
     "LogSoftmax",
     "Flatten",
     "Dropout",
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
 ]

@@ -1,18 +1,27 @@
-"""Losses built from Values: each one a small graph you can narrate and draw.
+"""Losses for Values and for Tensors, as functions and as PyTorch's loss modules.
 
-Every loss takes one prediction or a list of them (targets likewise) and averages over the
-items, as PyTorch's default ``reduction="mean"`` does; pass ``reduction="sum"`` to add them.
+On Values a loss takes one prediction or a list of them (targets likewise) and is a small
+graph you can narrate and draw. On Tensors the cross-entropies are single fused ops, as in
+PyTorch. Every loss averages by default (``reduction="mean"``); ``"sum"`` adds, and on
+Tensors ``"none"`` keeps one loss per element.
 
-    >>> from autograd import Value
+    >>> from autograd import Value, tensor
     >>> mse_loss([Value(2.0), Value(0.0)], [1.0, 0.0]).data
     0.5
+    >>> CrossEntropyLoss()(tensor([[1.0, 2.0, 3.0]]), tensor([2])).item()  # doctest: +ELLIPSIS
+    0.4076...
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from autograd import Value
+import numpy as np
+
+from autograd import Tensor, Value, apply
+from autograd import tensor_ops as T
+from nn.module import Module
 
 __all__ = [
     "mse_loss",
@@ -21,6 +30,10 @@ __all__ = [
     "hinge_loss",
     "softmax",
     "cross_entropy",
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
 ]
 
 Predictions = Value | Sequence[Value]
@@ -54,20 +67,65 @@ def _reduce(terms: list[Value], reduction: str, loss: str) -> Value:
     return out
 
 
-def mse_loss(predictions: Predictions, targets: Targets, reduction: str = "mean") -> Value:
+def _labels_like(targets: Any, predictions: Tensor, loss: str) -> Tensor:
+    """Targets as a constant Tensor of the predictions' shape and dtype."""
+    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    if data.shape != predictions.shape:
+        raise ValueError(
+            f"{loss}: the target's shape {data.shape} differs from the input's shape "
+            f"{predictions.shape} (give one target per prediction)"
+        )
+    return Tensor(data, dtype=predictions.dtype)
+
+
+def _class_indices(targets: Any, logits: Tensor) -> Tensor:
+    """Targets as an int64 Tensor of class indices, checked against the logits."""
+    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    if data.dtype.kind not in "iu":
+        raise TypeError(
+            f"cross_entropy: targets must be class indices (integers), got dtype {data.dtype}; "
+            "make them with autograd.tensor(labels) or .long()"
+        )
+    classes = logits.shape[-1]
+    if logits.ndim != 2 or data.shape != (logits.shape[0],):
+        raise ValueError(
+            f"cross_entropy: expects logits of shape (N, classes) and N targets, got logits "
+            f"{logits.shape} and targets {data.shape}"
+        )
+    if data.size and (data.min() < 0 or data.max() >= classes):
+        bad = data[(data < 0) | (data >= classes)][0]
+        raise ValueError(
+            f"cross_entropy: target {bad} is not a class index for {classes} classes "
+            f"(0..{classes - 1})"
+        )
+    return Tensor(data, dtype=np.int64)
+
+
+def _tensor_loss(op: T.TensorOp, predictions: Tensor, targets: Tensor) -> Tensor:
+    out = apply(op, predictions, targets)
+    out.label = "loss"
+    return out
+
+
+def mse_loss(predictions: Predictions, targets: Targets, reduction: str = "mean") -> Any:
     """Mean squared error, mean of (prediction − target)².
 
     >>> from autograd import Value
     >>> mse_loss(Value(7.0), 5.0).data
     4.0
     """
+    if isinstance(predictions, Tensor):
+        squares = (predictions - _labels_like(targets, predictions, "mse_loss")) ** 2
+        out = {"mean": squares.mean, "sum": squares.sum}.get(reduction, lambda: squares)()
+        out.label = "loss"
+        return out
     terms = [(p - t) ** 2 for p, t in _pairs(predictions, targets, "mse_loss")]
     return _reduce(terms, reduction, "mse_loss")
 
 
 def binary_cross_entropy(
     predictions: Predictions, targets: Targets, reduction: str = "mean"
-) -> Value:
+) -> Any:
     """Binary cross-entropy of probabilities p in [0, 1]: −[y·log p + (1 − y)·log(1 − p)].
 
     One node per prediction (PyTorch has one op for it too), finite even for p = 0 or 1:
@@ -79,6 +137,10 @@ def binary_cross_entropy(
     >>> binary_cross_entropy(Value(0.0), 1.0).data
     100.0
     """
+    if isinstance(predictions, Tensor):
+        labels = _labels_like(targets, predictions, "binary_cross_entropy")
+        op = T.binary_cross_entropy(reduction)
+        return _tensor_loss(op, predictions, labels)
     terms = []
     for p, y in _pairs(predictions, targets, "binary_cross_entropy"):
         terms.append(p.binary_cross_entropy(y.data if isinstance(y, Value) else float(y)))
@@ -87,7 +149,7 @@ def binary_cross_entropy(
 
 def binary_cross_entropy_with_logits(
     logits: Predictions, targets: Targets, reduction: str = "mean"
-) -> Value:
+) -> Any:
     """Binary cross-entropy of σ(z), computed from the logit z without ever forming σ(z).
 
     softplus(z) − y·z equals −[y·log σ(z) + (1 − y)·log(1 − σ(z))] and stays exact for
@@ -99,6 +161,10 @@ def binary_cross_entropy_with_logits(
     >>> binary_cross_entropy_with_logits(Value(-800.0), 1.0).data
     800.0
     """
+    if isinstance(logits, Tensor):
+        labels = _labels_like(targets, logits, "binary_cross_entropy_with_logits")
+        op = T.binary_cross_entropy_with_logits(reduction)
+        return _tensor_loss(op, logits, labels)
     terms = [
         z.softplus() - y * z for z, y in _pairs(logits, targets, "binary_cross_entropy_with_logits")
     ]
@@ -137,13 +203,21 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     return [e / total for e in exps]
 
 
-def cross_entropy(logits: Sequence[Value], target: int) -> Value:
-    """Softmax cross-entropy of one example: log Σⱼ eˣʲ − x_target, stable for large logits.
+def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
+    """Softmax cross-entropy: log Σⱼ eˣʲ − x_target, stable for large logits.
 
-    >>> from autograd import Value
+    On Values: one example, a list of logits and the target class. On Tensors: logits of
+    shape (N, classes) and N integer class indices, as PyTorch's ``F.cross_entropy``.
+
+    >>> from autograd import Value, tensor
     >>> round(cross_entropy([Value(1.0), Value(2.0), Value(3.0)], 2).data, 6)
     0.407606
+    >>> round(cross_entropy(tensor([[1.0, 2.0, 3.0]]), tensor([2])).item(), 6)
+    0.407606
     """
+    if isinstance(logits, Tensor):
+        indices = _class_indices(target, logits)
+        return _tensor_loss(T.cross_entropy(reduction), logits, indices)
     if not 0 <= target < len(logits):
         raise ValueError(f"cross_entropy: target class {target} is not in 0..{len(logits) - 1}")
     shifted, _ = _shifted(logits)
@@ -151,3 +225,63 @@ def cross_entropy(logits: Sequence[Value], target: int) -> Value:
     loss = log_sum_exp - shifted[target]
     loss.label = "loss"
     return loss
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        self.reduction = reduction
+
+
+class MSELoss(_Loss):
+    """Mean squared error, as ``torch.nn.MSELoss``; takes Tensors, or Values and numbers.
+
+    >>> from autograd import tensor
+    >>> MSELoss()(tensor([1.0, 3.0]), tensor([0.0, 0.0])).item()
+    5.0
+    """
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return mse_loss(input, target, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities, as ``torch.nn.BCELoss`` (logs limited to −100).
+
+    >>> from autograd import tensor
+    >>> round(BCELoss()(tensor([0.8]), tensor([1.0])).item(), 5)
+    0.22314
+    """
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of σ(logits), computed stably from the logits themselves.
+
+    >>> from autograd import tensor
+    >>> BCEWithLogitsLoss()(tensor([-800.0]), tensor([1.0])).item()
+    800.0
+    """
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return binary_cross_entropy_with_logits(input, target, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy of logits against class indices, as ``torch.nn.CrossEntropyLoss``.
+
+    >>> from autograd import tensor
+    >>> round(CrossEntropyLoss()(tensor([[0.0, 0.0]]), tensor([1])).item(), 6)
+    0.693147
+    """
+
+    def forward(self, input: Any, target: Any) -> Any:
+        if isinstance(input, Tensor):
+            return cross_entropy(input, target, self.reduction)
+        if self.reduction != "mean":
+            raise ValueError("CrossEntropyLoss on a list of Values takes one example")
+        return cross_entropy(input, target)

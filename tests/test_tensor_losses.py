@@ -1,0 +1,137 @@
+"""The Tensor losses: PyTorch's numbers and gradients, stability, and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import needs_torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+from autograd import Tensor, gradcheck, tensor
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def _logits_and_targets(seed: int, n: int = 6, classes: int = 4):
+    rng = np.random.default_rng(seed)
+    return rng.normal(0, 3, (n, classes)), rng.integers(0, classes, n)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_matches_finite_differences(reduction) -> None:
+    logits, targets = _logits_and_targets(0)
+    report = gradcheck(
+        lambda z: nn.cross_entropy(z, targets, reduction), Tensor(logits, dtype=np.float64)
+    )
+    assert report, str(report)
+
+
+@pytest.mark.parametrize("loss", ["bce", "bce_logits", "mse"])
+def test_binary_losses_match_finite_differences(loss) -> None:
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, (3, 2)).astype(np.float64)
+    if loss == "bce":
+        x, f = rng.uniform(0.05, 0.95, (3, 2)), nn.binary_cross_entropy
+    else:
+        x = rng.normal(0, 2, (3, 2))
+        f = nn.binary_cross_entropy_with_logits if loss == "bce_logits" else nn.mse_loss
+    report = gradcheck(lambda p: f(p, labels), Tensor(x, dtype=np.float64))
+    assert report, str(report)
+
+
+@needs_torch
+@given(st.integers(0, 10_000), st.sampled_from(REDUCTIONS))
+def test_cross_entropy_matches_torch(seed, reduction) -> None:
+    import torch
+
+    logits, targets = _logits_and_targets(seed)
+    ours_in = Tensor(logits, requires_grad=True, dtype=np.float64)
+    ours = nn.CrossEntropyLoss(reduction=reduction)(ours_in, tensor(targets))
+    theirs_in = torch.tensor(logits, requires_grad=True)
+    theirs = torch.nn.CrossEntropyLoss(reduction=reduction)(theirs_in, torch.tensor(targets))
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    (ours * ours).sum().backward()
+    (theirs * theirs).sum().backward()
+    np.testing.assert_allclose(ours_in.grad, theirs_in.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@needs_torch
+@given(st.integers(0, 10_000), st.sampled_from(REDUCTIONS))
+def test_binary_losses_match_torch(seed, reduction) -> None:
+    import torch
+
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0, 4, (5, 3))
+    y = rng.integers(0, 2, (5, 3)).astype(np.float64)
+    p = 1 / (1 + np.exp(-z))
+    for ours_cls, theirs_cls, x in (
+        (nn.BCELoss, torch.nn.BCELoss, p),
+        (nn.BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss, z),
+        (nn.MSELoss, torch.nn.MSELoss, z),
+    ):
+        ours_in = Tensor(x, requires_grad=True, dtype=np.float64)
+        ours = ours_cls(reduction=reduction)(ours_in, Tensor(y, dtype=np.float64))
+        theirs_in = torch.tensor(x, requires_grad=True)
+        theirs = theirs_cls(reduction=reduction)(theirs_in, torch.tensor(y))
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+        ours.sum().backward()
+        theirs.sum().backward()
+        np.testing.assert_allclose(ours_in.grad, theirs_in.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+@needs_torch
+def test_bce_at_exactly_zero_and_one_matches_torch() -> None:
+    import torch
+
+    p, y = np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0])
+    ours = nn.BCELoss(reduction="none")(Tensor(p, dtype=np.float64), Tensor(y, dtype=np.float64))
+    theirs = torch.nn.BCELoss(reduction="none")(torch.tensor(p), torch.tensor(y))
+    np.testing.assert_array_equal(ours.data, theirs.numpy())  # 0, 0, 100, 100
+
+
+def test_losses_stay_finite_and_float32_for_extreme_logits() -> None:
+    logits = Tensor([[1e4, -1e4, 0.0]], requires_grad=True)
+    loss = nn.CrossEntropyLoss()(logits, tensor([1]))
+    loss.backward()
+    assert loss.item() == pytest.approx(2e4) and np.isfinite(logits.grad).all()
+    assert loss.dtype == np.float32 and logits.grad.dtype == np.float32
+    z = Tensor([-1e4, 1e4], requires_grad=True)
+    bce = nn.BCEWithLogitsLoss()(z, Tensor([1.0, 0.0]))
+    bce.backward()
+    assert bce.item() == pytest.approx(1e4) and np.isfinite(z.grad).all()
+
+
+def test_loss_errors_are_clear() -> None:
+    logits = Tensor(np.zeros((3, 4)))
+    with pytest.raises(TypeError, match="class indices"):
+        nn.CrossEntropyLoss()(logits, Tensor([0.0, 1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"target 7 is not a class index for 4 classes \(0\.\.3\)"):
+        nn.CrossEntropyLoss()(logits, tensor([0, 7, 1]))
+    with pytest.raises(ValueError, match=r"logits \(3, 4\) and targets \(2,\)"):
+        nn.CrossEntropyLoss()(logits, tensor([0, 1]))
+    with pytest.raises(
+        ValueError, match=r"target's shape \(3,\) differs from the input's shape \(3, 1\)"
+    ):
+        nn.BCELoss()(Tensor(np.full((3, 1), 0.5)), Tensor([1.0, 0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\], got 1\.5.*BCEWithLogitsLoss"):
+        nn.BCELoss()(Tensor([1.5]), Tensor([1.0]))
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MSELoss(reduction="average")
+
+
+def test_loss_modules_print_like_pytorch_and_accept_values() -> None:
+    from autograd import Value
+
+    assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+    assert nn.BCELoss()(Value(0.5), 1.0).data == pytest.approx(np.log(2))
+    assert nn.CrossEntropyLoss()([Value(0.0), Value(0.0)], 1).data == pytest.approx(np.log(2))
+
+
+def test_a_loss_is_one_node_narrated_with_shapes() -> None:
+    logits = Tensor(np.zeros((4, 3)), requires_grad=True, label="logits")
+    loss = nn.cross_entropy(logits, tensor([0, 1, 2, 0]))
+    assert loss.label == "loss" and loss.parents[0] is logits and loss.op.name == "cross_entropy"
+    (step,) = list(loss.backward_steps())
+    assert "dloss/dlogits" in str(step) and "[4×3]" in str(step)
