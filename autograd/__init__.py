@@ -13,6 +13,19 @@ step-through (graph.py), narration (explain.py) and finite-difference checks (gr
 
 from .draw import draw_dot, render_steps
 from .explain import explain
+from .functions import (
+    argmax,
+    cuda,
+    device,
+    exp,
+    log,
+    log_softmax,
+    max,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Owner, Step, backward_steps, topological_order
 from .tensor import (
@@ -40,6 +53,8 @@ from .tensor import (
 )
 from .value import Value
 
+# autograd.max exists (as torch.max does) but is left out of __all__: a star import must not
+# shadow the builtin max.
 __all__ = [
     "Value",
     "Tensor",
@@ -73,4 +88,14 @@ __all__ = [
     "gradcheck",
     "GradcheckReport",
     "GradcheckError",
+    "sigmoid",
+    "relu",
+    "tanh",
+    "exp",
+    "log",
+    "softmax",
+    "log_softmax",
+    "argmax",
+    "device",
+    "cuda",
 ]

@@ -214,6 +214,11 @@ def _infer_dtype(data: Any) -> np.dtype[Any] | None:
 # --- making nodes ------------------------------------------------------------------------
 
 
+def _is_cpu(where: Any) -> builtins.bool:
+    """Whether ``where`` names the CPU device (a string or an ``autograd.device``)."""
+    return getattr(where, "type", where) == "cpu" if not isinstance(where, np.dtype) else False
+
+
 def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = None) -> Tensor:
     """The recorded node ``op(*parents)`` holding ``data`` (no validation: internal only)."""
     if type(data) is not np.ndarray:
@@ -546,10 +551,13 @@ class Tensor:
 
     def to(self, dtype: Any) -> Tensor:
         """The same numbers as ``dtype``; between floats the gradient flows through.
+        A device ("cpu", the only one) leaves the tensor as it is, as in PyTorch.
 
         >>> Tensor([1.7]).to(int64).tolist()
         [1]
         """
+        if _is_cpu(dtype):
+            return self
         target = _dtype(dtype, "to")
         if target == self.data.dtype:
             return self

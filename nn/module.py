@@ -206,6 +206,18 @@ class Module:
             else:
                 param.grad = np.zeros_like(param.data)
 
+    def to(self, device: Any) -> Module:
+        """Move to ``device``: tracegrad computes on the CPU only, so this returns self.
+
+        >>> import nn
+        >>> layer = nn.Linear(2, 2); layer.to("cpu") is layer
+        True
+        """
+        from autograd.functions import device as cpu
+
+        cpu(getattr(device, "type", device))  # a clear error for "cuda"
+        return self
+
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; returns self."""
         for param in self.parameters():
