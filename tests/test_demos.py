@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from demos import (
@@ -114,3 +115,45 @@ def test_activations_slopes_match_their_formulas(tmp_path) -> None:
     written = activations.plot(str(tmp_path / "act.png"))
     if written is not None:
         assert (tmp_path / "act.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_digits_reaches_the_seeds_accuracy(capsys, tmp_path) -> None:
+    from demos import digits
+
+    result = digits.run()
+    assert result["accuracy"] >= digits.SEED_ACCURACY
+    assert result["reached_at"] is not None
+    losses = [e.loss for e in result["epochs"]]
+    assert losses[-1] < losses[0] / 10
+    digits.main(["--epochs", "3", "--png", str(tmp_path / "grid.png")])
+    out = capsys.readouterr().out
+    assert "Linear(in_features=64, out_features=50, bias=True)" in out
+    assert "Sample prediction:" in out and "pred " in out and "@" in out
+    assert (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_ascii_digits_draws_pixels_as_shades() -> None:
+    from demos.digits import ascii_digits
+
+    image = np.zeros(64)
+    image[0], image[9] = 1.0, 0.5
+    lines = ascii_digits(image[None], ["x"]).splitlines()
+    assert lines[0].startswith("@@") and lines[1][2:4] == "==" and len(lines) == 9  # 0.5 → "="
+
+
+def test_simple_nn_xor_port_learns_xor_with_seed_0(capsys) -> None:
+    from demos import simple_nn_xor
+
+    result = simple_nn_xor.run(0)
+    assert simple_nn_xor.learned(result["predictions"])
+    assert result["losses"][-1] < 0.01 < result["losses"][0]
+    out = capsys.readouterr().out
+    assert "Epoch 0, Loss:" in out and "Epoch 900, Loss:" in out and "Predictions:" in out
+
+
+def test_and_network_port_rounds_to_and(capsys) -> None:
+    from demos import and_network
+
+    assert and_network.run(0)["rounded"].tolist() == [[0.0], [0.0], [0.0], [1.0]]
+    and_network.main([])
+    assert "tensor([[0.],\n        [0.],\n        [0.],\n        [1.]])" in capsys.readouterr().out
