@@ -20,11 +20,13 @@ from .functions import (
     exp,
     log,
     log_softmax,
-    max,
     relu,
     sigmoid,
     softmax,
     tanh,
+)
+from .functions import (
+    max as max,  # re-exported (as torch.max), but kept out of __all__
 )
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Owner, Step, backward_steps, topological_order

@@ -35,7 +35,7 @@ from typing import Any
 
 import graphviz
 
-from .graph import CONSTANT, Namer, Step, _wrap, backward_steps, topological_order
+from .graph import CONSTANT, Namer, Step, backward_steps, topological_order
 
 __all__ = ["draw_dot", "render_steps", "Drawing", "GraphvizNotFound"]
 
@@ -389,7 +389,7 @@ class _Scene:
         name = self.namer.name(node)
         if not node.parents:
             return name
-        written = node.op.render([_wrap(self.namer.name(p)) for p in node.parents])
+        written = node.op.render([self.namer.name(p) for p in node.parents])
         return name if written == name else f"{name} = {written}"
 
     def grad_text(self, node: Any, reached: set[int] | None, fresh: bool) -> str:

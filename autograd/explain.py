@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import CONSTANT, Namer, _is_finite, _wrap, backward_steps, brief, topological_order
+from .graph import CONSTANT, Namer, _is_finite, backward_steps, brief, topological_order
 
 __all__ = ["explain"]
 
 
-def _mark(node: Any, number: Any) -> str:
+def _mark(number: Any) -> str:
     return "" if _is_finite(number) else "   ⚠ not a finite number: it will spread to the result"
 
 
@@ -48,14 +48,14 @@ def explain(root: Any) -> str:
             continue  # plain numbers show up inside the expressions that use them
         name, shown = namer.name(node), node._describe(node.data)
         if node.parents:
-            names = [_wrap(namer.name(p)) for p in node.parents]
-            numbers = [_wrap(brief(p, p.data)) for p in node.parents]
+            names = [namer.name(p) for p in node.parents]
+            numbers = [brief(p, p.data) for p in node.parents]
             expression = node.op.render(names)
             line = f"  {name} = {expression}" if expression != name else f"  {name}"
             line += f" = {node.op.render(numbers)} = {shown}"
         else:
             line = f"  {name} = {shown}"
-        lines.append(line + _mark(node, node.data))
+        lines.append(line + _mark(node.data))
 
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
     d_root = namer.d(root)
@@ -75,7 +75,7 @@ def explain(root: Any) -> str:
         lines += ["", "Gradients of the inputs"]
         for leaf in leaves:
             grad = leaf.grad
-            lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf._describe(grad)}{_mark(leaf, grad)}")
+            lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf._describe(grad)}{_mark(grad)}")
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad

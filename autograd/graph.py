@@ -23,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .ops import parenthesize
+
 __all__ = [
     "GraphNode",
     "Owner",
@@ -87,7 +89,6 @@ class Owner:
 #: Owners shared by all nodes of one kind outside any group.
 CONSTANT = Owner((), "constant")
 PARAM = Owner((), "param")
-INPUT = Owner((), "input")
 
 
 def topological_order(root: Any) -> list[Any]:
@@ -101,6 +102,11 @@ def topological_order(root: Any) -> list[Any]:
     >>> [n.label or n.op.name for n in topological_order(c)]
     ['a', 'add', 'mul']
     """
+    if not isinstance(getattr(root, "parents", None), tuple):
+        raise TypeError(
+            f"explain, draw_dot and backward need a Value or a Tensor, got "
+            f"{type(root).__name__} {root!r:.60}"
+        )
     # Allocation-heavy on big graphs: the cyclic garbage collector would rescan the whole
     # graph again and again for nothing (there are no cycles to find), so pause it.
     collecting = gc.isenabled()
@@ -141,9 +147,6 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-_SIMPLE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×…")
-
-
 def brief(node: Any, number: Any) -> str:
     """``number`` (a value or grad of ``node``) as written inside a sentence.
 
@@ -178,30 +181,34 @@ class Namer:
 
     def __init__(self, order: Sequence[Any]) -> None:
         self._names: dict[int, str] = {}
+        labels = [str(node.label) for node in order]
         taken: dict[str, int] = {}
-        for node in order:
-            if node.label:
-                taken[node.label] = taken.get(node.label, 0) + 1
+        for label in labels:
+            if label:
+                taken[label] = taken.get(label, 0) + 1
+        used = set(taken)  # every name given out so far, so no two nodes share one
         seen: dict[str, int] = {}
-        letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", taken)
-        temps = _fresh_names(None, taken)
+        letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", used)
+        temps = _fresh_names(None, used)
         root = order[-1] if order else None
-        for node in order:
-            name = node.label
+        for node, label in zip(order, labels):
+            name = label
             if name:
                 if taken[name] > 1:  # the same label twice: number them apart
                     seen[name] = seen.get(name, 0) + 1
                     name = f"{name}#{seen[name]}"
             elif node.owner is CONSTANT:
-                name = brief(node, node.data)
+                name = brief(node, node.data)  # equal constants may share their number
             elif not node.parents:
                 name = next(letters)
-            elif node is root and "out" not in taken:
+            elif node is root and "out" not in used:
                 name = "out"
             else:
                 parts = [self._names[id(p)] for p in node.parents]
-                expression = node.op.render([_wrap(p) for p in parts])
-                name = expression if len(expression) <= self.MAX_EXPRESSION else next(temps)
+                name = node.op.render(parts)
+                if len(name) > self.MAX_EXPRESSION or name in used:
+                    name = next(temps)
+            used.add(name)
             self._names[id(node)] = name
 
     def name(self, node: Any) -> str:
@@ -210,15 +217,10 @@ class Namer:
 
     def d(self, node: Any) -> str:
         """The name as it appears in a derivative: ``dw``, ``d(w · x)``."""
-        return "d" + _wrap(self._names[id(node)])
+        return "d" + parenthesize(self._names[id(node)])
 
 
-def _wrap(name: str) -> str:
-    """Parenthesise a name or number that is not a single word: ``(w · x)``, ``(-1)``."""
-    return name if set(name) <= _SIMPLE_NAME_CHARS else f"({name})"
-
-
-def _fresh_names(alphabet: str | None, taken: dict[str, int]) -> Iterator[str]:
+def _fresh_names(alphabet: str | None, taken: set[str]) -> Iterator[str]:
     if alphabet:
         for letter in alphabet:
             if letter not in taken:
@@ -339,7 +341,7 @@ def _step_text(
     accumulates: bool,
 ) -> str:
     def describe(number: Any) -> str:
-        return _wrap(brief(node, number))
+        return parenthesize(brief(node, number))
 
     d_out, d_in = namer.d(node), namer.d(parent)
     assign = "+=" if accumulates else "="

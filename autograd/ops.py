@@ -4,8 +4,8 @@ An :class:`Op` holds everything tracegrad knows about one operation:
 
 * ``forward``: the rule that computes the output from the inputs' numbers;
 * ``derivative``: the local derivatives d(out)/d(input_i), given the inputs and the output.
-  They are written with ordinary arithmetic, so they would work on Values too (the door to
-  higher-order gradients stays open);
+  Most are written with ordinary arithmetic, so they could be built from Values too (the
+  door to higher-order gradients stays open); the piecewise ones (relu, step, clip) compare;
 * ``template`` and ``formulas``: the text that narration and drawing show.
 
 Nothing else in tracegrad knows what "mul" or "tanh" means: :mod:`autograd.graph`,
@@ -95,10 +95,22 @@ class Op:
     doc: str = ""
 
     def render(self, names: Sequence[str]) -> str:
-        """Write this op applied to inputs called ``names``."""
+        """Write this op applied to inputs called ``names`` (or numbers), adding parentheses
+        around a compound input only where the template needs them: ``(y − 5)^2`` but
+        ``tanh(w · x)``.
+
+        >>> power(2).render(["y − 5"]), TANH.render(["w · x"])
+        ('(y − 5)^2', 'tanh(w · x)')
+        """
         if isinstance(self.template, str):
-            return self.template.format(*names)
-        return self.template(names)
+            template = self.template
+            return template.format(
+                *(
+                    name if _delimited(template, i) else parenthesize(name)
+                    for i, name in enumerate(names)
+                )
+            )
+        return self.template(names)  # a function template places its own parentheses
 
     def formula(self, index: int, arity: int) -> str:
         """The local derivative of the output with respect to input ``index`` of ``arity``."""
@@ -108,6 +120,44 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
+
+
+#: Characters that make up a single word: a name like ``L1.N3.w2``, a number, a shape.
+_WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×…#")
+
+
+def parenthesize(text: str) -> str:
+    """``text`` in parentheses unless it already reads as one term: a single word (``w2``),
+    or a call or group whose parentheses enclose the rest (``exp(w · x)``, ``(a + b)``).
+
+    >>> parenthesize("w · x"), parenthesize("-1"), parenthesize("L1.N3.w2")
+    ('(w · x)', '(-1)', 'L1.N3.w2')
+    >>> parenthesize("exp(w · x)"), parenthesize("exp(a) + exp(b)")
+    ('exp(w · x)', '(exp(a) + exp(b))')
+    """
+    return text if _one_term(text) else f"({text})"
+
+
+def _one_term(text: str) -> bool:
+    if set(text) <= _WORD:
+        return True
+    opening = text.find("(")
+    if opening < 0 or not text.endswith(")") or not set(text[:opening]) <= _WORD:
+        return False
+    depth = 0
+    for position, char in enumerate(text[opening:], opening):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:  # the first parenthesis closes here: one term only if this is the end
+            return position == len(text) - 1
+    return False
+
+
+def _delimited(template: str, index: int) -> bool:
+    """Whether input ``index`` stands alone between a call's parentheses or commas: ``f({0})``."""
+    placeholder = f"{{{index}}}"
+    at = template.find(placeholder)
+    before, after = template[:at].rstrip(), template[at + len(placeholder) :].lstrip()
+    return before.endswith(("(", ",")) and after.startswith((")", ","))
 
 
 # --- binary arithmetic -------------------------------------------------------------------
@@ -190,10 +240,17 @@ POW = Op(
     ("d(a^b)/da = b·a^(b−1)", "d(a^b)/db = a^b·ln a"),
     doc="power",
 )
+
+
+def _sum_template(names: Sequence[str]) -> str:
+    # Terms of a sum need no parentheses, except to keep "+ −x" from reading as one sign.
+    return " + ".join(f"({n})" if n.startswith(("-", "−")) else n for n in names)
+
+
 SUM = Op(
     "sum",
     "Σ",
-    " + ".join,
+    _sum_template,
     lambda *xs: sum(xs),
     lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1),
     lambda index, arity: "d(Σxᵢ)/dxᵢ = 1",
@@ -219,7 +276,8 @@ def _dot_derivative(*ws_xs_b_out: float) -> tuple[float, ...]:
 
 def _dot_template(names: Sequence[str]) -> str:
     n = len(names) // 2
-    return " + ".join([*(f"{w}·{x}" for w, x in zip(names[:n], names[n:-1])), names[-1]])
+    products = (f"{parenthesize(w)}·{parenthesize(x)}" for w, x in zip(names[:n], names[n:-1]))
+    return " + ".join([*products, names[-1]])
 
 
 def _dot_formula(index: int, arity: int) -> str:
@@ -360,18 +418,19 @@ def _format_constant(c: float) -> str:
 def power(exponent: float) -> Op:
     """The op ``a ** exponent`` for a fixed number ``exponent`` (cached per exponent).
 
-    >>> power(2).render(["x"]), power(2).formula(0, 1)
-    ('x^2', 'd(a^2)/da = 2·a^1')
+    >>> power(2).render(["x"]), power(2).formula(0, 1), power(3).formula(0, 1)
+    ('x^2', 'd(a^2)/da = 2·a', 'd(a^3)/da = 3·a^2')
     """
     k = exponent
     text = _format_constant(k)
+    slope = {0.0: "0", 1.0: "1", 2.0: f"{text}·a"}.get(k, f"{text}·a^{_format_constant(k - 1)}")
     return Op(
         f"pow{text}",
         f"^{text}",
         "{0}^" + text,
         lambda a: _real_power(a, k),
         lambda a, out: (_power_derivative(a, k),),
-        (f"d(a^{text})/da = {text}·a^{_format_constant(k - 1)}",),
+        (f"d(a^{text})/da = {slope}",),
         doc=f"power {text}",
     )
 

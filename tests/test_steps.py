@@ -80,3 +80,47 @@ def test_step_records_the_numbers() -> None:
         False,
     )
     assert step.output.op.name == "mul" and step.input is w and step.formula == "d(a·b)/da = b"
+
+
+def test_two_nodes_never_share_a_name() -> None:
+    a = Value(1.5, "a")
+    out = (a * a) + (a * a)
+    lines = [str(s) for s in out.backward_steps()]
+    assert lines[0].startswith("dout/d(a · a) =") and lines[1].startswith("dout/dt1 =")
+    names = {s.output for s in out.backward_steps()}
+    assert len(names) == 3  # out and the two products, narrated apart
+
+
+def test_parentheses_only_where_the_expression_needs_them() -> None:
+    w, x = Value(3.0, "w"), Value(2.0, "x")
+    forward = Value.sum([(w * x).exp() + 1, (w - x) ** 2]).explain().split("Backward")[0]
+    assert "exp(w · x) + 1 = 403.429 + 1" in forward
+    assert "(w − x)^2 = 1^2 = 1" in forward
+    assert "out = exp(w · x) + 1 + (w − x)^2 = 404.429 + 1 = 405.429" in forward
+
+
+def test_power_formula_text_is_simplified() -> None:
+    from autograd import ops
+
+    assert ops.power(2).formula(0, 1) == "d(a^2)/da = 2·a"
+    assert ops.power(3).formula(0, 1) == "d(a^3)/da = 3·a^2"
+    assert ops.power(0.5).formula(0, 1) == "d(a^0.5)/da = 0.5·a^-0.5"
+
+
+def test_explain_and_drawing_reject_what_is_not_a_graph() -> None:
+    import pytest
+
+    from autograd import draw_dot
+
+    for bad in (5, [Value(1.0)], "x"):
+        with pytest.raises(TypeError, match="need a Value or a Tensor"):
+            explain(bad)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="need a Value or a Tensor"):
+            draw_dot(bad)  # type: ignore[arg-type]
+
+
+def test_a_label_that_is_not_text_still_narrates() -> None:
+    x = Value(2.0, "x")
+    y = x * 3
+    y.label = 5  # type: ignore[assignment]
+    assert "d5/dx = d5/d5 · d5/dx = 1 · 3 = 3" in y.explain()

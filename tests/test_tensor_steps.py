@@ -68,7 +68,7 @@ def test_explain_narrates_shapes_and_changes_nothing() -> None:
     assert "  W = [3×5] float32" in forward
     assert "  x @ W = [4×3] @ [3×5] = [4×5] float32" in forward
     assert "  z = (x @ W) + b = [4×5] + [5] = [4×5] float32" in forward
-    assert f"loss = −(mean(t1[…])) = −({-loss.item():.6g}) = {loss.item():.6g} float32" in forward
+    assert f"loss = −mean(t1[…]) = −({-loss.item():.6g}) = {loss.item():.6g} float32" in forward
     assert "dloss/dW = [3×5] float32" in backward and "dloss/db = [5] float32" in backward
     assert "dloss/dx" not in backward  # an input without requires_grad gets no gradient
     assert loss.explain() == text
