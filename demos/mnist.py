@@ -204,7 +204,8 @@ def run(
     }
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1. ``positive_int("5") == 5``"""
     try:
         value = int(text)
     except ValueError:
@@ -217,11 +218,13 @@ def _positive(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     p = parser("mnist", __doc__)
     p.add_argument("--data", required=True, metavar="DIR", help="folder with MNIST's IDX files")
-    p.add_argument("--epochs", type=_positive, default=EPOCHS, help=f"default {EPOCHS}")
-    p.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
+    p.add_argument("--epochs", type=positive_int, default=EPOCHS, help=f"default {EPOCHS}")
+    p.add_argument(
+        "--batch-size", type=positive_int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}"
+    )
     p.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"default {LEARNING_RATE}")
     p.add_argument(
-        "--limit", type=_positive, metavar="N", help="use the first N images of each set"
+        "--limit", type=positive_int, metavar="N", help="use the first N images of each set"
     )
     p.add_argument("--seed", type=int, default=0, help="seed for weights, Dropout, order")
     args = p.parse_args(argv)

@@ -27,7 +27,7 @@ import autograd as torch
 import nn
 from demos._common import draw_if_asked, heading, parser
 from demos._training import Epoch, accuracy, fit, load_digits_split
-from demos.mnist import MNISTData, _positive, load_data
+from demos.mnist import MNISTData, load_data, positive_int
 from nn.data import IDXError, normalize_mnist
 
 EPOCHS = 5
@@ -163,8 +163,10 @@ def run(data: MNISTData | None = None, *, epochs: int = EPOCHS, seed: int = 0) -
 def main(argv: Sequence[str] | None = None) -> None:
     p = parser("modern_network", __doc__)
     p.add_argument("--data", metavar="DIR", help="train on MNIST's IDX files in DIR instead")
-    p.add_argument("--epochs", type=_positive, default=EPOCHS, help=f"default {EPOCHS}")
-    p.add_argument("--limit", type=_positive, metavar="N", help="with --data: first N of each set")
+    p.add_argument("--epochs", type=positive_int, default=EPOCHS, help=f"default {EPOCHS}")
+    p.add_argument(
+        "--limit", type=positive_int, metavar="N", help="with --data: first N of each set"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for weights, Dropout and order")
     args = p.parse_args(argv)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import needs_torch
 
-from demos import mnist, modern_network
+from demos import architectures, mnist, modern_network
 from nn.data import write_idx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,3 +260,83 @@ def test_modern_network_missing_mnist_exits_2(tmp_path, capsys) -> None:
         modern_network.main(["--data", str(tmp_path)])
     assert stopped.value.code == 2
     assert "MNIST files not found" in capsys.readouterr().err
+
+
+# --- demos.architectures ----------------------------------------------------------------
+
+
+def test_architectures_shapes_and_parameter_counts() -> None:
+    sizes = {a.name: a.sizes for a in architectures.ARCHITECTURES}
+    assert sizes["funnel"] == (64, 128, 32, 10) and sizes["same"] == (64, 128, 128, 10)
+    assert sizes["hourglass"] == (64, 16, 16, 10)
+    assert architectures.AUTOENCODER.sizes == (64, 16, 16, 64)  # ends where it starts
+    counts = {
+        name: architectures.parameter_count(architectures.build(s, seed=0))
+        for name, s in sizes.items()
+    }
+    assert counts["funnel"] == 64 * 128 + 128 + 128 * 32 + 32 + 32 * 10 + 10 == 12_778
+    assert counts["same"] == 64 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10 == 26_122
+    assert counts["hourglass"] == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10 == 1_482
+
+
+def test_architectures_compare_trains_each_from_every_seed() -> None:
+    with architectures.one_blas_thread():
+        rows = architectures.compare(epochs=8, seeds=2)
+    assert [row.architecture.name for row in rows] == [a.name for a in architectures.ARCHITECTURES]
+    by_name = {row.architecture.name: row for row in rows}
+    for row in rows:
+        assert len(row.accuracies) == len(row.seconds) == 2
+        assert row.mean_accuracy == pytest.approx(sum(row.accuracies) / 2)
+    # The 360 test digits: chance is 0.1; the wide networks reach the seed's MLP's range.
+    assert by_name["funnel"].mean_accuracy >= 0.95 and by_name["same"].mean_accuracy >= 0.95
+    assert by_name["hourglass"].mean_accuracy >= 0.9
+    # Squeezing through 8 units costs accuracy against 16 (several digits, not one).
+    assert by_name["hourglass, 8 wide"].mean_accuracy < by_name["hourglass"].mean_accuracy - 0.01
+    table = architectures.table(rows)
+    assert "funnel             64 → 128 → 32 → 10       12,778   " in table
+    assert "same               64 → 128 → 128 → 10      26,122   " in table
+    assert f"{by_name['same'].mean_accuracy:.2%} (" in table
+
+
+def test_architectures_seeds_repeat_and_differ() -> None:
+    funnel = architectures.ARCHITECTURES[:1]
+    first, again = (architectures.compare(funnel, epochs=3, seeds=2)[0] for _ in range(2))
+    assert first.accuracies == again.accuracies
+    weights = [architectures.build((64, 10), seed).state_dict()["0.weight"] for seed in (0, 1)]
+    assert not np.array_equal(*weights)
+
+
+def test_architectures_autoencoder_redraws_digits_better_than_the_average_digit() -> None:
+    result = architectures.train_autoencoder(epochs=8)
+    assert result.reconstructed.shape == result.originals.shape == (360, 64)
+    assert result.test_mse < result.mean_image_mse / 2
+
+
+def test_architectures_findings_follow_the_numbers() -> None:
+    def row(name: str, sizes: tuple[int, ...], parameters: int, accuracies: list[float]):
+        architecture = architectures.Architecture(name, sizes, "")
+        return architectures.Row(architecture, parameters, accuracies, [0.1] * len(accuracies))
+
+    rows = [
+        row("funnel", (64, 128, 32, 10), 12_778, [0.97, 0.96]),
+        row("same", (64, 128, 128, 10), 26_122, [0.975, 0.975]),
+        row("hourglass", (64, 16, 16, 10), 1_482, [0.95, 0.95]),
+    ]
+    lines = architectures.findings(rows, test_size=360)
+    assert "Best mean: same (97.50%)." in lines
+    assert "its mean accuracy differs by +1.00 points." in lines[2]
+    assert "hourglass (16-unit waist, 1,482 parameters): -2.50 points against the best." in lines
+
+
+def test_architectures_main_prints_the_table_and_the_autoencoder(tmp_path, capsys) -> None:
+    path = tmp_path / "architectures.dot"
+    architectures.main(["--epochs", "3", "--seeds", "1", "--graph", str(path)])
+    out = capsys.readouterr().out
+    for name in ("funnel", "same", "hourglass", "hourglass, 8 wide"):
+        assert any(line.startswith(f"{name} ") for line in out.splitlines())
+    assert "architecture       layers               parameters" in out
+    assert "seed 784 → 64 → 64 → 784    here 64 → 16 → 16 → 10" in out
+    assert "64 → 16 → 16 → 64, trained to give back its own input" in out
+    assert out.count("redrawn") == 6 and "seeds 0..0" in out
+    source = path.read_text()
+    assert "<B>digits</B>" in source and "[4×16] float32" in source
