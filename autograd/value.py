@@ -128,7 +128,34 @@ class Value:
         return Value._apply(ops.NEG, (self,))
 
     def __float__(self) -> float:
-        return self.data
+        # float(v) would also let math.exp(v) run and silently drop v from the graph.
+        raise TypeError(
+            f"float() of {_describe_input(self)} would leave the graph, so gradients could not "
+            "flow back through it: use .data for the number, or Value methods (v.exp(), ...) "
+            "to keep computing with it"
+        )
+
+    def __format__(self, spec: str) -> str:
+        """Formats the number: ``f"{Value(2.0):.3f}" == "2.000"``."""
+        return format(self.data, spec) if spec else repr(self)
+
+    def __round__(self, digits: int | None = None) -> float:
+        """The number rounded, as a plain float (off the graph): ``round(Value(2.46), 1) == 2.5``"""
+        return round(self.data, digits)
+
+    # Ordering compares the numbers, so max(values) and sorted(values) work. (== stays
+    # identity, so Values can be kept in sets and dicts as graph nodes.)
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _number(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _number(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _number(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _number(other)
 
     # --- functions --------------------------------------------------------------------------
 
@@ -302,6 +329,10 @@ def _as_float(data: Any, label: str, op: str = "Value") -> float:
     else:
         hint = ""
     raise TypeError(f"{op} needs a real number{where}, got {kind} {data!r}{hint}")
+
+
+def _number(other: Any) -> float:
+    return other.data if isinstance(other, Value) else _as_float(other, "", op="compare")
 
 
 def _constant(number: float) -> Value:

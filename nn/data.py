@@ -138,8 +138,9 @@ class DataLoader:
     differ while a new loader with the same seed repeats the whole sequence of epochs.
 
     ``transform`` is called on every batch (with the arrays as separate arguments when the
-    batch is a tuple) and the loader yields what it returns, e.g. to wrap batches as Tensors:
-    ``DataLoader((X, y), batch_size=64, transform=lambda xb, yb: (Tensor(xb), Tensor(yb)))``.
+    batch is a tuple) and the loader yields what it returns, e.g. to wrap batches as Tensors
+    (``autograd.tensor`` keeps integer labels int64, as cross-entropy needs):
+    ``transform=lambda xb, yb: (Tensor(xb), autograd.tensor(yb))``.
 
     >>> X, y = np.arange(12).reshape(6, 2), np.arange(6)
     >>> loader = DataLoader((X, y), batch_size=4, shuffle=True, seed=0)

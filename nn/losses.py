@@ -182,12 +182,12 @@ def hinge_loss(scores: Predictions, targets: Targets, reduction: str = "mean") -
     return _reduce(terms, reduction, "hinge_loss")
 
 
-def _shifted(logits: Sequence[Value]) -> tuple[list[Value], float]:
+def _shifted(logits: Sequence[Value]) -> list[Value]:
     if not logits:
         raise ValueError("softmax: no logits")
     # Subtracting the largest logit changes nothing mathematically but keeps exp from overflowing.
     peak = max(v.data for v in logits)
-    return [(v - peak) for v in logits], peak
+    return [(v - peak) for v in logits]
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:
@@ -197,7 +197,7 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
     [0.09, 0.2447, 0.6652]
     """
-    shifted, _ = _shifted(logits)
+    shifted = _shifted(logits)
     exps = [s.exp() for s in shifted]
     total = Value.sum(exps)
     return [e / total for e in exps]
@@ -220,7 +220,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
         return _tensor_loss(T.cross_entropy(reduction), logits, indices)
     if not 0 <= target < len(logits):
         raise ValueError(f"cross_entropy: target class {target} is not in 0..{len(logits) - 1}")
-    shifted, _ = _shifted(logits)
+    shifted = _shifted(logits)
     log_sum_exp = Value.sum([s.exp() for s in shifted]).log()
     loss = log_sum_exp - shifted[target]
     loss.label = "loss"

@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ import numpy as np
 from autograd import Owner, Tensor
 from nn.serialization import check_state_dict
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
+__all__ = ["Parameter", "Module", "ModuleList", "Sequential"]
 
 
 class Parameter(Tensor):
@@ -87,11 +87,23 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() runs: "
                 f"call super().__init__() first in {type(self).__name__}.__init__"
             )
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        if isinstance(value, Parameter):
+        # As in PyTorch: a registered parameter or child may be replaced only by its own kind
+        # (or None), so a stray assignment cannot silently drop a weight from training.
+        if name in self._parameters and not isinstance(value, (Parameter, type(None))):
+            raise TypeError(
+                f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                f"{type(self).__name__}: use nn.Parameter(...) or None"
+            )
+        if name in self._modules and not isinstance(value, (Module, type(None))):
+            raise TypeError(
+                f"cannot assign {type(value).__name__} as child module {name!r} of "
+                f"{type(self).__name__}: use an nn.Module or None"
+            )
+        if isinstance(value, Parameter) or (value is None and name in self._parameters):
+            self._modules.pop(name, None)
             self._parameters[name] = value
-        elif isinstance(value, Module):
+        elif isinstance(value, Module) or (value is None and name in self._modules):
+            self._parameters.pop(name, None)
             self._modules[name] = value
         object.__setattr__(self, name, value)
         if isinstance(value, (Parameter, Module)):
@@ -282,50 +294,6 @@ class Module:
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class Sequential(Module):
-    """Modules applied one after another; children are named 0, 1, 2, ...
-
-    >>> import nn
-    >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
-    >>> [name for name, _ in net.named_parameters()]
-    ['0.weight', '0.bias', '2.weight', '2.bias']
-    >>> len(net), type(net[1]).__name__
-    (3, 'ReLU')
-    """
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for index, module in enumerate(modules):
-            if not isinstance(module, Module):
-                raise TypeError(
-                    f"Sequential takes modules, but item {index} is a {type(module).__name__}"
-                )
-            self.add_module(str(index), module)
-
-    def forward(self, x: Any) -> Any:
-        for module in self._modules.values():
-            if module is not None:
-                x = module(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __getitem__(self, index: int) -> Module:
-        modules = list(self._modules.values())
-        module = modules[index]
-        assert module is not None
-        return module
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(m for m in self._modules.values() if m is not None)
-
-    def append(self, module: Module) -> Sequential:
-        """Add a module at the end; returns self."""
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-
 class ModuleList(Module):
     """A list of modules that registers them (named 0, 1, 2, ...).
 
@@ -335,13 +303,18 @@ class ModuleList(Module):
     (3, 6)
     """
 
-    def __init__(self, modules: list[Module] | None = None) -> None:
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
-        for module in modules or []:
+        for module in modules:
             self.append(module)
 
     def append(self, module: Module) -> ModuleList:
         """Add a module at the end; returns self."""
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"{type(self).__name__} takes modules, but item {len(self)} is a "
+                f"{type(module).__name__}"
+            )
         self.add_module(str(len(self._modules)), module)
         return self
 
@@ -355,3 +328,23 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(m for m in self._modules.values() if m is not None)
+
+
+class Sequential(ModuleList):
+    """Modules applied one after another; children are named 0, 1, 2, ...
+
+    >>> import nn
+    >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    >>> [name for name, _ in net.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> len(net), type(net[1]).__name__
+    (3, 'ReLU')
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        for module in self:
+            x = module(x)
+        return x

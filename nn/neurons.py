@@ -63,7 +63,19 @@ def _as_inputs(x: Inputs | Value | float, nin: int, where: str) -> list[Value]:
     return [v if isinstance(v, Value) else Value(v, f"x{i + 1}") for i, v in enumerate(items)]
 
 
-class Neuron:
+class _Parameters:
+    """What Neuron, Layer and MLP share: their parameter list and clearing its grads."""
+
+    def parameters(self) -> list[Value]:  # pragma: no cover - each defines its own
+        raise NotImplementedError
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to zero."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(_Parameters):
     """One neuron: ``activation(w₁x₁ + … + wₙxₙ + b)``, its weighted sum a single node.
 
     Weights start as PyTorch's ``nn.Linear`` starts them, uniform in ±1/√nin (the bias too),
@@ -129,16 +141,11 @@ class Neuron:
         """The weights, then the bias."""
         return [*self.w, self.b]
 
-    def zero_grad(self) -> None:
-        """Set every parameter's grad to zero."""
-        for p in self.parameters():
-            p.grad = 0.0
-
     def __repr__(self) -> str:
         return f"Neuron(in_features={self.nin}, activation={self.activation})"
 
 
-class Layer:
+class Layer(_Parameters):
     """``nout`` neurons reading the same inputs. Calling it returns a list, one Value per neuron.
 
     A layer of one neuron still returns a list; ask for the bare Value with ``squeeze=True``.
@@ -193,11 +200,6 @@ class Layer:
         """Every neuron's weights and bias, neuron by neuron."""
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
-    def zero_grad(self) -> None:
-        """Set every parameter's grad to zero."""
-        for p in self.parameters():
-            p.grad = 0.0
-
     def __repr__(self) -> str:
         return (
             f"Layer(in_features={self.nin}, out_features={self.nout}, activation={self.activation})"
@@ -210,7 +212,7 @@ def _squeeze(outs: list[Value], where: str) -> Value:
     return outs[0]
 
 
-class MLP:
+class MLP(_Parameters):
     """A multi-layer perceptron: ``MLP(nin, [h1, h2, …, nout])``.
 
     Hidden layers use ``activation``; the last layer uses ``output_activation`` (linear by
@@ -260,11 +262,6 @@ class MLP:
     def parameters(self) -> list[Value]:
         """Every parameter, layer by layer."""
         return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self) -> None:
-        """Set every parameter's grad to zero."""
-        for p in self.parameters():
-            p.grad = 0.0
 
     def __repr__(self) -> str:
         lines = [f"  ({layer.name}): {layer!r}" for layer in self.layers]

@@ -80,10 +80,24 @@ def test_outputs_carry_their_module_for_narration_and_drawing() -> None:
     assert out.parents[0].label == "fc2"
 
 
-def test_reassigning_an_attribute_unregisters_it() -> None:
+def test_setting_a_child_to_none_keeps_its_name_but_no_parameters() -> None:
     model = SeedMLP()
     model.fc2 = None
     assert [n for n, _ in model.named_parameters()] == ["fc1.weight", "fc1.bias"]
+    model.fc2 = nn.Linear(4, 1)
+    assert [n for n, _ in model.named_parameters()][-1] == "fc2.bias"
+
+
+def test_a_plain_tensor_cannot_silently_replace_a_parameter() -> None:
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="cannot assign Tensor as parameter 'weight' of Linear"):
+        layer.weight = Tensor(np.ones((2, 2)), requires_grad=True)  # type: ignore[assignment]
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    layer.weight = nn.Parameter(np.ones((2, 2)))
+    assert layer.weight.label == "weight" and len(list(layer.parameters())) == 2
+    model = SeedMLP()
+    with pytest.raises(TypeError, match="cannot assign int as child module 'fc1'"):
+        model.fc1 = 3  # type: ignore[assignment]
 
 
 def test_assigning_before_init_says_what_to_do() -> None:
@@ -208,7 +222,7 @@ def test_sequential_and_module_list() -> None:
     net.append(nn.Linear(4, 1))
     assert len(net) == 3 and net(autograd.ones(2, 3)).shape == (2, 1)
     assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Linear"]
-    with pytest.raises(TypeError, match="item 0 is a int"):
+    with pytest.raises(TypeError, match="Sequential takes modules, but item 0 is a int"):
         nn.Sequential(3)  # type: ignore[arg-type]
     stack = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])
     assert [n for n, _ in stack.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]

@@ -215,3 +215,20 @@ def test_every_op_record_has_formula_text_for_each_input() -> None:
         for i in range(arity):
             assert op.formula(i, arity).startswith("d")
         assert op.render(["p"] * arity)
+
+
+def test_float_of_a_value_refuses_to_leave_the_graph_silently() -> None:
+    x = Value(1.2, "x")
+    with pytest.raises(TypeError, match=r"float\(\) of 'x' = 1\.2 would leave the graph.*\.data"):
+        math.exp(x)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="use .data"):
+        float(x)
+
+
+def test_values_format_round_and_order_by_their_numbers() -> None:
+    a, b = Value(2.4567, "a"), Value(-1.0, "b")
+    assert f"{a:.2f}" == "2.46" and f"{a}" == repr(a)
+    assert round(a, 1) == 2.5 and isinstance(round(a, 1), float)
+    assert b < a and a > 1 and a >= a and b <= -1.0
+    assert max([a, b]) is a and sorted([a, b]) == [b, a]
+    assert a != Value(2.4567)  # equality is identity: Values are graph nodes
