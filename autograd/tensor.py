@@ -83,9 +83,14 @@ _RECORDING = True
 
 class _GradMode:
     _enabled: bool
+    _saved: list[bool]
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        # PyTorch accepts both @no_grad() and a bare @no_grad: called with the function
+        # itself, the mode wraps it at once.
+        mode = super().__new__(cls)
+        mode._saved = []
+        return mode if function is None else mode(function)
 
     def __enter__(self) -> None:
         global _RECORDING
@@ -106,7 +111,8 @@ class _GradMode:
 
 
 class no_grad(_GradMode):
-    """Inside ``with no_grad():`` (or a function decorated with it) ops record no graph.
+    """Inside ``with no_grad():`` (or a function decorated with ``@no_grad()`` or
+    ``@no_grad``) ops record no graph.
 
     For evaluation and for updating parameters by hand, as in PyTorch.
 
@@ -115,6 +121,11 @@ class no_grad(_GradMode):
     ...     y = w * 2
     >>> y.requires_grad, y.parents
     (False, ())
+    >>> @no_grad
+    ... def predict(x: Tensor) -> Tensor:
+    ...     return x * 2
+    >>> predict(w).requires_grad
+    False
     """
 
     _enabled = False

@@ -418,6 +418,24 @@ def test_no_grad_records_nothing_and_restores_recording() -> None:
     assert autograd.is_grad_enabled()
 
 
+def test_no_grad_and_enable_grad_decorate_with_or_without_parentheses() -> None:
+    w = Tensor([1.0], requires_grad=True)
+
+    @no_grad
+    def evaluate(t: Tensor) -> Tensor:
+        return t * 3
+
+    @autograd.enable_grad
+    def train(t: Tensor) -> Tensor:
+        return t * 3
+
+    assert evaluate.__name__ == "evaluate"
+    assert evaluate(w).requires_grad is False and evaluate(w).tolist() == [3.0]
+    with no_grad():
+        assert train(w).requires_grad is True and not autograd.is_grad_enabled()
+    assert autograd.is_grad_enabled()
+
+
 def test_results_of_tensors_without_grad_record_nothing() -> None:
     x = Tensor([1.0, 2.0])
     y = (x * 2).exp()
