@@ -22,3 +22,15 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 def test_readme_demo_command_runs_the_demos_package() -> None:
     demo_command = _readme_commands()[0]
     assert demo_command.endswith("-m demos")
+
+
+def test_readme_examples_are_true() -> None:
+    import doctest
+
+    text = (ROOT / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.+?)```", text, re.S) if b.startswith(">>>")]
+    assert len(blocks) >= 3
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for number, block in enumerate(blocks):
+        runner.run(parser.get_doctest(block, {}, f"README block {number}", "README.md", 0))
+    assert runner.summarize(verbose=False).failed == 0
