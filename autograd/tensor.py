@@ -25,6 +25,7 @@ from __future__ import annotations
 import builtins
 import functools
 import numbers
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
@@ -375,13 +376,32 @@ def _floating(data: Array) -> Array:
 
 
 def _axis_argument(name: str, axis: Any, dim: Any) -> Any:
+    """The axis as the ops want it: None, a Python int, or a tuple of Python ints.
+
+    numpy's integers are accepted (an axis often comes from a shape or an argmax); anything
+    else, such as 1.0 or True, is refused here rather than deep inside numpy.
+    """
     if dim is not None:
         if axis is not None:
             raise TypeError(f"{name}: give axis or dim, not both")
         axis = dim
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis
+    if axis is None:
+        return None
+    if isinstance(axis, (list, tuple)):
+        return tuple(_whole_axis(name, part) for part in axis)
+    return _whole_axis(name, axis)
+
+
+def _whole_axis(name: str, axis: Any) -> int:
+    if not isinstance(axis, (bool, np.bool_)):
+        try:
+            return operator.index(axis)
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{name}: an axis is a whole number (or a tuple of them) such as 0 or -1, "
+        f"got {type(axis).__name__} {axis!r}"
+    )
 
 
 def _keep_argument(keepdims: bool, keepdim: bool | None) -> bool:
@@ -947,6 +967,7 @@ class Tensor:
         ([1, 0], 1)
         """
         axis = _axis_argument("argmax", dim, axis)
+        axis = None if axis is None else self._axis("argmax", axis)
         return _plain(np.argmax(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
     def argmin(
@@ -955,6 +976,7 @@ class Tensor:
         """The index of the smallest entry (along ``dim``), as int64.
         ``Tensor([3, 1, 2]).argmin().item() == 1``"""
         axis = _axis_argument("argmin", dim, axis)
+        axis = None if axis is None else self._axis("argmin", axis)
         return _plain(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
     def _axis(self, name: str, axis: Any) -> builtins.int:

@@ -586,6 +586,41 @@ def test_domain_and_index_errors_name_the_op_and_the_tensor(build, error, words)
         build(x)
 
 
+@pytest.mark.parametrize("kind", ["sum", "mean", "amax", "amin", "max", "min"])
+def test_numpy_integer_axes_reduce_like_python_ints_forward_and_backward(kind) -> None:
+    data = np.array([[1.0, 2.0, 9.0], [4.0, 3.0, 5.0]])
+    expected = Tensor(data, requires_grad=True)
+    given = Tensor(data, requires_grad=True)
+    for axis in (np.int64(1), (np.int32(0), np.int64(1)), [np.int64(-1)]):
+        plain = tuple(int(a) for a in axis) if isinstance(axis, (tuple, list)) else int(axis)
+        out, reference = getattr(given, kind)(axis), getattr(expected, kind)(plain)
+        if isinstance(out, tuple):  # max(dim) and min(dim): values and indices
+            assert out.indices.tolist() == reference.indices.tolist()
+            out, reference = out.values, reference.values
+        assert out.tolist() == reference.tolist()
+        out.sum().backward()
+        reference.sum().backward()
+        np.testing.assert_array_equal(given.grad, expected.grad)
+    assert given.softmax(np.int64(0)).tolist() == expected.softmax(0).tolist()
+    assert given.argmax(np.int64(1)).tolist() == [2, 2]
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda t: t.sum(1.0), r"sum: an axis is a whole number .*got float 1\.0"),
+        (lambda t: t.mean(axis=(0, 0.5)), r"mean: an axis is a whole number .*got float 0\.5"),
+        (lambda t: t.amax("0"), r"amax: an axis is a whole number .*got str '0'"),
+        (lambda t: t.max(dim=True), r"max: an axis is a whole number .*got bool True"),
+        (lambda t: t.softmax(dim=1.0), r"softmax: an axis is a whole number"),
+        (lambda t: t.argmax(np.float64(1)), r"argmax: an axis is a whole number"),
+    ],
+)
+def test_an_axis_that_is_not_a_whole_number_is_a_clear_type_error(call, words) -> None:
+    with pytest.raises(TypeError, match=words):
+        call(Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="t"))
+
+
 @needs_torch
 def test_pytorch_names_agree_with_torch() -> None:
     import torch
