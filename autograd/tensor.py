@@ -656,9 +656,10 @@ class Tensor:
     def __pow__(self, other: Any) -> Tensor:
         if isinstance(other, (numbers.Real, np.generic)) and not isinstance(other, Value):
             # A plain-number exponent is part of the op, not an input: x**2 has one parent.
-            k = builtins.float(other)
-            # Fractional and negative powers of integers are floats (as in PyTorch).
-            return self._unary(T.power(k), floating=k < 0 or not k.is_integer())
+            # Its type matters to integer tensors (x**3 is int64, x**3.0 float32; the op says).
+            if isinstance(other, numbers.Integral):
+                return self._unary(T.power(builtins.int(other)))
+            return self._unary(T.power(builtins.float(other)))
         return _binary(T.POW, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:

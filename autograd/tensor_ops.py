@@ -206,9 +206,19 @@ def _div_backward(node: Any, g: Array) -> Grads:
     )
 
 
+#: PyTorch's rule: an integer result cannot hold 2 ** -1 = 0.5.
+_NEGATIVE_INTEGER_POWER = (
+    "integers to negative integer powers are not allowed (the result would be a fraction, "
+    "which an integer tensor cannot hold); make the base float first, e.g. x.float() ** -1"
+)
+
+
 def _check_power(base: Array, exponent: Any) -> None:
-    """Refuse what has no real value: 0 to a negative power, a negative base to a fraction."""
+    """Refuse what has no real value: 0 to a negative power, a negative base to a fraction,
+    and (as PyTorch) an integer to a negative integer."""
     exponent = np.asarray(exponent)
+    if base.dtype.kind in "biu" and exponent.dtype.kind in "biu" and np.any(exponent < 0):
+        raise OpDomainError(_NEGATIVE_INTEGER_POWER)
     if np.any((base == 0) & (exponent < 0)):
         raise OpDomainError("0 to a negative power is undefined", ZeroDivisionError)
     if np.any((base < 0) & (exponent != np.round(exponent))):
@@ -230,8 +240,12 @@ def _pow_backward(node: Any, g: Array) -> Grads:
     a, b = node.parents
     da = db = None
     if a.requires_grad:
+        exponent = b.data
         with np.errstate(divide="ignore", invalid="ignore"):
-            da = g * b.data * np.power(a.data, b.data - 1)
+            slope = exponent * np.power(a.data, exponent - 1)
+        # The scalar rule (ops._power_derivative): a^0 = 1 is flat, so the slope is 0 where
+        # b = 0, also at a = 0, where b·a^(b−1) is 0·∞. At a = 0 with 0 < b < 1 it stays +∞.
+        da = g * np.where(exponent == 0, 0, slope)
     if b.requires_grad:
         db = g * node.data * _safe_log(a.data)
     return (da, db)
@@ -244,17 +258,32 @@ DIV = _elementwise(ops.DIV, _divide, _div_backward)
 POW = _elementwise(ops.POW, _power_forward, _pow_backward)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256, typed=True)
 def power(exponent: float) -> TensorOp:
-    """``a ** exponent`` for a fixed number (cached per exponent); text from the scalar op.
+    """``a ** exponent`` for a fixed number (cached per exponent and its type); text from
+    the scalar op.
+
+    The result's dtype follows PyTorch: a float tensor keeps its dtype; an integer (or bool)
+    tensor stays int64 under an int exponent and becomes float32 under a float one (even a
+    whole one such as 3.0); an integer to a negative int exponent is refused.
 
     >>> power(2.0).forward(np.array([3.0])), power(2.0).render(["x"])
     (array([9.]), 'x^2')
+    >>> power(3).forward(np.array([2])), power(3.0).forward(np.array([2]))
+    (array([8]), array([8.], dtype=float32))
     """
     k = exponent
+    integral = isinstance(k, int)
     whole = k == int(k)
 
     def forward(a: Array) -> Array:
+        if a.dtype.kind != "f":
+            if not integral:
+                a = a.astype(np.float32)
+            elif k < 0:
+                raise OpDomainError(_NEGATIVE_INTEGER_POWER)
+            elif a.dtype.kind == "b":
+                a = a.astype(np.int64)
         if k < 0 and np.any(a == 0):
             raise OpDomainError("0 to a negative power is undefined", ZeroDivisionError)
         if not whole and np.any(a < 0):

@@ -373,7 +373,7 @@ def test_integers_with_floats_give_float32_as_in_pytorch() -> None:
     assert (i / autograd.tensor([2, 4])).dtype == np.float32
     assert (i * 2).dtype == autograd.int64
     assert i.mean().dtype == np.float32 and i.exp().dtype == np.float32
-    assert (i**-1).tolist() == [1.0, 0.5]
+    assert (i**-1.0).tolist() == [1.0, 0.5] and (i**-1.0).dtype == np.float32  # i**-1 raises
 
 
 def test_mixed_float_dtypes_promote_but_grads_keep_each_leafs_dtype() -> None:
@@ -584,6 +584,54 @@ def test_domain_and_index_errors_name_the_op_and_the_tensor(build, error, words)
     x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
     with pytest.raises(error, match=words):
         build(x)
+
+
+def test_a_tensor_power_follows_the_scalar_rule_at_a_zero_base() -> None:
+    bases, exponents = [0.0, 0.0, 0.0, 0.0, 2.0], [0.0, 0.5, 1.0, 2.0, 0.0]
+    a = Tensor(bases, dtype=np.float64, requires_grad=True)
+    b = Tensor(exponents, dtype=np.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (a**b).sum().backward()
+    assert a.grad.tolist() == [0.0, math.inf, 1.0, 0.0, 0.0]
+    assert b.grad.tolist() == [0.0, 0.0, 0.0, 0.0, math.log(2.0)]
+    for i, (base, exponent) in enumerate(zip(bases, exponents)):
+        x, k = Value(base), Value(exponent)
+        (x**k).backward()
+        assert (a.grad[i], b.grad[i]) == (x.grad, k.grad)
+
+
+@pytest.mark.parametrize(
+    "exponent, expected, dtype",
+    [
+        (0, [1, 1, 1], autograd.int64),
+        (1, [1, 2, 3], autograd.int64),
+        (2, [1, 4, 9], autograd.int64),
+        (3, [1, 8, 27], autograd.int64),
+        (3.0, [1.0, 8.0, 27.0], autograd.float32),
+        (np.int64(3), [1, 8, 27], autograd.int64),
+        (0.5, [1.0, 2.0**0.5, 3.0**0.5], autograd.float32),
+        (1.5, [1.0, 2.0**1.5, 3.0**1.5], autograd.float32),
+    ],
+)
+def test_integer_tensors_keep_their_dtype_under_whole_powers_like_torch(
+    exponent, expected, dtype
+) -> None:
+    out = autograd.tensor([1, 2, 3]) ** exponent
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out.data, np.array(expected, dtype=dtype), rtol=1e-7)
+    assert (autograd.tensor([True, False]) ** 2).tolist() == [1, 0]
+    assert (autograd.tensor([True, False]) ** 2).dtype == autograd.int64
+
+
+def test_integers_to_negative_integer_powers_are_refused_like_torch() -> None:
+    x = autograd.tensor([1, 2], label="n")
+    with pytest.raises(ValueError, match=r"pow-1\(.n. \[2\] int64\): integers to negative"):
+        x**-1
+    with pytest.raises(ValueError, match=r"pow\('n' .*integers to negative integer powers"):
+        x ** autograd.tensor([-1, 2])
+    assert (x.float() ** -1).tolist() == (x**-1.0).tolist() == [1.0, 0.5]
+    assert (x ** autograd.tensor([2, 3])).tolist() == [1, 8]
 
 
 @pytest.mark.parametrize("kind", ["sum", "mean", "amax", "amin", "max", "min"])
