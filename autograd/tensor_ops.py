@@ -521,7 +521,8 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
     """``sum``, ``mean``, ``max`` or ``min`` over ``axis`` (None: all), cached per setting.
 
     ``max`` and ``min`` share the gradient evenly between tied entries, as PyTorch's
-    ``amax``/``amin`` do.
+    ``amax``/``amin`` do. A NaN counts as the extreme and takes the gradient, as in PyTorch's
+    ``max()`` (its ``amax`` spreads NaN over every entry instead).
 
     >>> reduction("mean", 0, True).forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
     array([[2., 3.]])
@@ -549,7 +550,12 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
             g = g / _count(a.shape, axis)
         if kind in ("sum", "mean"):
             return (_spread(g, a.shape),)
-        chosen = a == _restore_axes(node.data, axis, keepdims)
+        extreme = _restore_axes(node.data, axis, keepdims)
+        chosen = a == extreme
+        if np.isnan(extreme).any():
+            # A NaN is the extreme (numpy and PyTorch propagate it), but NaN == NaN is false:
+            # the NaN entries take the gradient, shared if there are several, as torch.max().
+            chosen |= np.isnan(a) & np.isnan(extreme)
         ties = _sum(chosen, axis=axis, keepdims=True)
         return (chosen * (g / ties),)
 

@@ -264,6 +264,26 @@ def test_max_along_a_dim_returns_values_and_indices_and_its_gradient_picks_one()
     assert x.max().item() == 7.0
 
 
+@pytest.mark.parametrize(
+    "data, kind, axis, expected",
+    [
+        ([1.0, math.nan, 3.0], "max", None, [0.0, 1.0, 0.0]),
+        ([math.nan, 1.0, math.nan], "max", None, [0.5, 0.0, 0.5]),
+        ([1.0, math.nan, 3.0], "min", None, [0.0, 1.0, 0.0]),
+        ([[1.0, math.nan], [2.0, 2.0]], "amax", 1, [[0.0, 1.0], [0.5, 0.5]]),
+        ([[1.0, math.nan], [2.0, 2.0]], "amin", 0, [[1.0, 1.0], [0.0, 0.0]]),
+        ([3.0, 1.0, 3.0], "max", None, [0.5, 0.0, 0.5]),
+    ],
+)
+def test_a_nan_is_the_extreme_and_takes_the_gradient(data, kind, axis, expected) -> None:
+    x = Tensor(data, requires_grad=True, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(x, kind)() if axis is None else getattr(x, kind)(axis)
+        out.sum().backward()
+    assert x.grad.tolist() == expected
+
+
 def test_a_gather_with_repeated_indices_adds_up() -> None:
     x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
     x[np.array([0, 2, 0, 0])].sum().backward()

@@ -406,3 +406,55 @@ def test_each_case_on_its_simplest_shapes(case: Case) -> None:
         atol=1e-6,
     )
     assert report, f"{case.name}\n{report}"
+
+
+# --- fixed points where the hypothesis cases' smoothness guards never go -----------------
+
+NAN = float("nan")
+
+
+def _edge(name: str, build: Callable[..., Any], *arrays: list[Any]) -> Any:
+    case = Case(name, one(any_shape), build)
+    return pytest.param(case, [np.array(a) for a in arrays], id=name)
+
+
+EDGE_POINTS = [
+    _edge("pow at 0**0", lambda lib, s, a, b: a**b, [0.0, 0.0, 0.0, 0.0, 2.0], [0, 0.5, 1, 2, 0]),
+    _edge("power 0.5 at 0", lambda lib, s, a: a**0.5, [0.0, 4.0]),
+    _edge("power 0 at 0", lambda lib, s, a: a**0, [0.0, 3.0]),
+    _edge("power 1 at 0", lambda lib, s, a: a**1, [0.0, 3.0]),
+    _edge("max with ties", lambda lib, s, a: a.max(), [[3.0, 1.0, 3.0], [2.0, 3.0, 0.0]]),
+    _edge("amax ties along an axis", lambda lib, s, a: a.amax(1), [[3.0, 1.0, 3.0], [2.0] * 3]),
+    _edge("amin ties along an axis", lambda lib, s, a: a.amin(0), [[1.0, 2.0], [1.0, 0.0]]),
+    _edge("max(dim) with ties", lambda lib, s, a: a.max(1).values, [[3.0, 1.0, 3.0], [2.0] * 3]),
+    _edge("max with a NaN", lambda lib, s, a: a.max(), [1.0, NAN, 3.0]),
+    _edge("max with two NaNs", lambda lib, s, a: a.max(), [NAN, 1.0, NAN]),
+    _edge("min with a NaN", lambda lib, s, a: a.min(), [[1.0, NAN], [-3.0, 0.0]]),
+    _edge("max(dim) with a NaN", lambda lib, s, a: a.max(1).values, [[1.0, NAN], [2.0, 0.0]]),
+    _edge("min(dim) with a NaN", lambda lib, s, a: a.min(0).values, [[1.0, NAN], [2.0, 0.0]]),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype_name", ["float64", "float32"])
+@pytest.mark.parametrize("case, arrays", EDGE_POINTS)
+def test_edge_points_match_torch(case: Case, arrays: list[np.ndarray], dtype_name: str) -> None:
+    """Values and gradients at kinks, ties and NaNs, which finite differences cannot check."""
+    import warnings
+
+    import torch
+
+    dtype = np.dtype(dtype_name)
+    with autograd.no_grad():
+        out_shape = case.build(OURS, None, *(Tensor(a, dtype=dtype) for a in arrays)).shape
+    weights = np.ones(out_shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, leaves = _our_run(case, None, arrays, weights, dtype)
+    expected_out, expected_grads = _torch_run(
+        case, None, arrays, weights, getattr(torch, dtype_name)
+    )
+    np.testing.assert_array_equal(out.data, expected_out.astype(dtype))
+    for leaf, expected in zip(leaves, expected_grads):
+        assert leaf.grad is not None and leaf.grad.dtype == dtype
+        np.testing.assert_array_equal(leaf.grad, expected.astype(dtype), err_msg=case.name)
