@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +35,7 @@ from autograd import Tensor, tensor
 from demos._common import draw_if_asked, heading, parser
 from demos._training import accuracy, fit, load_digits_split
 from demos.digits import ascii_digits
-from demos.mnist import positive_int
+from demos.mnist import one_blas_thread, positive_int
 
 EPOCHS = 20
 BATCH_SIZE = 32
@@ -197,22 +196,6 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def one_blas_thread() -> AbstractContextManager[object]:
-    """numpy's matrix products on one thread while the networks train, when threadpoolctl is
-    installed (scikit-learn, which the digits come from, depends on it).
-
-    These matrices are at most 32 × 128: waking a second BLAS thread for each product costs
-    more than it saves, and on a busy machine it made the 128-wide "same" network train up to
-    ten times slower than one thread does, which the time column would have shown as a
-    property of the architecture.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def run(epochs: int = EPOCHS, seeds: int = SEEDS) -> tuple[list[Row], Reconstruction]:
     """The classifier rows and the autoencoder's result, as ``main`` computes them."""
     with one_blas_thread():
@@ -230,16 +213,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     X_train, X_test, y_train, y_test = load_digits_split()
     print(heading("Architectures compared on 8×8 digits (seed 001, exercise 4)"))
     print(
-        f"{len(X_train):,} training and {len(X_test):,} test digits of 64 pixels. The seed's shapes"
-        " are for MNIST's 784 pixels:"
+        f"{len(X_train):,} training and {len(X_test):,} test digits of 64 pixels; the seed's"
+        " shapes are for MNIST's 784:"
     )
     for architecture in ARCHITECTURES[:3]:
         scaled = " → ".join(str(s) for s in architecture.sizes)
         print(f"  {architecture.name:<10} seed {architecture.seed_shape:<22} here {scaled}")
+    print("  (and the hourglass again with an 8-unit waist, to see what squeezing costs)")
     print(
-        f"Every network: ReLU between layers, cross-entropy, Adam lr {LEARNING_RATE} falling to 0,"
-        f" batches of {BATCH_SIZE}, {args.epochs} epochs, seeds 0..{args.seeds - 1};\ntimes are"
-        " per training run, with numpy's matrix products on one thread (see one_blas_thread).\n"
+        f"Every network: ReLU between layers, cross-entropy, Adam lr {LEARNING_RATE} falling to"
+        f" 0,\nbatches of {BATCH_SIZE}, {args.epochs} epochs, from seeds 0..{args.seeds - 1}."
+        " Times are per training run,\nwith numpy's matrix products on one thread"
+        " (demos.mnist.one_blas_thread says why).\n"
     )
     start = time.perf_counter()
     with one_blas_thread():
@@ -254,8 +239,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = " → ".join(str(s) for s in AUTOENCODER.sizes)
     waist = min(AUTOENCODER.sizes)
     print(
-        f"{sizes}, trained to give back its own input (MSELoss; Adam, batches and epochs as"
-        f" above; seed 0) in {result.seconds:.2f} s."
+        f"{sizes}, trained to give back its own input (MSELoss; seed 0; Adam, batches and"
+        f"\nepochs as above) in {result.seconds:.2f} s."
     )
     print(
         f"Mean squared error per pixel (pixels 0..1) on the test digits: {result.test_mse:.4f};"
@@ -291,8 +276,8 @@ def findings(rows: Sequence[Row], test_size: int) -> list[str]:
         gap = (same.mean_accuracy - funnel.mean_accuracy) * 100
         within = " (less than one test digit)" if abs(gap) < one_digit * 100 else ""
         lines.append(
-            f"same has {same.parameters / funnel.parameters:.1f}× the funnel's parameters;"
-            f" its mean accuracy differs by {gap:+.2f} points{within}."
+            f"same: {same.parameters / funnel.parameters:.1f}× the funnel's parameters,"
+            f" {gap:+.2f} points of mean accuracy{within}."
         )
     for row in rows:
         if row.architecture.name.startswith("hourglass"):

@@ -1,11 +1,12 @@
 """The seed's ModernNetwork (seed 001): 784 → 256 → 128 → 10 with ReLU and Dropout(0.2).
 
-The class is the seed's with only its import changed. The seed defines it and stops; this
+The class is the seed's with only its import changed (and the project's type hints and
+docstring added). The seed defines it and stops; this
 demo prints it (the printout PyTorch gives), counts its 235,146 parameters, shows what
 Dropout does in train() and eval() mode, and trains it for a few epochs to show it learns.
 Without MNIST on the machine it learns scikit-learn's 8×8 digits, each pixel repeated 3×3
-and the 24×24 result framed by 2 blank pixels to fill MNIST's 28×28 (MNIST centres its
-digits the same way, in a 20×20 box). Those images carry only 64 distinct numbers in their
+and the 24×24 result framed by 2 blank pixels to fill MNIST's 28×28 (MNIST's own digits
+sit in a 20×20 box inside the frame). Those images carry only 64 distinct numbers in their
 784 inputs, so this shows the network learns, not how well it does on MNIST: for that, give
 ``--data DIR`` with MNIST's IDX files.
 
@@ -27,7 +28,7 @@ import autograd as torch
 import nn
 from demos._common import draw_if_asked, heading, parser
 from demos._training import Epoch, accuracy, fit, load_digits_split
-from demos.mnist import MNISTData, load_data, positive_int
+from demos.mnist import MNISTData, load_data, one_blas_thread, positive_int
 from nn.data import IDXError, normalize_mnist
 
 EPOCHS = 5
@@ -58,7 +59,7 @@ class ModernNetwork(nn.Module):
 
 
 def digits_as_mnist() -> MNISTData:
-    """scikit-learn's digits as MNIST-like uint8 images of 28×28, split as the seed splits them.
+    """scikit-learn's digits as MNIST-like uint8 images of 28×28, split as seed 002 splits them.
 
     Each 8×8 pixel (0..16) becomes a 3×3 block of 0..255, and 2 blank rows and columns frame
     the 24×24 digit, so ``normalize_mnist`` treats these images exactly as it treats MNIST's.
@@ -116,23 +117,25 @@ def learn(
 
     ``data`` is (train images, train labels, test images, test labels), uint8 images of 28×28
     as ``load_mnist`` gives them. The loop (``demos._training.fit``) is Adam at ``lr``, falling
-    linearly to 0, on cross-entropy, in shuffled minibatches of ``batch_size``.
+    linearly to 0, on cross-entropy, in shuffled minibatches of ``batch_size``, with numpy's
+    matrix products on one thread (see ``demos.mnist.one_blas_thread``).
     """
     train_images, train_labels, test_images, test_labels = data
     X_train, X_test = normalize_mnist(train_images), normalize_mnist(test_images)
     before = accuracy(model, X_test, test_labels)
     start = time.perf_counter()
-    history = fit(
-        model,
-        X_train,
-        train_labels,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        seed=seed,
-        test=(X_test, test_labels),
-        on_epoch=on_epoch,
-    )
+    with one_blas_thread():
+        history = fit(
+            model,
+            X_train,
+            train_labels,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            seed=seed,
+            test=(X_test, test_labels),
+            on_epoch=on_epoch,
+        )
     return {
         "accuracy_before": before,
         "history": history,
@@ -198,12 +201,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     one_image = torch.tensor(normalize_mnist(data[2][:1]))
     effect = dropout_effect(model, one_image)
     print("\nDropout(0.2), the same image passed twice:")
+    share = effect["zeroed"] / effect["positive"]
     print(
         f"  train() mode: the two outputs differ by up to {effect['train_gap']:.4f}; each pass"
         f" draws a new mask.\n  Of the {effect['positive']} positive units of the first hidden"
-        f" layer, this pass zeroed {effect['zeroed']}\n  (about 20% expected) and multiplied"
-        f" the rest by {effect['scale']:.4f} (1 / (1 - 0.2) = 1.25),\n  so their expected sum"
-        " stays the same."
+        f" layer, this pass zeroed {effect['zeroed']} ({share:.0%};\n  each is dropped with"
+        f" probability 20%) and multiplied the rest by {effect['scale']:.4f} (1 / (1 - 0.2)),"
+        "\n  so their expected sum stays the same."
     )
     print(
         f"  eval() mode:  the two outputs differ by {effect['eval_gap']}; Dropout passes"

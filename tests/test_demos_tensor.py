@@ -324,7 +324,7 @@ def test_architectures_findings_follow_the_numbers() -> None:
     ]
     lines = architectures.findings(rows, test_size=360)
     assert "Best mean: same (97.50%)." in lines
-    assert "its mean accuracy differs by +1.00 points." in lines[2]
+    assert "same: 2.0× the funnel's parameters, +1.00 points of mean accuracy." in lines
     assert "hourglass (16-unit waist, 1,482 parameters): -2.50 points against the best." in lines
 
 
