@@ -620,12 +620,13 @@ class Tensor:
         return self.to(np.bool_)
 
     def round(self, decimals: builtins.int = 0) -> Tensor:
-        """Rounded to ``decimals`` places, halves to even (no gradient flows: it is flat).
+        """Rounded to ``decimals`` places, halves to even. Its gradient is 0 (it is flat
+        between its jumps), as in PyTorch, so backward passes through it.
 
         >>> Tensor([0.5, 1.5, 0.26]).round().tolist(), Tensor([0.26]).round(1).item()
         ([0.0, 2.0, 0.0], 0.30000001192092896)
         """
-        return _plain(np.round(self.data, decimals))
+        return self._unary(T.rounding(operator.index(decimals)))
 
     # --- arithmetic -----------------------------------------------------------------------
 
@@ -1082,9 +1083,15 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        """The axes reversed: the transpose of a matrix. ``zeros(2, 3).T.shape == (3, 2)``"""
-        if self.data.ndim < 2:
-            return self
+        """The axes reversed: the transpose of a matrix. ``zeros(2, 3).T.shape == (3, 2)``
+
+        A vector (or a single number) has nothing to reverse: its ``.T`` is a new tensor
+        with the same numbers (sharing them, like PyTorch's view), never the tensor itself,
+        so labelling the result leaves the original's label alone.
+
+        >>> v = Tensor([1.0, 2.0], label="v"); v.T is v, v.T.tolist()
+        (False, [1.0, 2.0])
+        """
         return self.permute(*range(self.data.ndim - 1, -1, -1))
 
     def __getitem__(self, index: Any) -> Tensor:

@@ -64,6 +64,7 @@ __all__ = [
     "softmax",
     "log_softmax",
     "clip",
+    "rounding",
     "cast_to",
     "cross_entropy",
     "binary_cross_entropy",
@@ -416,6 +417,28 @@ def clip(low: float | None, high: float | None) -> TensorOp:
         backward,
         (f"d clip(a, {text})/da = 1 inside [{text}], 0 outside",),
         doc=f"clip to [{text}]",
+    )
+
+
+@lru_cache(maxsize=16)
+def rounding(decimals: int = 0) -> TensorOp:
+    """``a`` rounded to ``decimals`` places, halves to even (cached per ``decimals``).
+
+    Its gradient is 0 everywhere, as PyTorch's (and the scalar ``step``): the result is flat
+    between its jumps, and a jump has no slope to pass on.
+
+    >>> rounding(0).forward(np.array([0.5, 1.5, -2.6])), rounding(1).render(["x"])
+    (array([ 0.,  2., -3.]), 'round(x, 1)')
+    """
+    places = "" if decimals == 0 else f", {decimals}"
+    return TensorOp(
+        "round",
+        "round",
+        f"round({{0}}{places})",
+        lambda a: a.round(decimals),
+        lambda node, g: (np.zeros(g.shape, g.dtype),),
+        (f"d round(a{places})/da = 0 (flat between the jumps)",),
+        doc=f"round to {decimals} decimal places",
     )
 
 

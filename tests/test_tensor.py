@@ -12,7 +12,7 @@ import pytest
 from conftest import needs_torch
 
 import autograd
-from autograd import Tensor, Value, no_grad
+from autograd import Tensor, Value, no_grad, zeros
 
 # --- construction and dtypes -------------------------------------------------------------
 
@@ -98,6 +98,31 @@ def test_casts_round_argmax() -> None:
     assert t.argmax(1).tolist() == [1, 1] and t.argmax().item() == 1
     assert t.argmin(dim=0).tolist() == [1, 1]
     assert t.int().dtype == np.int32 and t.bool().tolist() == [[True, True], [True, True]]
+
+
+def test_round_is_a_node_with_a_zero_gradient_like_torch() -> None:
+    w = Tensor([1.4, -2.6, 0.5], requires_grad=True, label="w")
+    rounded = w.round()
+    assert rounded.tolist() == [1.0, -3.0, 0.0] and rounded.op is not None
+    assert rounded.op.name == "round" and rounded.parents == (w,)
+    loss = (rounded * 3 + w).sum()
+    loss.backward()
+    assert w.grad.tolist() == [1.0, 1.0, 1.0]  # only the path through + w carries a slope
+    steps = [step.text for step in (rounded * 3 + w).sum().backward_steps()]
+    assert any(text.startswith("dout/dw = dout/dt1 · dt1/dw") for text in steps), steps
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]
+    assert Tensor([0.26]).round(1).requires_grad is False
+
+
+def test_t_of_a_vector_is_a_new_tensor_with_the_same_numbers() -> None:
+    v = Tensor([1.0, 2.0], label="v")
+    vt = v.T
+    vt.label = "vT"
+    assert vt is not v and v.label == "v" and vt.tolist() == [1.0, 2.0]
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    (w.T * Tensor([3.0, 4.0])).sum().backward()
+    assert w.T is not w and w.grad.tolist() == [3.0, 4.0]
+    assert Tensor(5.0).T.item() == 5.0 and zeros(2, 3).T.shape == (3, 2)
 
 
 def test_a_float_cast_passes_the_gradient_back_in_the_inputs_dtype() -> None:

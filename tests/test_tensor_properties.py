@@ -431,6 +431,7 @@ EDGE_POINTS = [
     _edge("max with two NaNs", lambda lib, s, a: a.max(), [NAN, 1.0, NAN]),
     _edge("min with a NaN", lambda lib, s, a: a.min(), [[1.0, NAN], [-3.0, 0.0]]),
     _edge("max(dim) with a NaN", lambda lib, s, a: a.max(1).values, [[1.0, NAN], [2.0, 0.0]]),
+    _edge("round at halves", lambda lib, s, a: a.round() * a, [0.5, 1.5, 1.4, -2.6]),
     _edge("min(dim) with a NaN", lambda lib, s, a: a.min(0).values, [[1.0, NAN], [2.0, 0.0]]),
 ]
 
