@@ -705,9 +705,7 @@ class Tensor:
 
     def _in_place(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
         o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, self)
-        if _RECORDING and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
-        ):
+        if _RECORDING and (self.requires_grad or _needs_grad(other)):
             raise RuntimeError(
                 f"{symbol} on {_who(self)} would change a tensor the graph needs in place. "
                 f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
@@ -737,12 +735,42 @@ class Tensor:
         return self._in_place(np.true_divide, other, "/=")
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if _RECORDING and self.requires_grad:
-            raise RuntimeError(
-                f"assigning into {_who(self)} in place would change a tensor the graph needs; "
-                "do it inside `with autograd.no_grad():`"
-            )
-        self.data[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+        """``x[index] = value`` copies numbers into ``x`` in place, outside the graph.
+
+        While recording, neither side may need a gradient: ``x``, because the graph needs
+        it as it is; ``value``, because the copy would carry its numbers but not its
+        history, so the gradient would stop there. Build such a tensor from its pieces with
+        :func:`cat`, :func:`stack` or arithmetic instead.
+
+        >>> x = zeros(3); x[1] = 5.0; x[2:] = Tensor([7.0]); x.tolist()
+        [0.0, 5.0, 7.0]
+        """
+        if _RECORDING:
+            if self.requires_grad:
+                raise RuntimeError(
+                    f"assigning into {_who(self)} in place would change a tensor the graph "
+                    "needs; do it inside `with autograd.no_grad():`"
+                )
+            if _needs_grad(value):
+                what = _who(value) if isinstance(value, Tensor) else "a list of tensors"
+                raise RuntimeError(
+                    f"x[…] = …: {what} requires grad, but assigning it into {_who(self)} "
+                    "would copy its numbers and not its history, so no gradient could flow "
+                    "back through the assignment. Build the tensor from its pieces instead: "
+                    "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])), or "
+                    "arithmetic such as x = x + mask * value; or assign inside "
+                    "`with autograd.no_grad():` if no gradient should flow"
+                )
+        new = value.data if isinstance(value, Tensor) else _operand_data(value, "x[…] = …", self)
+        try:
+            self.data[_plain_index(index)] = new
+        except ValueError as error:
+            raise ValueError(
+                f"x[…] = …: cannot put {shape_text(np.shape(new))} into {_who(self)} "
+                f"there ({error})"
+            ) from None
+        except IndexError as error:
+            raise IndexError(f"x[…] = …: {_who(self)}: {error}") from None
 
     # --- comparisons: tensors of booleans, outside the graph ----------------------------
 
@@ -1275,6 +1303,15 @@ def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
             grad = grad.copy()
         shares.append(grad)
     return shares
+
+
+def _needs_grad(value: Any) -> bool:
+    """Whether ``value`` is, or holds in a list or tuple, a Tensor that requires grad."""
+    if isinstance(value, Tensor):
+        return value.requires_grad
+    if isinstance(value, (list, tuple)):
+        return any(_needs_grad(part) for part in value)
+    return False
 
 
 def _plain_index(index: Any) -> Any:
