@@ -19,6 +19,7 @@ import numpy as np
 
 import nn
 from autograd import Tensor, no_grad, tensor
+from demos._common import one_blas_thread
 
 
 @dataclass
@@ -99,20 +100,21 @@ def fit(
         transform=lambda xb, yb: (Tensor(xb), tensor(yb)),
     )
     history = History()
-    for number in range(1, epochs + 1):
-        optimizer.lr = lr * (1 - (number - 1) / epochs)
-        total, batches = 0.0, 0
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = criterion(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.item()
-            batches += 1
-        epoch = Epoch(number, total / batches, accuracy(model, *test) if test else None)
-        history.epochs.append(epoch)
-        if on_epoch:
-            on_epoch(epoch)
-        if stop_at is not None and epoch.accuracy is not None and epoch.accuracy >= stop_at:
-            break
+    with one_blas_thread():  # small matrix products: a second BLAS thread costs more than it saves
+        for number in range(1, epochs + 1):
+            optimizer.lr = lr * (1 - (number - 1) / epochs)
+            total, batches = 0.0, 0
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+                batches += 1
+            epoch = Epoch(number, total / batches, accuracy(model, *test) if test else None)
+            history.epochs.append(epoch)
+            if on_epoch:
+                on_epoch(epoch)
+            if stop_at is not None and epoch.accuracy is not None and epoch.accuracy >= stop_at:
+                break
     return history

@@ -32,10 +32,9 @@ import numpy as np
 import autograd
 import nn
 from autograd import Tensor, tensor
-from demos._common import draw_if_asked, heading, parser
+from demos._common import draw_if_asked, heading, one_blas_thread, parser, positive_int
 from demos._training import accuracy, fit, load_digits_split
 from demos.digits import ascii_digits
-from demos.mnist import one_blas_thread, positive_int
 
 EPOCHS = 20
 BATCH_SIZE = 32

@@ -17,11 +17,9 @@ t10k-labels-idx1-ubyte (each may be gzipped), or is the root torchvision saved M
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -31,7 +29,7 @@ import numpy as np
 # and nn.optim to torch.nn's and torch.optim's, and nn.data reads MNIST's files itself.
 import autograd as torch
 import nn
-from demos._common import draw_if_asked, heading, parser
+from demos._common import draw_if_asked, heading, one_blas_thread, parser, positive_int
 from nn import DataLoader, optim
 from nn.data import IDXError, load_mnist, normalize_mnist
 
@@ -159,22 +157,6 @@ def progress(loader: DataLoader, description: str) -> Iterable[Any]:
     return tqdm(loader, desc=description, unit="batch", leave=False, disable=None)
 
 
-def one_blas_thread() -> AbstractContextManager[object]:
-    """numpy's matrix products on one thread while a demo trains, when threadpoolctl is
-    installed (it comes with scikit-learn).
-
-    A minibatch's products are small (at most 64 × 784 by 784 × 256 here): waking a second
-    BLAS thread for each one costs about what it saves, and on a busy machine far more. On the
-    2-core machine these demos were written on, with other jobs running, five epochs over
-    60,000 MNIST-sized images took 92 s with two threads and 15 s with one.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def run(
     data: MNISTData,
     *,
@@ -223,17 +205,6 @@ def run(
         "final_accuracy": final_accuracy,
         "seconds": time.perf_counter() - start,
     }
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1. ``positive_int("5") == 5``"""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -26,9 +26,9 @@ import numpy as np
 # port: the seed imports torch.nn as nn; tracegrad's nn has the same names.
 import autograd as torch
 import nn
-from demos._common import draw_if_asked, heading, parser
+from demos._common import draw_if_asked, heading, one_blas_thread, parser, positive_int
 from demos._training import Epoch, accuracy, fit, load_digits_split
-from demos.mnist import MNISTData, load_data, one_blas_thread, positive_int
+from demos.mnist import MNISTData, load_data
 from nn.data import IDXError, normalize_mnist
 
 EPOCHS = 5
