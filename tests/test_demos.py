@@ -129,6 +129,7 @@ def test_digits_reaches_the_seeds_accuracy(capsys, tmp_path) -> None:
     out = capsys.readouterr().out
     assert "Linear(in_features=64, out_features=50, bias=True)" in out
     assert "Sample prediction:" in out and "pred " in out and "@" in out
+    assert "The seed's own scikit-learn program, run here: " in out
     assert (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
 
 
