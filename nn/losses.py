@@ -69,6 +69,12 @@ def _reduce(terms: list[Value], reduction: str, loss: str) -> Value:
 
 def _labels_like(targets: Any, predictions: Tensor, loss: str) -> Tensor:
     """Targets as a constant Tensor of the predictions' shape and dtype."""
+    if (
+        isinstance(targets, Tensor)
+        and targets.shape == predictions.shape
+        and targets.dtype == predictions.dtype
+    ):
+        return targets  # used as it is, so drawings and narration keep its label
     data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
     if data.shape != predictions.shape:
         raise ValueError(
@@ -98,6 +104,8 @@ def _class_indices(targets: Any, logits: Tensor) -> Tensor:
             f"cross_entropy: target {bad} is not a class index for {classes} classes "
             f"(0..{classes - 1})"
         )
+    if isinstance(targets, Tensor) and targets.dtype == np.int64:
+        return targets  # used as it is, so drawings and narration keep its label
     return Tensor(data, dtype=np.int64)
 
 

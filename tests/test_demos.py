@@ -158,3 +158,19 @@ def test_and_network_port_rounds_to_and(capsys) -> None:
     assert and_network.run(0)["rounded"].tolist() == [[0.0], [0.0], [0.0], [1.0]]
     and_network.main([])
     assert "tensor([[0.],\n        [0.],\n        [0.],\n        [1.]])" in capsys.readouterr().out
+
+
+def test_the_tour_narrates_trains_and_writes_its_pictures(capsys, tmp_path) -> None:
+    from conftest import HAS_DOT
+
+    from demos.__main__ import main
+
+    main(["--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "1. The chain rule, narrated" in out and "dloss/dw" in out
+    assert "sigmoid([1, 0] · [0.5, -0.5] + 0.1) = 0.6456563062257954" in out
+    assert "What to try next" in out
+    suffix = ".svg" if HAS_DOT else ".dot"
+    assert {p.name for p in tmp_path.iterdir()} == {
+        f"{n}{suffix}" for n in ("chain_rule", "neuron", "xor")
+    }

@@ -135,3 +135,11 @@ def test_a_loss_is_one_node_narrated_with_shapes() -> None:
     assert loss.label == "loss" and loss.parents[0] is logits and loss.op.name == "cross_entropy"
     (step,) = list(loss.backward_steps())
     assert "dloss/dlogits" in str(step) and "[4×3]" in str(step)
+
+
+def test_targets_that_fit_are_used_as_they_are() -> None:
+    labels = tensor([0, 2], label="labels")
+    loss = nn.cross_entropy(Tensor(np.zeros((2, 3)), requires_grad=True), labels)
+    assert loss.parents[1] is labels
+    y = Tensor([1.0, 0.0], label="y")
+    assert nn.BCEWithLogitsLoss()(Tensor([0.5, -0.5], requires_grad=True), y).parents[1] is y
