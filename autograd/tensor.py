@@ -144,6 +144,13 @@ class enable_grad(_GradMode):
     _enabled = True
 
 
+#: How many in-place changes (+=, -=, *=, /=, x[…] = …) have gone through Tensors so far. A
+#: recorded node notes this count (``_recorded_at``); a changed tensor notes the count its
+#: change made (``_changed``). "Changed after that node used it" is then a comparison of two
+#: ints, made only at backward, and skipped for every node recorded since the last change.
+_CHANGES = 0
+
+
 def is_grad_enabled() -> bool:
     """Whether ops record the graph right now.
 
@@ -244,6 +251,7 @@ def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = Non
     out.ctx = ctx
     out.label = ""
     out.owner = None
+    out._recorded_at = _CHANGES
     return out
 
 
@@ -438,7 +446,18 @@ class Tensor:
     [[3.0, 5.0, 7.0]]
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "ctx", "label", "owner")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "op",
+        "parents",
+        "ctx",
+        "label",
+        "owner",
+        "_recorded_at",  # on recorded nodes only: _CHANGES when the op ran
+        "_changed",  # only once changed in place: (_CHANGES after it, version, symbol)
+    )
     # numpy defers to Tensor's reflected operators (ndarray + Tensor gives a Tensor).
     __array_ufunc__ = None
     __hash__ = object.__hash__  # __eq__ compares elementwise, so hash by identity as PyTorch
@@ -451,6 +470,8 @@ class Tensor:
     ctx: Any
     label: str
     owner: Owner | None
+    _recorded_at: int
+    _changed: tuple[int, int, str]
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, *, label: str = ""
@@ -485,6 +506,22 @@ class Tensor:
     def ndim(self) -> int:
         """The number of axes. ``Tensor([[1, 2]]).ndim == 2``"""
         return self.data.ndim
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor was changed in place through the Tensor (PyTorch's
+        ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``.
+
+        Backward refuses to use a tensor changed after the forward pass used it. Writing
+        to the array itself (``x.data -= …``, as optimizers do, or through another tensor
+        sharing the numbers: ``detach()``, ``numpy()``, a slice) is not counted, as in
+        PyTorch's ``.data``.
+
+        >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
+        2
+        """
+        changed = getattr(self, "_changed", None)
+        return 0 if changed is None else changed[1]
 
     @property
     def is_leaf(self) -> bool:
@@ -720,6 +757,7 @@ class Tensor:
             ) from None
         except TypeError as error:
             raise TypeError(f"{symbol} on {_who(self)}: {error}") from None
+        _mark_changed(self, symbol)
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -771,6 +809,7 @@ class Tensor:
             ) from None
         except IndexError as error:
             raise IndexError(f"x[…] = …: {_who(self)}: {error}") from None
+        _mark_changed(self, "[…] =")
 
     # --- comparisons: tensors of booleans, outside the graph ----------------------------
 
@@ -1143,6 +1182,11 @@ class Tensor:
         zero at each call and keep their grads for reading and drawing. A tensor with more
         than one entry needs ``gradient`` (d root / d self, of the same shape).
 
+        A tensor the graph used that was changed in place afterwards (``x += 1``,
+        ``x[0] = 5``, also inside ``no_grad()``) makes backward raise a RuntimeError instead
+        of returning a wrong gradient. Writes straight to ``.data`` (what optimizers do) are
+        not seen, as in PyTorch: see :attr:`_version`.
+
         >>> w = Tensor([1.0, 2.0], requires_grad=True)
         >>> (w * w).sum().backward(); (w * w).sum().backward(); w.grad.tolist()
         [4.0, 8.0]
@@ -1165,6 +1209,7 @@ class Tensor:
         # _contributions and _accumulate, inlined: the same rules as backward_steps uses
         # (a test holds them equal), without two calls and a list per node.
         ndarray = np.ndarray
+        changes = _CHANGES
         for node in reversed(order):
             parents = node.parents
             if not parents:
@@ -1172,6 +1217,8 @@ class Tensor:
             g = node.grad
             if g is None:
                 continue
+            if node._recorded_at != changes:  # something changed in place since node ran
+                _check_unchanged(node)
             for parent, grad in zip(parents, node.op.backward(node, g)):
                 if grad is None or not parent.requires_grad:
                     continue
@@ -1238,6 +1285,8 @@ class Tensor:
             self._accumulate(seed)
 
     def _chain(self, upstream: Any) -> list[tuple[Any, Any]]:
+        if self._recorded_at != _CHANGES:
+            _check_unchanged(self)
         # No single local derivative to show for arrays: narration names shapes instead.
         return [(None, contribution) for contribution in _contributions(self, upstream)]
 
@@ -1303,6 +1352,45 @@ def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
             grad = grad.copy()
         shares.append(grad)
     return shares
+
+
+def _mark_changed(t: Tensor, symbol: str) -> None:
+    """Note that ``t`` was just changed in place by ``symbol`` (``+=``, ``[…] =``, ...)."""
+    global _CHANGES
+    _CHANGES += 1
+    t._changed = (_CHANGES, t._version + 1, symbol)
+
+
+def _check_unchanged(node: Tensor) -> None:
+    """Refuse to differentiate ``node`` if one of its inputs, or ``node`` itself, was changed
+    in place after ``node`` was recorded: its backward rule would read the new numbers.
+
+    Stricter than PyTorch, which checks only the tensors an op's backward saves: here every
+    input counts, so ``(w + x)`` refuses a changed ``x`` too, and no op needs a list.
+    """
+    assert node.op is not None
+    recorded = node._recorded_at
+    op = node.op.name
+    for t in (*node.parents, node):
+        changed = getattr(t, "_changed", None)
+        if changed is None or changed[0] <= recorded:
+            continue
+        name, symbol = t.label or "x", changed[2]
+        if symbol == "[…] =":
+            how = f"{name}[…] = …"
+            instead = "build the new numbers as a new tensor (autograd.cat, autograd.stack)"
+        else:
+            how = f"{name} {symbol} …"
+            instead = f"write {name} = {name} {symbol[0]} …, which makes a new tensor"
+        when = f"{op} made it" if t is node else f"{op} used it"
+        raise RuntimeError(
+            f"backward: {_who(t)} was changed in place (by `{how}`) after {when} in the "
+            f"forward pass, so the gradient of {op} would be worked out from the new numbers, "
+            "not the ones the forward pass saw. Change it only after backward(), run the "
+            f"forward pass again after the change, or {instead} and leaves the old one as "
+            "the graph saw it. (PyTorch says: one of the variables needed for gradient "
+            "computation has been modified by an inplace operation.)"
+        )
 
 
 def _needs_grad(value: Any) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import needs_torch
 
 import autograd
 from autograd import Tensor, Value, no_grad
@@ -57,3 +58,108 @@ def test_assigning_a_value_or_the_wrong_shape_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match=r"x\[…\] = …: cannot put \[3\] into 'x' \[2\] float32"):
         x[:] = [1.0, 2.0, 3.0]
     assert x.tolist() == [1.0, 2.0]
+
+
+# --- changed after the forward pass used it ----------------------------------------------
+
+
+def _after_forward(change: str) -> tuple[Tensor, Tensor]:
+    """A loss (w·x).sum(), then ``change`` applied to x or w: returns (loss, w)."""
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    x = Tensor([3.0, 4.0], label="x")
+    loss = (w * x).sum()
+    if change == "x += 10":
+        x += 10
+    elif change == "x[0] = 7":
+        x[0] = 7.0
+    elif change == "w -= 1":
+        with no_grad():
+            w -= 1.0
+    elif change == "x *= 2":
+        x *= 2
+    elif change == "w /= 2":
+        with no_grad():
+            w /= 2
+    return loss, w
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ("x += 10", r"'x' \[2\] float32 was changed in place \(by `x \+= …`\) after mul used it"),
+        ("x[0] = 7", r"'x' \[2\] float32 was changed in place \(by `x\[…\] = …`\)"),
+        ("w -= 1", r"'w' \[2\] float32 was changed in place \(by `w -= …`\) after mul used it"),
+        ("x *= 2", r"by `x \*= …`"),
+        ("w /= 2", r"by `w /= …`"),
+    ],
+)
+def test_a_tensor_changed_after_the_forward_pass_makes_backward_raise(change, words) -> None:
+    loss, w = _after_forward(change)
+    with pytest.raises(RuntimeError, match=words) as caught:
+        loss.backward()
+    assert "modified by an inplace operation" in str(caught.value)
+    assert w.grad is None
+    loss, w = _after_forward(change)
+    with pytest.raises(RuntimeError, match=words):
+        list(loss.backward_steps())
+
+
+def test_a_result_changed_in_place_after_it_was_made_makes_backward_raise() -> None:
+    w = Tensor([0.0, 1.0], requires_grad=True, label="w")
+    y = w.exp()
+    y.label = "y"
+    with no_grad():
+        y += 1  # exp's gradient is its own result: it would now be e^w + 1
+    with pytest.raises(RuntimeError, match=r"'y' \[2\] float32 was changed .* after exp made it"):
+        y.sum().backward()
+
+
+def test_changes_before_the_forward_pass_or_to_other_tensors_are_fine() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    x = Tensor([3.0, 4.0], label="x")
+    x += 10
+    x[1] = 20.0
+    unrelated = Tensor([0.0])
+    loss = (w * x).sum()
+    unrelated += 1  # changed after the forward pass, but the graph never used it
+    loss.backward()
+    loss.backward()  # nothing changed in between: the second call accumulates
+    assert w.grad.tolist() == [26.0, 40.0]
+
+
+def test_a_training_loop_updating_in_place_between_steps_trains() -> None:
+    w = Tensor([1.0, -2.0], requires_grad=True, label="w")
+    for _ in range(3):
+        loss = (w * w).sum()
+        w.grad = None
+        loss.backward()
+        with no_grad():
+            w -= 0.25 * w.grad
+    np.testing.assert_allclose(w.data, [0.125, -0.25])
+    assert w._version == 3
+
+
+def test_version_counts_in_place_changes_like_torch() -> None:
+    x = Tensor([1.0, 2.0])
+    assert x._version == 0
+    x += 1
+    x[0] = 5.0
+    x.data += 1  # straight to the array: not counted, as PyTorch's .data
+    assert x._version == 2 and x.tolist() == [6.0, 4.0]
+    assert (x * 2)._version == 0
+
+
+@needs_torch
+def test_writing_to_data_bypasses_the_check_as_in_torch() -> None:
+    import torch
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    loss = (w * x).sum()
+    x.data += 10  # what optimizers do to parameters: outside the graph's bookkeeping
+    loss.backward()
+    tw, tx = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0, 4.0])
+    tloss = (tw * tx).sum()
+    tx.data += 10
+    tloss.backward()
+    assert w.grad.tolist() == tw.grad.tolist() == [13.0, 14.0]
