@@ -89,7 +89,7 @@ class _GradMode:
     def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
         # PyTorch accepts both @no_grad() and a bare @no_grad: called with the function
         # itself, the mode wraps it at once.
-        mode = super().__new__(cls)
+        mode = object.__new__(cls)
         mode._saved = []
         return mode if function is None else mode(function)
 
@@ -393,8 +393,8 @@ def _axis_argument(name: str, axis: Any, dim: Any) -> Any:
         if axis is not None:
             raise TypeError(f"{name}: give axis or dim, not both")
         axis = dim
-    if axis is None:
-        return None
+    if axis is None or type(axis) is int:
+        return axis
     if isinstance(axis, (list, tuple)):
         return tuple(_whole_axis(name, part) for part in axis)
     return _whole_axis(name, axis)
@@ -1358,7 +1358,11 @@ def _mark_changed(t: Tensor, symbol: str) -> None:
     """Note that ``t`` was just changed in place by ``symbol`` (``+=``, ``[…] =``, ...)."""
     global _CHANGES
     _CHANGES += 1
-    t._changed = (_CHANGES, t._version + 1, symbol)
+    try:
+        version = t._changed[1] + 1
+    except AttributeError:  # its first change
+        version = 1
+    t._changed = (_CHANGES, version, symbol)
 
 
 def _check_unchanged(node: Tensor) -> None:
