@@ -114,6 +114,17 @@ def test_a_result_changed_in_place_after_it_was_made_makes_backward_raise() -> N
         y.sum().backward()
 
 
+def test_every_input_counts_even_where_torch_would_not_need_it() -> None:
+    # PyTorch checks only what an op's backward saves (add saves nothing); here every input
+    # of a node counts, so one rule covers every op record.
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    x = Tensor([3.0, 4.0], label="x")
+    loss = (w + x).sum()
+    x += 1
+    with pytest.raises(RuntimeError, match=r"'x' \[2\] float32 was changed .* after add used it"):
+        loss.backward()
+
+
 def test_changes_before_the_forward_pass_or_to_other_tensors_are_fine() -> None:
     w = Tensor([1.0, 2.0], requires_grad=True, label="w")
     x = Tensor([3.0, 4.0], label="x")
