@@ -66,3 +66,27 @@ def one_blas_thread() -> AbstractContextManager[object]:
     except ImportError:
         return nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot drawing to files (no window), or None when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    return plt
+
+
+def save_figure(figure: Any, path: str) -> str:
+    """Write a matplotlib figure to ``path`` (making its folder) and close it."""
+    from pathlib import Path
+
+    figure.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    figure.clear()
+    pyplot().close(figure)
+    return path

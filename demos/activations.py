@@ -9,11 +9,10 @@ and softmax over the same inputs. Draws a plot when matplotlib is installed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import nn
 from autograd import Value
-from demos._common import draw_if_asked, heading, parser
+from demos._common import draw_if_asked, heading, parser, pyplot, save_figure
 
 INPUTS = [-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0]
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
@@ -51,12 +50,8 @@ def softmax_table(inputs: Sequence[float] = INPUTS) -> tuple[list[float], list[f
 
 def plot(path: str) -> str | None:
     """Draw the four functions and their slopes to ``path``; None without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return None
     xs = [i / 20 for i in range(-100, 101)]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
@@ -67,11 +62,7 @@ def plot(path: str) -> str | None:
         ax.set_title(name)
         ax.grid(True)
         ax.legend()
-    fig.tight_layout()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 import autograd
 import nn
 from autograd import Tensor, tensor
-from demos._common import draw_if_asked, heading, one_blas_thread, parser
+from demos._common import draw_if_asked, heading, one_blas_thread, parser, pyplot, save_figure
 from demos._training import Epoch, accuracy, fit, load_digits_split, predict
 
 SEED_ACCURACY = 0.9722
@@ -81,12 +80,8 @@ def png_grid(
     images: np.ndarray, predicted: np.ndarray, actual: np.ndarray, path: str
 ) -> str | None:
     """A grid of digits titled with predictions (wrong ones red); None without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return None
     columns = 8
     rows = -(-len(images) // columns)
@@ -97,11 +92,7 @@ def png_grid(
         ax.axis("off")
     for ax in np.ravel(axes)[len(images) :]:
         ax.axis("off")
-    fig.tight_layout()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
