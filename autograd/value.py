@@ -353,15 +353,18 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
         return other
     if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
         return _constant(float(other))
-    kind = type(other).__name__
-    if hasattr(other, "shape") and hasattr(other, "requires_grad"):
-        hint = "; a scalar Value cannot be mixed with a Tensor (use Tensor for both)"
-    elif hasattr(other, "shape"):
-        hint = "; for arrays use autograd.Tensor"
-    else:
-        hint = ""
     this = f" with {_describe_input(value)}" if value is not None else ""
-    raise TypeError(f"{op}: cannot combine {kind} {other!r}{this}: need a number or a Value{hint}")
+    if hasattr(other, "shape") and hasattr(other, "requires_grad"):
+        name = f" {other.label!r}" if getattr(other, "label", "") else ""
+        raise TypeError(
+            f"{op}: cannot combine the Tensor{name} {other._describe(other.data)}{this}: "
+            "a scalar Value and a Tensor do not mix; use Tensors for both"
+        )
+    hint = "; for arrays use autograd.Tensor" if hasattr(other, "shape") else ""
+    shown = f"{other!r:.60}"
+    raise TypeError(
+        f"{op}: cannot combine {type(other).__name__} {shown}{this}: need a number or a Value{hint}"
+    )
 
 
 def _describe_input(node: Value) -> str:

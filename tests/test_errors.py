@@ -71,3 +71,18 @@ def test_nan_and_inf_may_enter_but_explain_marks_them() -> None:
     assert "x = nan" in text and "not a finite number" in text
     big = Value(math.inf, "big") + 1
     assert "not a finite number" in big.explain()
+
+
+def test_mixing_a_value_and_a_tensor_is_one_clear_line_either_way() -> None:
+    from autograd import Tensor
+
+    v, t = Value(2.0, "v"), Tensor([[1.0, 2.0], [3.0, 4.0]], label="t")
+    with pytest.raises(TypeError) as error:
+        v * t
+    assert str(error.value) == (
+        "mul: cannot combine the Tensor 't' [2×2] float32 with 'v' = 2.0: "
+        "a scalar Value and a Tensor do not mix; use Tensors for both"
+    )
+    with pytest.raises(TypeError, match="do not mix") as error:
+        t * v
+    assert "\n" not in str(error.value)
