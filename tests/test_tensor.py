@@ -603,7 +603,7 @@ def test_mixing_a_value_and_a_tensor_is_a_clear_type_error() -> None:
     x, v = Tensor([1.0, 2.0], label="x"), Value(2.0, "v")
     with pytest.raises(TypeError, match="a Value and a Tensor do not mix"):
         x + v
-    with pytest.raises(TypeError, match="a scalar Value cannot be mixed with a Tensor"):
+    with pytest.raises(TypeError, match="a scalar Value and a Tensor do not mix"):
         v * x
     with pytest.raises(TypeError, match="scalar Value"):
         Tensor(v)
