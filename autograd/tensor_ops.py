@@ -842,6 +842,8 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
         return shifted
 
     def forward(logits: Array, targets: Array) -> Array:
+        if reduction == "mean" and len(targets) == 0:
+            raise OpDomainError("cross-entropy of an empty batch has no mean")
         picked = log_probabilities(logits)[np.arange(len(targets)), targets]
         return _reduce_loss(-picked, reduction)
 
@@ -881,8 +883,9 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
     _check_reduction(reduction)
 
     def forward(p: Array, y: Array) -> Array:
-        if ((p < 0) | (p > 1)).any():
-            bad = float(p[(p < 0) | (p > 1)].flat[0])
+        outside = ~((p >= 0) & (p <= 1))  # NaN too: PyTorch refuses it here
+        if outside.any():
+            bad = float(p[outside].flat[0])
             raise OpDomainError(
                 f"binary cross-entropy needs probabilities in [0, 1], got {bad!r} "
                 "(apply sigmoid first, or use BCEWithLogitsLoss on the raw scores)"
@@ -891,8 +894,13 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
 
     def backward(node: Any, g: Array) -> Grads:
         p, y = node.parents[0].data, node.parents[1].data
+        upstream = _loss_upstream(g, p, reduction)
         slope = (p - y) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
-        return (slope * _loss_upstream(g, p, reduction), None)
+        # Labels rarely need a gradient, but soft labels that are learned do (as in PyTorch).
+        label_slope = (
+            (_clamped_log(1 - p) - _clamped_log(p)) if node.parents[1].requires_grad else None
+        )
+        return (slope * upstream, None if label_slope is None else label_slope * upstream)
 
     return TensorOp(
         "bce",
@@ -900,7 +908,7 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
         f"bce({{0}}, {{1}}, {reduction})",
         forward,
         backward,
-        ("d BCE/dp = (p − y) / (p·(1 − p))", "labels: no gradient"),
+        ("d BCE/dp = (p − y) / (p·(1 − p))", "d BCE/dy = log(1 − p) − log p"),
         doc=f"binary cross-entropy ({reduction})",
     )
 
@@ -921,7 +929,9 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
 
     def backward(node: Any, g: Array) -> Grads:
         z, y = node.parents[0].data, node.parents[1].data
-        return ((_sigmoid(z) - y) * _loss_upstream(g, z, reduction), None)
+        upstream = _loss_upstream(g, z, reduction)
+        label_grad = -z * upstream if node.parents[1].requires_grad else None
+        return ((_sigmoid(z) - y) * upstream, label_grad)
 
     return TensorOp(
         "bce_logits",
@@ -929,7 +939,7 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         f"bce_with_logits({{0}}, {{1}}, {reduction})",
         forward,
         backward,
-        ("d BCE(σ(z))/dz = σ(z) − y", "labels: no gradient"),
+        ("d BCE(σ(z))/dz = σ(z) − y", "d BCE(σ(z))/dy = −z"),
         doc=f"binary cross-entropy from logits ({reduction})",
     )
 

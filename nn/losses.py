@@ -14,6 +14,7 @@ Tensors ``"none"`` keeps one loss per element.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,7 +44,15 @@ Targets = float | Value | Sequence[float | Value]
 def _pairs(
     predictions: Predictions, targets: Targets, loss: str
 ) -> list[tuple[Value, Value | float]]:
+    if isinstance(predictions, np.ndarray):
+        raise TypeError(
+            f"{loss}: got a numpy array; wrap predictions as autograd.Tensor(...) "
+            "(or give Values) so gradients can flow back"
+        )
     preds = [predictions] if isinstance(predictions, Value) else list(predictions)
+    if not all(isinstance(p, Value) for p in preds):
+        kinds = sorted({type(p).__name__ for p in preds if not isinstance(p, Value)})
+        raise TypeError(f"{loss}: predictions must be Values or one Tensor, got {', '.join(kinds)}")
     if isinstance(targets, (int, float, Value)):
         targs: list[Value | float] = [targets]
     else:
@@ -67,8 +76,18 @@ def _reduce(terms: list[Value], reduction: str, loss: str) -> Value:
     return out
 
 
+def _floating(predictions: Tensor, loss: str) -> Tensor:
+    if predictions.dtype.kind != "f":
+        raise TypeError(
+            f"{loss}: predictions must be floating point, got {predictions.dtype} "
+            "(use .float(), or make them with autograd.Tensor, which is float32)"
+        )
+    return predictions
+
+
 def _labels_like(targets: Any, predictions: Tensor, loss: str) -> Tensor:
-    """Targets as a constant Tensor of the predictions' shape and dtype."""
+    """Targets as a Tensor of the predictions' shape and dtype (constant unless given so)."""
+    _floating(predictions, loss)
     if (
         isinstance(targets, Tensor)
         and targets.shape == predictions.shape
@@ -123,8 +142,15 @@ def mse_loss(predictions: Predictions, targets: Targets, reduction: str = "mean"
     4.0
     """
     if isinstance(predictions, Tensor):
+        T._check_reduction(reduction)
         squares = (predictions - _labels_like(targets, predictions, "mse_loss")) ** 2
-        out = {"mean": squares.mean, "sum": squares.sum}.get(reduction, lambda: squares)()
+        out = (
+            squares.mean()
+            if reduction == "mean"
+            else squares.sum()
+            if reduction == "sum"
+            else squares
+        )
         out.label = "loss"
         return out
     terms = [(p - t) ** 2 for p, t in _pairs(predictions, targets, "mse_loss")]
@@ -151,7 +177,12 @@ def binary_cross_entropy(
         return _tensor_loss(op, predictions, labels)
     terms = []
     for p, y in _pairs(predictions, targets, "binary_cross_entropy"):
-        terms.append(p.binary_cross_entropy(y.data if isinstance(y, Value) else float(y)))
+        if isinstance(y, Value):  # a label in the graph gets its gradient too, so spell it out
+            low = math.exp(-100.0)  # log(low) = −100: PyTorch's clamp
+            log_p, log_not_p = p.clip(low, 1.0).log(), (1.0 - p).clip(low, 1.0).log()
+            terms.append(-(y * log_p + (1.0 - y) * log_not_p))
+        else:
+            terms.append(p.binary_cross_entropy(float(y)))
     return _reduce(terms, reduction, "binary_cross_entropy")
 
 
@@ -186,11 +217,15 @@ def hinge_loss(scores: Predictions, targets: Targets, reduction: str = "mean") -
     >>> hinge_loss([Value(0.5), Value(-2.0)], [1.0, -1.0]).data
     0.25
     """
+    if isinstance(scores, Tensor):
+        raise TypeError("hinge_loss takes Values; for Tensors write (1 - y * scores).relu().mean()")
     terms = [(1.0 - y * s).relu() for s, y in _pairs(scores, targets, "hinge_loss")]
     return _reduce(terms, reduction, "hinge_loss")
 
 
 def _shifted(logits: Sequence[Value]) -> list[Value]:
+    if isinstance(logits, Tensor) or not all(isinstance(v, Value) for v in logits):
+        raise TypeError("softmax here takes a list of Values; for a Tensor use x.softmax(dim)")
     if not logits:
         raise ValueError("softmax: no logits")
     # Subtracting the largest logit changes nothing mathematically but keeps exp from overflowing.
@@ -199,7 +234,7 @@ def _shifted(logits: Sequence[Value]) -> list[Value]:
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:
-    """eˣⁱ / Σⱼ eˣʲ over a list of Values, stable for large logits.
+    """eˣⁱ / Σⱼ eˣʲ over a list of Values, stable for large logits (Tensors: ``x.softmax(dim)``).
 
     >>> from autograd import Value
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
@@ -224,8 +259,15 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
     0.407606
     """
     if isinstance(logits, Tensor):
-        indices = _class_indices(target, logits)
+        indices = _class_indices(target, _floating(logits, "cross_entropy"))
         return _tensor_loss(T.cross_entropy(reduction), logits, indices)
+    if isinstance(logits, np.ndarray) or not all(isinstance(v, Value) for v in logits):
+        raise TypeError(
+            "cross_entropy: give one example's logits as a list of Values, or a batch as a "
+            "Tensor of shape (N, classes) with a Tensor of N class indices"
+        )
+    if not isinstance(target, (int, np.integer)) or isinstance(target, bool):
+        raise TypeError(f"cross_entropy: the target must be a class index (an int), got {target!r}")
     if not 0 <= target < len(logits):
         raise ValueError(f"cross_entropy: target class {target} is not in 0..{len(logits) - 1}")
     shifted = _shifted(logits)

@@ -143,3 +143,63 @@ def test_targets_that_fit_are_used_as_they_are() -> None:
     assert loss.parents[1] is labels
     y = Tensor([1.0, 0.0], label="y")
     assert nn.BCEWithLogitsLoss()(Tensor([0.5, -0.5], requires_grad=True), y).parents[1] is y
+
+
+@needs_torch
+def test_labels_that_require_grad_get_pytorchs_gradient() -> None:
+    import torch
+
+    p, z, y = [0.3, 0.8, 0.999], [0.3, -0.8, 5.0], [0.2, 1.0, 0.0]
+    for ours_f, theirs_f, x in (
+        (nn.binary_cross_entropy, torch.nn.functional.binary_cross_entropy, p),
+        (
+            nn.binary_cross_entropy_with_logits,
+            torch.nn.functional.binary_cross_entropy_with_logits,
+            z,
+        ),
+    ):
+        ours_y = Tensor(y, requires_grad=True, dtype=np.float64)
+        ours_f(Tensor(x, dtype=np.float64), ours_y).backward()
+        theirs_y = torch.tensor(y, requires_grad=True, dtype=torch.float64)
+        theirs_f(torch.tensor(x, dtype=torch.float64), theirs_y).backward()
+        np.testing.assert_allclose(ours_y.grad, theirs_y.grad.numpy(), rtol=1e-12)
+
+
+def test_a_label_gradient_at_a_clamped_probability_is_finite() -> None:
+    # The loss limits log(1 − p) to −100 at p = 1, so its slope in y is −100 − 0, not −inf
+    # (PyTorch's BCELoss gives −inf here, which does not match the loss it computes).
+    y = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    nn.binary_cross_entropy(Tensor([1.0], dtype=np.float64), y).backward()
+    assert y.grad.tolist() == [-100.0]
+
+
+def test_value_labels_in_the_graph_get_their_gradient() -> None:
+    from autograd import Value
+
+    p, y = Value(0.3, "p"), Value(0.2, "y")
+    nn.binary_cross_entropy(p, y).backward()
+    assert y.grad == pytest.approx(np.log(0.7) - np.log(0.3))
+    assert p.grad == pytest.approx((0.3 - 0.2) / (0.3 * 0.7))
+
+
+def test_wrong_kinds_of_input_get_clear_errors() -> None:
+    from autograd import Value
+
+    with pytest.raises(ValueError, match="reduction must be"):
+        nn.mse_loss(Tensor([1.0]), Tensor([0.0]), reduction="meen")
+    with pytest.raises(TypeError, match="wrap predictions as autograd.Tensor"):
+        nn.BCELoss()(np.array([0.5]), np.array([1.0]))
+    with pytest.raises(TypeError, match="must be floating point, got int64"):
+        nn.cross_entropy(tensor([[1, 2, 3]]), tensor([2]))
+    with pytest.raises(TypeError, match="for a Tensor use x.softmax"):
+        nn.softmax(Tensor([1.0, 2.0]))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="hinge_loss takes Values"):
+        nn.hinge_loss(Tensor([1.0]), [1.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="class index"):
+        nn.cross_entropy([Value(1.0), Value(2.0)], 1.0)
+    with pytest.raises(TypeError, match="list of Values"):
+        nn.cross_entropy([[Value(1.0), Value(2.0)]], 1)
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\], got nan"):
+        nn.BCELoss()(Tensor([float("nan")]), Tensor([1.0]))
+    with pytest.raises(ValueError, match="empty batch"):
+        nn.CrossEntropyLoss()(Tensor(np.zeros((0, 3))), tensor(np.zeros(0, dtype=np.int64)))
