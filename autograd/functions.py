@@ -95,8 +95,8 @@ class device:  # noqa: N801 - PyTorch's name
     'cpu'
     """
 
-    def __init__(self, type: str = "cpu") -> None:
-        kind = str(type).split(":")[0]
+    def __init__(self, type: str | device = "cpu") -> None:
+        kind = str(type).split(":")[0]  # str() of a device is "cpu"
         if kind != "cpu":
             raise ValueError(
                 f"device {type!r}: tracegrad runs on the CPU only (numpy); use device('cpu')"
@@ -105,6 +105,9 @@ class device:  # noqa: N801 - PyTorch's name
 
     def __repr__(self) -> str:
         return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, device) or other == "cpu"

@@ -126,23 +126,28 @@ class Op:
 _WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×…#")
 
 
+def _is_word(text: str) -> bool:
+    # Letters and digits of any script (ŷ, θ, x₁) count, as do the marks in L1.N3.w2 or [4×5].
+    return all(c.isalnum() or c in _WORD for c in text)
+
+
 def parenthesize(text: str) -> str:
     """``text`` in parentheses unless it already reads as one term: a single word (``w2``),
     or a call or group whose parentheses enclose the rest (``exp(w · x)``, ``(a + b)``).
 
     >>> parenthesize("w · x"), parenthesize("-1"), parenthesize("L1.N3.w2")
     ('(w · x)', '(-1)', 'L1.N3.w2')
-    >>> parenthesize("exp(w · x)"), parenthesize("exp(a) + exp(b)")
-    ('exp(w · x)', '(exp(a) + exp(b))')
+    >>> parenthesize("exp(w · x)"), parenthesize("exp(a) + exp(b)"), parenthesize("ŷ₁")
+    ('exp(w · x)', '(exp(a) + exp(b))', 'ŷ₁')
     """
     return text if _one_term(text) else f"({text})"
 
 
 def _one_term(text: str) -> bool:
-    if set(text) <= _WORD:
+    if _is_word(text):
         return True
     opening = text.find("(")
-    if opening < 0 or not text.endswith(")") or not set(text[:opening]) <= _WORD:
+    if opening < 0 or not text.endswith(")") or not _is_word(text[:opening]):
         return False
     depth = 0
     for position, char in enumerate(text[opening:], opening):

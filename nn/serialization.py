@@ -304,6 +304,15 @@ class CheckedStateDict:
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        # What a REPL shows after model.load_state_dict(...): a summary, not every array.
+        if not self.missing_keys and not self.unexpected_keys:
+            return f"<all {len(self.arrays)} keys matched>"
+        return (
+            f"<{len(self.arrays)} keys loaded; missing {self.missing_keys}, "
+            f"unexpected {self.unexpected_keys}>"
+        )
+
 
 def check_state_dict(
     expected: Mapping[str, Any], given: Mapping[str, Any], strict: bool = True

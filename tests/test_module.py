@@ -226,3 +226,26 @@ def test_sequential_and_module_list() -> None:
         nn.Sequential(3)  # type: ignore[arg-type]
     stack = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])
     assert [n for n, _ in stack.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_slicing_a_sequential_gives_a_sequential() -> None:
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    features = net[:2]
+    assert isinstance(features, nn.Sequential) and features[0] is net[0]
+    assert features(autograd.ones(4, 2)).shape == (4, 3)
+
+
+def test_load_state_dict_answers_with_a_short_summary() -> None:
+    model = ModernNetwork()
+    assert repr(model.load_state_dict(model.state_dict())) == "<all 6 keys matched>"
+
+
+def test_to_moves_to_the_cpu_or_casts_parameters() -> None:
+    layer = nn.Linear(2, 2)
+    assert layer.to("cpu") is layer and layer.to(autograd.device("cpu")) is layer
+    assert layer.to(autograd.float64).weight.dtype == np.float64
+    with pytest.raises(ValueError, match="CPU only"):
+        layer.to("cuda")
+    with pytest.raises(TypeError, match="floating point"):
+        layer.to(autograd.int64)
+    assert str(autograd.device(autograd.device("cpu"))) == "cpu"
