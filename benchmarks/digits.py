@@ -100,6 +100,29 @@ def sklearn_run(data: tuple[np.ndarray, ...]) -> tuple[float, float]:
     return seconds, float(accuracy_score(y_test, classifier.predict(X_test)))
 
 
+def sklearn_matched_run(data: tuple[np.ndarray, ...]) -> tuple[float, float, int]:
+    """scikit-learn trained like tracegrad: scaled pixels, Adam lr 0.01, batches of 32, one
+    epoch per partial_fit, test accuracy checked after each, stopping at 97.22%."""
+    from sklearn.neural_network import MLPClassifier
+
+    X_train, X_test, y_train, y_test = data
+    classifier = MLPClassifier(
+        hidden_layer_sizes=(50,), learning_rate_init=LR, batch_size=BATCH, random_state=42
+    )
+    classes = np.arange(10)
+    accuracy, number = 0.0, 0
+    with one_blas_thread():
+        start = time.perf_counter()
+        while number < EPOCHS:
+            number += 1
+            classifier.partial_fit(X_train, y_train, classes=classes)
+            accuracy = float((classifier.predict(X_test) == y_test).mean())
+            if accuracy >= SEED_ACCURACY:
+                break
+        seconds = time.perf_counter() - start
+    return seconds, accuracy, number
+
+
 def best(runs: list[tuple]) -> tuple:
     return min(runs, key=lambda r: r[0])
 
@@ -136,12 +159,20 @@ def main() -> None:
             f"{'scikit-learn MLPClassifier (seed)':<34}{seconds:>10.3f} s{'':>12}{accuracy:>10.2%}"
             "   (its own stopping rule)"
         )
-        print(f"\ntracegrad to 97.22% vs scikit-learn's fit: {seconds / ours_reach[0]:.1f}x faster")
+        matched = best([sklearn_matched_run(scaled) for _ in range(REPEATS)])
+        reached = (
+            f"reached at epoch {matched[2]}" if matched[1] >= SEED_ACCURACY else "never reached"
+        )
+        label = "scikit-learn, trained like ours"
+        print(f"{label:<34}{matched[0]:>10.3f} s{'':>12}{matched[1]:>10.2%}   ({reached})")
+        seed_ratio, matched_ratio = seconds / ours_reach[0], matched[0] / ours_reach[0]
+        print(f"\nscikit-learn's seed fit takes {seed_ratio:.1f}x tracegrad's time to")
+        print(f"  97.22% (and ends at {accuracy:.2%}); trained like ours, {matched_ratio:.1f}x")
     if torch is not None:
         ratio = theirs_reach[0] / ours_reach[0]
-        print(f"tracegrad to 97.22% vs PyTorch to 97.22%: {ratio:.1f}x faster")
+        print(f"PyTorch takes {ratio:.1f}x tracegrad's time to 97.22%")
         print(
-            f"tracegrad vs PyTorch over all 20 epochs:  {theirs_full[0] / ours_full[0]:.1f}x faster"
+            f"PyTorch takes {theirs_full[0] / ours_full[0]:.1f}x tracegrad's time for all 20 epochs"
         )
     print("(one thread each: numpy's BLAS, torch and scikit-learn are all limited to one)")
 
