@@ -836,10 +836,7 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
     """
     _check_reduction(reduction)
 
-    def log_probabilities(logits: Array) -> Array:
-        shifted = logits - _largest(logits, axis=1, keepdims=True)
-        shifted -= np.log(_sum(np.exp(shifted), axis=1, keepdims=True))
-        return shifted
+    log_probabilities = log_softmax(1).forward  # the stable shift-by-max, defined there once
 
     def forward(logits: Array, targets: Array) -> Array:
         if reduction == "mean" and len(targets) == 0:
