@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "  python -m demos.and_gate                        a tutorial's printout, checked\n"
         "  python -m demos.xor_from_scratch                a network that does not learn, and why\n"
         "  python -m demos.activations                     activations and their slopes\n"
+        "  python -m demos.digits                          Tensors: a digit classifier, fast\n"
+        "  python -m demos.simple_nn_xor                   a PyTorch program, new imports only\n"
         "In a REPL:\n"
         "  >>> from autograd import Value\n"
         "  >>> x = Value(2.0, 'x'); y = (x * x).tanh(); y.label = 'y'\n"
