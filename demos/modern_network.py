@@ -26,7 +26,7 @@ import numpy as np
 # port: the seed imports torch.nn as nn; tracegrad's nn has the same names.
 import autograd as torch
 import nn
-from demos._common import draw_if_asked, heading, one_blas_thread, parser, positive_int
+from demos._common import draw_if_asked, heading, parser, positive_int
 from demos._training import Epoch, accuracy, fit, load_digits_split
 from demos.mnist import MNISTData, load_data
 from nn.data import IDXError, normalize_mnist
@@ -118,24 +118,23 @@ def learn(
     ``data`` is (train images, train labels, test images, test labels), uint8 images of 28×28
     as ``load_mnist`` gives them. The loop (``demos._training.fit``) is Adam at ``lr``, falling
     linearly to 0, on cross-entropy, in shuffled minibatches of ``batch_size``, with numpy's
-    matrix products on one thread (see ``demos.mnist.one_blas_thread``).
+    matrix products on one thread (see ``demos._common.one_blas_thread``).
     """
     train_images, train_labels, test_images, test_labels = data
     X_train, X_test = normalize_mnist(train_images), normalize_mnist(test_images)
     before = accuracy(model, X_test, test_labels)
     start = time.perf_counter()
-    with one_blas_thread():
-        history = fit(
-            model,
-            X_train,
-            train_labels,
-            epochs=epochs,
-            batch_size=batch_size,
-            lr=lr,
-            seed=seed,
-            test=(X_test, test_labels),
-            on_epoch=on_epoch,
-        )
+    history = fit(
+        model,
+        X_train,
+        train_labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        test=(X_test, test_labels),
+        on_epoch=on_epoch,
+    )
     return {
         "accuracy_before": before,
         "history": history,
