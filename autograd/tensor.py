@@ -23,15 +23,16 @@ Example:
 from __future__ import annotations
 
 import builtins
-import functools
 import numbers
 import operator
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import grad_mode as _mode
 from . import tensor_ops as T
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import CONSTANT, Owner, Step, backward_steps, fmt, topological_order
 from .ops import OpDomainError
 from .tensor_ops import TensorOp, fit_gradient, shape_text
@@ -71,93 +72,14 @@ int64 = np.dtype(np.int64)
 Number = float | int | bool
 Axis = int | Sequence[int] | None
 Array = np.ndarray
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 _new = object.__new__
-
-# --- recording on and off ----------------------------------------------------------------
-
-#: Whether ops record the graph (off inside ``no_grad()``). One flag for the process, read by
-#: every op, so it is a plain module global (PyTorch keeps it per thread).
-_RECORDING = True
-
-
-class _GradMode:
-    _enabled: bool
-    _saved: list[bool]
-
-    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
-        # PyTorch accepts both @no_grad() and a bare @no_grad: called with the function
-        # itself, the mode wraps it at once.
-        mode = object.__new__(cls)
-        mode._saved = []
-        return mode if function is None else mode(function)
-
-    def __enter__(self) -> None:
-        global _RECORDING
-        self._saved.append(_RECORDING)
-        _RECORDING = self._enabled
-
-    def __exit__(self, *exc: object) -> None:
-        global _RECORDING
-        _RECORDING = self._saved.pop()
-
-    def __call__(self, function: _F) -> _F:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return function(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-
-class no_grad(_GradMode):
-    """Inside ``with no_grad():`` (or a function decorated with ``@no_grad()`` or
-    ``@no_grad``) ops record no graph.
-
-    For evaluation and for updating parameters by hand, as in PyTorch.
-
-    >>> w = Tensor([1.0], requires_grad=True)
-    >>> with no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad, y.parents
-    (False, ())
-    >>> @no_grad
-    ... def predict(x: Tensor) -> Tensor:
-    ...     return x * 2
-    >>> predict(w).requires_grad
-    False
-    """
-
-    _enabled = False
-
-
-class enable_grad(_GradMode):
-    """Switch recording back on inside a ``no_grad()`` block.
-
-    >>> with no_grad():
-    ...     with enable_grad():
-    ...         print(is_grad_enabled())
-    True
-    """
-
-    _enabled = True
-
 
 #: How many in-place changes (+=, -=, *=, /=, x[…] = …) have gone through Tensors so far. A
 #: recorded node notes this count (``_recorded_at``); a changed tensor notes the count its
 #: change made (``_changed``). "Changed after that node used it" is then a comparison of two
 #: ints, made only at backward, and skipped for every node recorded since the last change.
 _CHANGES = 0
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops record the graph right now.
-
-    >>> is_grad_enabled()
-    True
-    """
-    return _RECORDING
 
 
 # --- dtypes and conversion ---------------------------------------------------------------
@@ -362,7 +284,7 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
         raise TypeError(f"{op.name}: {error} ({_who(x)})") from None
     if out.dtype is float64 and a.dtype != float64 and b.dtype != float64:
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
-    if _RECORDING and (x.requires_grad or (o is not None and o.requires_grad)):
+    if _mode.recording and (x.requires_grad or (o is not None and o.requires_grad)):
         if o is None:
             o = _plain(od, CONSTANT)
         return _result(op, out, (o, x) if reflected else (x, o))
@@ -629,7 +551,7 @@ class Tensor:
         target = _dtype(dtype, "to")
         if target == self.data.dtype:
             return self
-        if target.kind == "f" and _RECORDING and self.requires_grad:
+        if target.kind == "f" and _mode.recording and self.requires_grad:
             op = T.cast_to(target)
             return _result(op, op.forward(self.data), (self,))
         return _plain(self.data.astype(target))
@@ -734,7 +656,7 @@ class Tensor:
                 f"{inner} differ (or the batch axes do not broadcast); for a @ b, a's last "
                 "axis must match b's first (or second-to-last)"
             ) from None
-        if _RECORDING and (left.requires_grad or right.requires_grad):
+        if _mode.recording and (left.requires_grad or right.requires_grad):
             return _result(T.MATMUL, out, (left, right))
         return _plain(out)
 
@@ -742,7 +664,7 @@ class Tensor:
 
     def _in_place(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
         o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, self)
-        if _RECORDING and (self.requires_grad or _needs_grad(other)):
+        if _mode.recording and (self.requires_grad or _needs_grad(other)):
             raise RuntimeError(
                 f"{symbol} on {_who(self)} would change a tensor the graph needs in place. "
                 f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
@@ -783,7 +705,7 @@ class Tensor:
         >>> x = zeros(3); x[1] = 5.0; x[2:] = Tensor([7.0]); x.tolist()
         [0.0, 5.0, 7.0]
         """
-        if _RECORDING:
+        if _mode.recording:
             if self.requires_grad:
                 raise RuntimeError(
                     f"assigning into {_who(self)} in place would change a tensor the graph "
@@ -867,7 +789,7 @@ class Tensor:
             out = op.forward(data, *args)
         except OpDomainError as error:
             raise _op_error(op, (self,), error) from None
-        if _RECORDING and self.requires_grad:
+        if _mode.recording and self.requires_grad:
             return _result(op, out, (self,), ctx)
         return _plain(out)
 
@@ -931,7 +853,7 @@ class Tensor:
                 f"{kind}: axis {axis} does not exist in {_who(self)}, which has "
                 f"{self.data.ndim} axes"
             ) from None
-        if _RECORDING and self.requires_grad:
+        if _mode.recording and self.requires_grad:
             return _result(op, out, (self,))
         return _plain(out)
 
@@ -1096,7 +1018,7 @@ class Tensor:
                 f"reshape: cannot reshape {_who(self)} ({self.data.size} entries) into "
                 f"{shape_text(wanted)}: the number of entries must stay the same"
             ) from None
-        if _RECORDING and self.requires_grad:
+        if _mode.recording and self.requires_grad:
             return _result(T.reshape(out.shape), out, (self,))
         return _plain(out)
 
@@ -1128,7 +1050,7 @@ class Tensor:
             raise ValueError(f"permute: {order} is not an order of the {ndim} axes of {_who(self)}")
         op = T.permute(normal)
         out = op.forward(self.data)
-        if _RECORDING and self.requires_grad:
+        if _mode.recording and self.requires_grad:
             return _result(op, out, (self,))
         return _plain(out)
 
@@ -1169,7 +1091,7 @@ class Tensor:
             raise IndexError(f"index: {_who(self)}: {error}") from None
         except (TypeError, ValueError) as error:
             raise type(error)(f"index: {_who(self)}: {error}") from None
-        if _RECORDING and self.requires_grad:
+        if _mode.recording and self.requires_grad:
             return _result(T.INDEX, out, (self,), (index, _may_repeat(index)))
         return _plain(out)
 
@@ -1601,7 +1523,7 @@ def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int
             else f"cat needs equal sizes on every axis but axis {axis}"
         )
         raise ValueError(f"{word}: cannot join shapes {shapes}: {rule}") from None
-    if _RECORDING and any(n.requires_grad for n in nodes):
+    if _mode.recording and any(n.requires_grad for n in nodes):
         return _result(op, out, tuple(nodes))
     return _plain(out)
 
@@ -1619,7 +1541,7 @@ def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
         out = op.forward(*(t.data for t in inputs))
     except OpDomainError as error:
         raise _op_error(op, inputs, error) from None
-    if _RECORDING and any(t.requires_grad for t in inputs):
+    if _mode.recording and any(t.requires_grad for t in inputs):
         return _result(op, out, inputs)
     return _plain(out)
 
