@@ -133,11 +133,12 @@ _RANKDIRS = ("LR", "RL", "TB", "BT")
 
 # --- escaping: any label must survive Graphviz ----------------------------------------------
 
-_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# "]" too: Graphviz 2.43 fails on a "]" right after a tag, as in <B>]</B>.
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "]": "&#93;"})
 # Characters that XML (and so Graphviz's HTML-like labels) or UTF-8 cannot carry.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Anything _html must change: markup, backslashes, line breaks, unprintable characters.
-_NEEDS_CARE = re.compile('[&<>"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]')
+_NEEDS_CARE = re.compile('[&<>"\\]\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]')
 
 
 def _visible(text: str) -> str:

@@ -228,6 +228,7 @@ HOSTILE = [
     "port:name:n",
     "   spaced   out   ",
     "'single'",
+    "]",  # Graphviz 2.43 cannot parse <B>]</B> (found by the hypothesis test below)
 ]
 
 
