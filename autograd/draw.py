@@ -133,11 +133,11 @@ _RANKDIRS = ("LR", "RL", "TB", "BT")
 
 # --- escaping: any label must survive Graphviz ----------------------------------------------
 
-# "]" too: Graphviz 2.43 fails on a "]" right after a tag, as in <B>]</B>.
-_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "]": "&#93;"})
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 # Characters that XML (and so Graphviz's HTML-like labels) or UTF-8 cannot carry.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# Anything _html must change: markup, backslashes, line breaks, unprintable characters.
+# Anything _html may change: markup, backslashes, line breaks, unprintable characters, and
+# "]" (Graphviz 2.43 cannot parse a text made only of "]", as in <B>]</B>).
 _NEEDS_CARE = re.compile('[&<>"\\]\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]')
 
 
@@ -156,7 +156,10 @@ def _html(text: str) -> str:
     if _NEEDS_CARE.search(text) is None:  # most text, and every number: nothing to do
         return text
     lines = [_visible(line).replace("\\", "\\\\") for line in text.splitlines() or [""]]
-    return "<BR/>".join(line.translate(_HTML_ESCAPES) for line in lines)
+    return "<BR/>".join(
+        "&#93;" * len(line) if line and line.strip("]") == "" else line.translate(_HTML_ESCAPES)
+        for line in lines
+    )
 
 
 def _quoted(text: str) -> str:
