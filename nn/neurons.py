@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Owner, Value
+from nn.optim import NO_GRAD
 
 __all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
@@ -70,9 +71,10 @@ class _Parameters:
         raise NotImplementedError
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to zero."""
+        """Set every parameter's grad to zero (the marked zero that tells an optimizer no
+        backward has reached the parameter since; see :mod:`nn.optim`)."""
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = NO_GRAD
 
 
 class Neuron(_Parameters):
