@@ -182,9 +182,9 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x if x > 0 else slope·x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
-        return Value._apply(
-            ops.leaky_relu(_argument(slope, "the slope", "leaky_relu", self)), (self,)
-        )
+        if type(slope) is not float:
+            slope = _argument(slope, "the slope", "leaky_relu", self)
+        return Value._apply(ops.leaky_relu(slope), (self,))
 
     def softplus(self) -> Value:
         """log(1 + eˣ), stable for any input; its slope is σ(x).
