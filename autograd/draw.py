@@ -28,6 +28,7 @@ import copy
 import itertools
 import os
 import re
+import tempfile
 from collections.abc import Generator, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -57,12 +58,50 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, INSTALL_HINT)
 
 
-class Drawing(graphviz.Digraph):
-    """A :class:`graphviz.Digraph` whose rendering explains a missing Graphviz in one line.
+#: graphviz's ``render`` arguments in their positional order, after ``filename``.
+_RENDER_ARGUMENTS = (
+    "directory",
+    "view",
+    "cleanup",
+    "format",
+    "renderer",
+    "formatter",
+    "neato_no_op",
+    "quiet",
+    "quiet_view",
+)
+#: Formats that share suffixes: ``g.jpg`` may be rendered with ``format="jpeg"``.
+_SAME_FORMAT = {"jpg": "jpeg", "jpe": "jpeg", "tif": "tiff"}
+#: What Graphviz source starts with, after comments: ``digraph {``, ``strict graph g {``.
+_DOT_START = re.compile(
+    r"\s*(?:(?://|#)[^\n]*\n\s*|/\*.*?\*/\s*)*(?:strict\s+)?(?:di)?graph\b", re.I | re.S
+)
 
-    ``render("loss.svg")`` writes exactly ``loss.svg`` (the format comes from the suffix);
-    every other call behaves as in the graphviz package, e.g. ``render("loss", format="png")``
-    writes the source to ``loss`` and the picture to ``loss.png``.
+
+def _picture_format(path: str | os.PathLike[str]) -> str | None:
+    """The format a file name asks for by its suffix (``svg`` for ``g.svg``), if any."""
+    suffix = Path(path).suffix.lstrip(".").lower()
+    return suffix if suffix in graphviz.FORMATS else None
+
+
+def _is_dot_source(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as file:
+            start = file.read(65536)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _DOT_START.match(start) is not None
+
+
+class Drawing(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` whose rendering explains a missing Graphviz in one line,
+    and never writes over a file of yours.
+
+    ``render("loss.svg")`` writes exactly ``loss.svg`` (the format comes from the suffix; a
+    ``format=`` that disagrees with it is an error). Other calls behave as in the graphviz
+    package, e.g. ``render("loss", format="png")`` writes the source to ``loss`` and the
+    picture to ``loss.png``, except that a ``loss`` which is not Graphviz source (a file of
+    yours) is left alone: that is a FileExistsError.
 
     >>> from autograd import Value
     >>> isinstance(draw_dot(Value(1.0, "x")), graphviz.Digraph)
@@ -73,16 +112,51 @@ class Drawing(graphviz.Digraph):
         self, filename: str | os.PathLike[str] | None = None, *args: Any, **kwargs: Any
     ) -> str:
         """Write the picture; see the class docstring for how ``filename`` is read."""
-        suffix = Path(filename).suffix.lstrip(".") if filename is not None else ""
-        wanted = kwargs.get("format") or suffix
-        if suffix and suffix == wanted and not args and "outfile" not in kwargs:
-            kwargs.setdefault("cleanup", True)
-            kwargs["format"] = wanted
-            filename, kwargs["outfile"] = None, filename
+        for name, value in zip(_RENDER_ARGUMENTS, args):
+            if name in kwargs:
+                raise TypeError(f"render() got multiple values for argument {name!r}")
+            kwargs[name] = value
+        outfile = kwargs.get("outfile")
+        if outfile is None and filename is not None and _picture_format(filename):
+            filename, outfile = None, filename  # a picture's own name: only it is written
+        if outfile is not None:
+            suffix, wanted = _picture_format(outfile), kwargs.get("format")
+            if (
+                suffix
+                and wanted
+                and _SAME_FORMAT.get(suffix, suffix)
+                != _SAME_FORMAT.get(wanted.lower(), wanted.lower())
+            ):
+                raise ValueError(
+                    f"render: the file name {Path(outfile).name!r} ends in .{suffix}, but "
+                    f"format={wanted!r}: name the file for its format (….{wanted}), or leave "
+                    "format out to follow the suffix"
+                )
+            kwargs["format"] = wanted or suffix or self.format
         try:
-            return super().render(filename, *args, **kwargs)
+            if outfile is not None and filename is None:
+                return self._render_picture(outfile, kwargs)
+            source = Path(kwargs.get("directory") or self.directory, filename or self.filename)
+            if source.is_file() and not _is_dot_source(source):
+                raise FileExistsError(
+                    f"render: {str(source)!r} exists and is not Graphviz source, so it is left "
+                    "as it is (render writes the source to that name and the picture beside "
+                    f"it): give the picture's own name, e.g. render('{source.name}.svg'), or "
+                    "another name"
+                )
+            return super().render(filename, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound() from None
+
+    def _render_picture(self, outfile: str | os.PathLike[str], options: dict[str, Any]) -> str:
+        """Write only ``outfile``: the source Graphviz reads goes to a scratch folder (beside
+        the picture it would replace a file of yours called like it, with ``.gv``)."""
+        target = Path(options.pop("directory", None) or self.directory, outfile)
+        options.pop("cleanup", None)  # nothing is left behind to clean up
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="tracegrad-render-") as scratch:
+            super().render(Path(scratch, "source.gv"), outfile=target.absolute(), **options)
+        return os.fspath(target)
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         """The rendered picture as bytes (or text with ``encoding=``), as in graphviz."""
@@ -167,10 +241,36 @@ def _quoted(text: str) -> str:
 
     Graphviz versions differ in how many times they unescape backslashes in a tooltip, so
     a backslash is shown as the look-alike ⧵ rather than risk a tooltip that reads wrong.
-    Graphviz decodes entities such as ``&lt;`` here, so ``&`` is written as one.
+    Graphviz decodes entities such as ``&lt;`` here, so ``&`` is written as one. Graphviz
+    reads at most 16384 characters in one string, so longer text goes in parts joined by
+    ``+`` (DOT's concatenation): a tooltip holds a label of any length.
+
+    >>> _quoted('say "hi"'), _quoted("x" * 5000).count(" + ")
+    ('"say \\\\"hi\\\\""', 2)
     """
     text = _visible(" / ".join(text.splitlines())).replace("\\", "⧵").replace("&", "&amp;")
-    return '"' + text.replace('"', '\\"') + '"'
+    parts = [text[i : i + _DOT_STRING_PART] for i in range(0, len(text), _DOT_STRING_PART)]
+    return " + ".join('"' + part.replace('"', '\\"') + '"' for part in parts or [""])
+
+
+_DOT_STRING_PART = 2000  # characters per part: even escaped twice over, far below 16384
+
+
+#: The most characters of a name that a picture shows. A longer name keeps its start and
+#: end around an ellipsis (its tooltip has it whole): Graphviz refuses labels over 16k.
+SHOWN_LABEL_LIMIT = 60
+
+
+def _short(text: str, limit: int = SHOWN_LABEL_LIMIT) -> str:
+    """``text`` if it fits in ``limit`` characters, else its start … its end.
+
+    >>> _short("layers." + "x" * 100 + ".weight", 20)
+    'layers.xxx…xx.weight'
+    """
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 2
+    return text[: limit - 1 - tail] + "…" + text[-tail:]
 
 
 def _muted(text: str) -> str:
@@ -454,7 +554,7 @@ class _Scene:
         if kind == "constant":
             label = f"<{_html(node._describe(node.data))}>"
         else:
-            title = _title_row(_html(self.namer.name(node)))
+            title = _title_row(_html(_short(self.namer.name(node))))
             label = _table([title, *self.value_rows(node, reached, id(node) == fresh)])
         extra = _HIGHLIGHT_BORDER if id(node) == fresh else ""
         tooltip = _quoted(self.expression(node) + _ROLE_WORDS.get(kind, ""))
@@ -476,7 +576,7 @@ class _Scene:
         self, box: _Box, reached: set[int] | None, fresh: int | None, touched: bool
     ) -> str:
         """One folded group: its name, what it holds and, with one clear output, that value."""
-        rows = [_title_row(_html(".".join(name for _, name in box.key)))]
+        rows = [_title_row(_html(_short(".".join(name for _, name in box.key))))]
         counted = f"{box.values} value{'' if box.values == 1 else 's'}"
         if box.params:
             counted += f" ({box.params} param{'' if box.params == 1 else 's'})"
@@ -532,10 +632,20 @@ class _Scene:
         else:
             title = f"Step {k} of {count}"
             lines = [step.text, f"local derivative: {step.formula}"]
+        lines = [self._shortened(line) for line in lines]
         rows = [f'<TR><TD ALIGN="LEFT"><B><FONT POINT-SIZE="16">{title}</FONT></B></TD></TR>']
         rows += [f'<TR><TD ALIGN="LEFT">{_html(line)}</TD></TR>' for line in lines[:1]]
         rows += [f'<TR><TD ALIGN="LEFT">{_muted(_html(line))}</TD></TR>' for line in lines[1:]]
         return _table(rows).replace('CELLPADDING="1"', 'CELLPADDING="2"')
+
+    def _shortened(self, line: str) -> str:
+        """A caption line with each long name shortened as in the nodes, and cut to a few
+        names' length."""
+        if len(line) > SHOWN_LABEL_LIMIT:
+            names = {self.namer.name(node) for node in self.order}
+            for name in sorted((n for n in names if len(n) > SHOWN_LABEL_LIMIT), key=len)[::-1]:
+                line = line.replace(name, _short(name))
+        return _short(line, 8 * SHOWN_LABEL_LIMIT)
 
 
 _ROLE_WORDS = {"param": " (parameter)", "input": " (input)", "constant": " (constant)"}
@@ -568,7 +678,7 @@ def _clusters(placed: dict[tuple[tuple[str, str], ...], list[str]]) -> list[str]
             kind, name = group
             lines.append(f"subgraph cluster_{next(counter)} {{")
             lines.append(
-                f'label=<{_html(name)}> tooltip={_quoted(f"{kind} {name}")} class="{kind}"'
+                f'label=<{_html(_short(name))}> tooltip={_quoted(f"{kind} {name}")} class="{kind}"'
                 f' style="rounded,dashed" color="#9C89B8" fontcolor="#6A4C9C" fontsize=11'
                 " labeljust=l"
             )

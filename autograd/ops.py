@@ -44,6 +44,7 @@ __all__ = [
     "STEP",
     "SOFTPLUS",
     "DOT",
+    "BCE",
     "clip",
     "binary_cross_entropy",
     "power",
@@ -236,14 +237,24 @@ DIV = Op(
     ("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
     doc="division",
 )
+
+
+def _exponent_derivative(a: float, out: float) -> float:
+    # d(a^b)/db = a^b·ln a. At a = 0 it is 0 (a^b stays 0 for every b > 0), as in PyTorch.
+    # For a < 0, a^b is real only at whole b, so it has no slope in b: NaN, as in PyTorch.
+    if a > 0:
+        return out * _log(a)
+    return 0.0 if a == 0 else math.nan
+
+
 POW = Op(
     "pow",
     "^",
     "{0}^{1}",
     _real_power,
-    lambda a, b, out: (_power_derivative(a, b), out * _log(a) if a > 0 else 0.0),
-    ("d(a^b)/da = b·a^(b−1)", "d(a^b)/db = a^b·ln a"),
-    doc="power",
+    lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
+    ("d(a^b)/da = b·a^(b−1)", "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)"),
+    doc="power (the exponent's gradient is nan for a negative base, as in PyTorch)",
 )
 
 
@@ -383,8 +394,9 @@ RELU = Op(
     "relu",
     "relu",
     "relu({0})",
-    lambda a: a if a > 0 else 0.0,
-    lambda a, out: (1.0 if a > 0 else 0.0,),
+    # Written as "a <= 0" so NaN passes through with slope 1, as in PyTorch.
+    lambda a: 0.0 if a <= 0 else a,
+    lambda a, out: (0.0 if a <= 0 else 1.0,),
     ("d relu(a)/da = 1 if a > 0 else 0",),
     doc="rectified linear unit max(0, a)",
 )
@@ -507,33 +519,84 @@ def _clamped_log(x: float) -> float:
     return max(math.log(x), -100.0) if x > 0.0 else -100.0
 
 
+#: The floor PyTorch puts under p·(1 − p) in the slope of binary cross-entropy: 1e-12 held as
+#: a float32, as its kernels hold it, so that float64 slopes at p = 0 or 1 match it exactly.
+BCE_EPSILON = 9.999999960041972e-13
+
+
+def _bce_probability(p: float) -> None:
+    if not 0.0 <= p <= 1.0:
+        raise OpDomainError(f"binary cross-entropy needs a probability in [0, 1], got {p!r}")
+
+
+def _bce_label(y: float) -> None:
+    if not 0.0 <= y <= 1.0:  # NaN too, as in PyTorch
+        raise OpDomainError(f"binary cross-entropy needs a label in [0, 1], got {y!r}")
+
+
+def _clamped_log1m(p: float) -> float:
+    # log(1 − p) as log1p(−p), exact for small p (PyTorch's way), limited to −100 like the other.
+    return max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
+
+
+def _bce_loss(p: float, y: float) -> float:
+    return (y - 1.0) * _clamped_log1m(p) - y * _clamped_log(p)  # PyTorch's order of operations
+
+
+def _bce_slope(p: float, y: float) -> float:
+    # PyTorch's slope in p, also where the clamped loss is flat: it still points the right way.
+    return (p - y) / max(p * (1.0 - p), BCE_EPSILON)
+
+
+def _bce_forward(p: float, y: float) -> float:
+    _bce_label(y)
+    if p != p:
+        return p  # NaN may enter a graph; explain() marks it
+    _bce_probability(p)
+    return _bce_loss(p, y)
+
+
+#: Binary cross-entropy of a probability p against a label y that is itself in the graph
+#: (a learned soft label). The slope in y is that of the loss as computed, logs clamped at
+#: −100 included: PyTorch agrees wherever no log is clamped, and gives ±inf at p = 0 or 1.
+BCE = Op(
+    "bce",
+    "BCE",
+    "BCE({0}, {1})",
+    _bce_forward,
+    lambda p, y, out: (_bce_slope(p, y), _clamped_log1m(p) - _clamped_log(p)),
+    ("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
+    doc="binary cross-entropy of a probability against a label (logs limited to −100)",
+)
+
+
 @lru_cache(maxsize=64)
 def binary_cross_entropy(target: float) -> Op:
     """The op ``−[y·log p + (1 − y)·log(1 − p)]`` for a fixed label ``y``, as one node.
 
     Each log is limited to −100 as in PyTorch, and the slope is PyTorch's
-    (p − y) / max(p(1 − p), 1e-12).
+    (p − y) / max(p(1 − p), 1e-12). The label must lie in [0, 1], as in PyTorch.
 
     >>> op = binary_cross_entropy(1.0)
     >>> round(op.forward(0.8), 6), round(op.derivative(0.8, 0.0)[0], 6)
     (0.223144, -1.25)
     """
+    _bce_label(target)
     y = target
     text = _format_constant(y)
 
     def forward(p: float) -> float:
         if p != p:
             return p  # NaN may enter a graph; explain() marks it
-        if not 0.0 <= p <= 1.0:
-            raise OpDomainError(f"binary cross-entropy needs a probability in [0, 1], got {p!r}")
-        return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
+        _bce_probability(p)
+        return _bce_loss(p, y)
 
     return Op(
         "bce",
         f"BCE(y={text})",
         f"BCE({{0}}, y={text})",
         forward,
-        lambda p, out: ((p - y) / max(p * (1.0 - p), 1e-12),),
+        lambda p, out: (_bce_slope(p, y),),
         (f"d BCE(p, y={text})/dp = (p − {text}) / (p·(1 − p))",),
         doc=f"binary cross-entropy against the label {text}",
     )
@@ -558,5 +621,6 @@ SCALAR_OPS: dict[str, Op] = {
         SOFTPLUS,
         RELU,
         STEP,
+        BCE,
     )
 }

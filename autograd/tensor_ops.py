@@ -232,9 +232,10 @@ def _power_forward(a: Array, b: Array) -> Array:
 
 
 def _safe_log(a: Array) -> Array:
-    # ln a where a > 0, else 0: the exponent's gradient is only defined for a positive base
-    positive = a > 0
-    return np.log(np.where(positive, a, 1)) * positive
+    # ln a where a > 0; 0 at a = 0 and NaN below: the scalar rule (ops._exponent_derivative),
+    # which is PyTorch's. A negative base has no slope in the exponent.
+    logs = np.log(np.where(a > 0, a, 1))
+    return np.where(a < 0, np.nan, logs)
 
 
 def _pow_backward(node: Any, g: Array) -> Grads:
@@ -372,7 +373,8 @@ EXP = _elementwise(ops.EXP, _exp, lambda node, g: (g * node.data,))
 LOG = _elementwise(ops.LOG, _log, lambda node, g: (g / node.parents[0].data,))
 TANH = _elementwise(ops.TANH, np.tanh, lambda node, g: (g * (1 - node.data * node.data),))
 SIGMOID = _elementwise(ops.SIGMOID, _sigmoid, lambda node, g: (g * (node.data * (1 - node.data)),))
-RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * (node.data > 0),))
+# ~(out <= 0) rather than out > 0: NaN passes gradient through, as in PyTorch and ops.RELU.
+RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * ~(node.data <= 0),))
 
 
 @lru_cache(maxsize=64)
@@ -806,7 +808,9 @@ def log_softmax(axis: int) -> TensorOp:
 
 def _reduce_loss(losses: Array, reduction: str) -> Array:
     if reduction == "mean":
-        return _sum(losses, axis=None) / max(losses.size, 1)
+        if losses.size == 0:  # PyTorch returns NaN here; like Tensor.mean, say so instead
+            raise OpDomainError("the mean loss of an empty batch has no value")
+        return _sum(losses, axis=None) / losses.size
     if reduction == "sum":
         return _sum(losses, axis=None)
     return losses
@@ -869,6 +873,12 @@ def _clamped_log(x: Array) -> Array:
         return np.maximum(np.log(x), -100.0)
 
 
+def _clamped_log1m(p: Array) -> Array:
+    # log(1 − p) as log1p(−p), exact for small p as in PyTorch, limited to −100 likewise.
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log1p(-p), -100.0)
+
+
 @lru_cache(maxsize=8)
 def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
     """−[y·log p + (1 − y)·log(1 − p)] of probabilities p against labels y, logs limited to −100.
@@ -887,15 +897,20 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
                 f"binary cross-entropy needs probabilities in [0, 1], got {bad!r} "
                 "(apply sigmoid first, or use BCEWithLogitsLoss on the raw scores)"
             )
-        return _reduce_loss(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)), reduction)
+        wrong = ~((y >= 0) & (y <= 1))  # NaN too, as in PyTorch
+        if wrong.any():
+            bad = float(y[wrong].flat[0])
+            raise OpDomainError(f"binary cross-entropy needs labels in [0, 1], got {bad!r}")
+        losses = (y - 1) * _clamped_log1m(p) - y * _clamped_log(p)  # PyTorch's order
+        return _reduce_loss(losses, reduction)
 
     def backward(node: Any, g: Array) -> Grads:
         p, y = node.parents[0].data, node.parents[1].data
         upstream = _loss_upstream(g, p, reduction)
-        slope = (p - y) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
+        slope = (p - y) / np.maximum(p * (1 - p), p.dtype.type(ops.BCE_EPSILON))
         # Labels rarely need a gradient, but soft labels that are learned do (as in PyTorch).
         label_slope = (
-            (_clamped_log(1 - p) - _clamped_log(p)) if node.parents[1].requires_grad else None
+            (_clamped_log1m(p) - _clamped_log(p)) if node.parents[1].requires_grad else None
         )
         return (slope * upstream, None if label_slope is None else label_slope * upstream)
 

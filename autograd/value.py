@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -181,7 +182,9 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x if x > 0 else slope·x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``"""
-        return Value._apply(ops.leaky_relu(float(slope)), (self,))
+        if type(slope) is not float:
+            slope = _argument(slope, "the slope", "leaky_relu", self)
+        return Value._apply(ops.leaky_relu(slope), (self,))
 
     def softplus(self) -> Value:
         """log(1 + eˣ), stable for any input; its slope is σ(x).
@@ -191,12 +194,28 @@ class Value:
     def clip(self, low: float, high: float) -> Value:
         """Limit to [low, high]; the gradient is 0 where the value was clipped.
         ``Value(1.5).clip(0.0, 1.0).data == 1.0``"""
-        return Value._apply(ops.clip(float(low), float(high)), (self,))
+        low = _argument(low, "low", "clip", self)
+        high = _argument(high, "high", "clip", self)
+        if not low <= high:
+            raise ValueError(
+                f"clip({_describe_input(self)}): needs low <= high, got low={low!r}, high={high!r}"
+            )
+        return Value._apply(ops.clip(low, high), (self,))
 
-    def binary_cross_entropy(self, target: float) -> Value:
+    def binary_cross_entropy(self, target: float | Value) -> Value:
         """−[y·log p + (1 − y)·log(1 − p)] of this probability p against label ``target``.
+
+        A number label is part of the op; a Value label is a second input and gets its
+        gradient too. Logs are limited to −100 and the slope in p is PyTorch's.
         ``round(Value(0.8).binary_cross_entropy(1.0).data, 6) == 0.223144``"""
-        return Value._apply(ops.binary_cross_entropy(float(target)), (self,))
+        if isinstance(target, Value):
+            return Value._apply(ops.BCE, (self, target))
+        label = _argument(target, "the label", "bce", self)
+        try:
+            op = ops.binary_cross_entropy(label)
+        except OpDomainError as error:
+            raise _op_error(ops.BCE, (self,), error) from None
+        return Value._apply(op, (self,))
 
     def step(self) -> Value:
         """The perceptron's Heaviside step, 1 if x > 0 else 0, with gradient 0.
@@ -318,9 +337,12 @@ _new_value = object.__new__
 def _as_float(data: Any, label: str, op: str = "Value") -> float:
     if type(data) is float:
         return data
-    if isinstance(data, numbers.Real):
-        return float(data)
     where = f" for {label!r}" if label else ""
+    if isinstance(data, numbers.Real):
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"{op}{where}: {_too_large(data)}") from None
     kind = type(data).__name__
     if isinstance(data, Value):
         hint = " (it is already a Value: use it directly)"
@@ -352,7 +374,11 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
     if isinstance(other, Value):
         return other
     if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
-        return _constant(float(other))
+        try:
+            return _constant(float(other))
+        except OverflowError:
+            this = f" (with {_describe_input(value)})" if value is not None else ""
+            raise OverflowError(f"{op}: {_too_large(other)}{this}") from None
     this = f" with {_describe_input(value)}" if value is not None else ""
     if hasattr(other, "shape") and hasattr(other, "requires_grad"):
         name = f" {other.label!r}" if getattr(other, "label", "") else ""
@@ -365,6 +391,33 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
     raise TypeError(
         f"{op}: cannot combine {type(other).__name__} {shown}{this}: need a number or a Value{hint}"
     )
+
+
+def _too_large(number: Any) -> str:
+    """Why ``number`` (an int beyond 1.8e308, say) cannot become a float, in a few words."""
+    if isinstance(number, int):
+        try:
+            digits = str(abs(number))
+            shown = f"the int {digits[:6]}… ({len(digits)} digits)"
+        except ValueError:  # beyond Python's limit for turning an int into text
+            shown = f"an int of about {int(abs(number).bit_length() * math.log10(2)) + 1} digits"
+    else:
+        shown = f"the {type(number).__name__} {number!r:.40}"
+    return f"{shown} is too large for a float (the largest is about 1.8e308)"
+
+
+def _argument(number: Any, what: str, op: str, node: Value) -> float:
+    """A number given to a method (a slope, a bound, a label) as a float, or a clear error
+    naming the op, the argument and the Value it was applied to."""
+    if type(number) is float:
+        return number
+    if isinstance(number, numbers.Real) and not isinstance(number, Value):
+        try:
+            return float(number)
+        except OverflowError:
+            raise OverflowError(f"{op}({_describe_input(node)}): {_too_large(number)}") from None
+    shown = "None" if number is None else f"{type(number).__name__} {number!r:.60}"
+    raise TypeError(f"{op}({_describe_input(node)}): {what} must be a real number, got {shown}")
 
 
 def _describe_input(node: Value) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, default_generator
-from nn.module import Module, Parameter
+from nn.module import Module, Parameter, whole_number
 
 __all__ = [
     "Linear",
@@ -66,6 +66,8 @@ class Linear(Module):
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
+        in_features = whole_number(in_features, "in_features", "Linear")
+        out_features = whole_number(out_features, "out_features", "Linear")
         if in_features < 1 or out_features < 1:
             raise ValueError(
                 f"Linear needs positive sizes, got in_features={in_features}, "

@@ -14,7 +14,6 @@ Tensors ``"none"`` keeps one loss per element.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -175,14 +174,10 @@ def binary_cross_entropy(
         labels = _labels_like(targets, predictions, "binary_cross_entropy")
         op = T.binary_cross_entropy(reduction)
         return _tensor_loss(op, predictions, labels)
-    terms = []
-    for p, y in _pairs(predictions, targets, "binary_cross_entropy"):
-        if isinstance(y, Value):  # a label in the graph gets its gradient too, so spell it out
-            low = math.exp(-100.0)  # log(low) = −100: PyTorch's clamp
-            log_p, log_not_p = p.clip(low, 1.0).log(), (1.0 - p).clip(low, 1.0).log()
-            terms.append(-(y * log_p + (1.0 - y) * log_not_p))
-        else:
-            terms.append(p.binary_cross_entropy(float(y)))
+    # A Value label is the op's second input, so it gets its gradient too.
+    terms = [
+        p.binary_cross_entropy(y) for p, y in _pairs(predictions, targets, "binary_cross_entropy")
+    ]
     return _reduce(terms, reduction, "binary_cross_entropy")
 
 

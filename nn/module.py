@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -36,6 +37,20 @@ from autograd import Owner, Tensor
 from nn.serialization import check_state_dict
 
 __all__ = ["Parameter", "Module", "ModuleList", "Sequential"]
+
+
+def whole_number(value: Any, name: str, where: str) -> int:
+    """``value`` as an int if it is a whole number (numpy integers too), else a TypeError
+    naming ``where`` (the layer), ``name`` (the argument) and the value.
+
+    >>> whole_number(np.int64(3), "in_features", "Linear")
+    3
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(
+        f"{where}: {name} must be a whole number, got {type(value).__name__} {value!r:.60}"
+    )
 
 
 class Parameter(Tensor):
@@ -98,6 +113,15 @@ class Module:
             raise TypeError(
                 f"cannot assign {type(value).__name__} as child module {name!r} of "
                 f"{type(self).__name__}: use an nn.Module or None"
+            )
+        if isinstance(value, Module) and any(m is self for m in value.modules()):
+            # PyTorch accepts this, then its printout and state_dict recurse without end.
+            raise ValueError(
+                f"cannot assign {type(value).__name__} as child {name!r} of "
+                f"{type(self).__name__}: the {type(self).__name__} would contain itself "
+                f"({'it is the module itself' if value is self else 'it is inside that module'})"
+                ", and a network that contains itself has no end to its parameters, printout "
+                "or state dict"
             )
         if isinstance(value, Parameter) or (value is None and name in self._parameters):
             self._modules.pop(name, None)
@@ -328,22 +352,41 @@ class ModuleList(Module):
                 f"{type(self).__name__} takes modules, but item {len(self)} is a "
                 f"{type(module).__name__}"
             )
-        self.add_module(str(len(self._modules)), module)
+        key = len(self._modules)
+        while str(key) in self._modules:  # a slice keeps its keys (2, 3): go past them
+            key += 1
+        self.add_module(str(key), module)
         return self
 
     def __len__(self) -> int:
         return len(self._modules)
 
     def __getitem__(self, index: int | slice) -> Any:
-        """One module, or for a slice a new container of the same kind (``net[:2]``)."""
-        modules = [m for m in self._modules.values() if m is not None]
+        """One module, or for a slice a new container of the same kind (``net[:2]``).
+
+        The slice holds the same modules; their parameters keep the names the original
+        network gave them. Its own names follow PyTorch: a Sequential's slice keeps the keys
+        (``net[2:]`` has ``2.weight``), a ModuleList's slice is numbered from 0.
+        """
+        items = [(key, m) for key, m in self._modules.items() if m is not None]
         if isinstance(index, slice):
-            return type(self)._of(modules[index])
-        return modules[index]
+            return type(self)._slice(items[index])
+        return items[index][1]
 
     @classmethod
-    def _of(cls, modules: list[Module]) -> ModuleList:
-        return cls(modules)
+    def _slice(cls, items: list[tuple[str, Module]]) -> ModuleList:
+        return cls._holding([(str(i), module) for i, (_, module) in enumerate(items)])
+
+    @classmethod
+    def _holding(cls, items: list[tuple[str, Module]]) -> Any:
+        """A container of ``items`` that does not relabel their parameters (they belong to
+        the network the items came from)."""
+        container = cls.__new__(cls)
+        Module.__init__(container)
+        for key, module in items:
+            container._modules[key] = module
+            object.__setattr__(container, key, module)
+        return container
 
     def __iter__(self) -> Iterator[Module]:
         return iter(m for m in self._modules.values() if m is not None)
@@ -360,12 +403,17 @@ class Sequential(ModuleList):
     (3, 'ReLU')
     """
 
-    def __init__(self, *modules: Module) -> None:
-        super().__init__(modules)
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
+        if len(modules) == 1 and isinstance(modules[0], Mapping):  # Sequential(OrderedDict(...))
+            super().__init__()
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+            return
+        super().__init__(modules)  # type: ignore[arg-type]
 
     @classmethod
-    def _of(cls, modules: list[Module]) -> Sequential:
-        return cls(*modules)
+    def _slice(cls, items: list[tuple[str, Module]]) -> Sequential:
+        return cls._holding(items)
 
     def forward(self, x: Any) -> Any:
         for module in self:

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Owner, Value
+from nn.module import whole_number
+from nn.optim import NO_GRAD
 
 __all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
@@ -70,9 +72,10 @@ class _Parameters:
         raise NotImplementedError
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to zero."""
+        """Set every parameter's grad to zero (the marked zero that tells an optimizer no
+        backward has reached the parameter since; see :mod:`nn.optim`)."""
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = NO_GRAD
 
 
 class Neuron(_Parameters):
@@ -100,6 +103,7 @@ class Neuron(_Parameters):
         name: str = "N1",
         groups: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
+        nin = whole_number(nin, "nin", "Neuron")
         if nin < 1:
             raise ValueError(f"a neuron needs at least one input, got nin={nin}")
         self.nin = nin
@@ -169,6 +173,7 @@ class Layer(_Parameters):
         rng: np.random.Generator | None = None,
         name: str = "L1",
     ) -> None:
+        nin, nout = whole_number(nin, "nin", "Layer"), whole_number(nout, "nout", "Layer")
         if nout < 1:
             raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
         if weights is not None and len(weights) != nout:
@@ -235,8 +240,16 @@ class MLP(_Parameters):
         seed: int | None = None,
         rng: np.random.Generator | None = None,
     ) -> None:
+        if not isinstance(nouts, Sequence) or isinstance(nouts, str):
+            raise TypeError(
+                "MLP: nouts must be a list of layer sizes such as [3] or [4, 1], got "
+                f"{type(nouts).__name__} {nouts!r:.60}"
+            )
         if not nouts:
             raise ValueError("an MLP needs at least one layer size")
+        nin = whole_number(nin, "nin", "MLP")
+        nouts = [whole_number(n, f"layer size {i + 1}", "MLP") for i, n in enumerate(nouts)]
+        _activation(activation)  # checked even when no hidden layer uses it
         generator = _generator(seed, rng)
         sizes = [nin, *nouts]
         self.layers = [

@@ -369,7 +369,10 @@ def check_state_dict(
     for name, (shape, dtype) in specs.items():
         if name not in given:
             continue
-        value = as_array(given[name])
+        value, problem = _given_array(given[name])
+        if problem:
+            problems.append(f"cannot load {name}: {problem}")
+            continue
         if value.shape != shape:
             problems.append(
                 f"shape mismatch for {name}: the model has {shape}, the state dict has "
@@ -386,6 +389,17 @@ def check_state_dict(
             "the state dict does not fit the model, nothing was loaded:\n  " + "\n  ".join(problems)
         )
     return CheckedStateDict(arrays, missing, unexpected)
+
+
+def _given_array(value: Any) -> tuple[np.ndarray, str]:
+    """A state-dict value as an array, or why it is none: None, text, a mapping, a ragged list."""
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        shown = "None" if value is None else f"a {type(value).__name__} {value!r:.40}"
+        return np.empty(0), f"{shown} is not an array"
+    try:
+        return as_array(value), ""
+    except ValueError:  # numpy's "inhomogeneous shape"
+        return np.empty(0), "a ragged list (its rows differ in length), not an array"
 
 
 def _spec(name: str, value: Any) -> tuple[tuple[int, ...], np.dtype[Any]]:

@@ -210,7 +210,7 @@ def test_every_op_record_has_formula_text_for_each_input() -> None:
         arity = (
             5
             if op.name in ("sum", "dot")
-            else (2 if op.name in ("add", "sub", "mul", "div", "pow") else 1)
+            else (2 if op.name in ("add", "sub", "mul", "div", "pow", "bce") else 1)
         )
         for i in range(arity):
             assert op.formula(i, arity).startswith("d")
