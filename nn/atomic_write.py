@@ -10,8 +10,9 @@ promises, and why:
   to is replaced (atomically, in that file's folder) and the link stays a link.
 - **Read-only is respected.** A target without write permission (mode 444), or a folder without
   it, gives a ``PermissionError`` naming the path you gave, as ``open(path, "w")`` would. The
-  mode bits are read directly, so this holds for root too (the rename would otherwise replace a
-  read-only file silently, because only the folder's permission counts for a rename).
+  mode bits are read directly (the rename would otherwise replace a read-only file silently,
+  because only the folder's permission counts for a rename), and for root too, for whom a file
+  or folder with no write bit at all counts as read-only.
 - **Nothing is left behind where Python can prevent it.** The temporary file is removed on any
   exception, on Ctrl-C, and on SIGTERM or SIGHUP (which then end the process as they would
   have). A hard kill (SIGKILL, power loss) cannot be cleaned up at the time, so temporary files
@@ -190,13 +191,17 @@ def _checked_destination(target: Path, who: str) -> Path:
 
 
 def _mode_forbids_writing(path: Path, status: os.stat_result) -> bool:
-    """Whether ``open(path, "w")`` would be refused, judged by the permission bits themselves.
+    """Whether the permission bits say "read-only", as ``open(path, "w")`` would read them.
 
-    The bits of the class the user falls in (owner, group, others) decide, as for any process;
-    root is not exempt here, so a file someone marked read-only stays unchanged.
+    For an ordinary user the bits of the class they fall in (owner, group, others) decide, as
+    the system decides (and ``os.access`` has the last word, for ACLs). Root may write anything,
+    so for root "read-only" means what people mean by it: no write bit at all (mode 444, 555),
+    which the rename would otherwise ignore, because only the folder's permission counts for it.
     """
     if not hasattr(os, "geteuid"):  # Windows: only the read-only attribute, shown as S_IWUSR
         return not status.st_mode & stat.S_IWUSR
+    if os.geteuid() == 0:
+        return not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     if status.st_uid == os.geteuid():
         bit = stat.S_IWUSR
     elif status.st_gid == os.getegid() or status.st_gid in os.getgroups():

@@ -134,6 +134,20 @@ def test_a_read_only_file_is_respected(tmp_path: Path) -> None:
 
 
 @posix_only
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_replaces_someone_elses_writable_file_and_keeps_its_owner(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.npz"
+    save(_state(1.0), path)
+    os.chown(path, 12345, 12345)
+    os.chmod(path, 0o644)  # writable by its owner only: not read-only, and root may write it
+    os.chmod(tmp_path, 0o755)
+    save(_state(2.0), path)
+    status = os.stat(path)
+    assert (status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)) == (12345, 12345, 0o644)
+    assert load(path)["w"].tolist() == [2.0, 2.0, 2.0]
+
+
+@posix_only
 def test_a_read_only_folder_is_named_not_the_temporary_file(tmp_path: Path) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
