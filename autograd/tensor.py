@@ -1252,6 +1252,23 @@ class Tensor:
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"
 
+    # --- PyTorch (autograd/torch_bridge.py; torch is imported only when these are called) ---
+
+    @classmethod
+    def from_torch(cls, t: Any) -> Tensor:
+        """A copy of the torch tensor ``t``: its numbers, dtype and requires_grad.
+        See :mod:`autograd.torch_bridge`."""
+        from .torch_bridge import tensor_from_torch
+
+        return tensor_from_torch(cls, t)
+
+    def to_torch(self) -> Any:
+        """A ``torch.Tensor`` copy: the numbers, dtype and requires_grad (a leaf, without grad).
+        See :mod:`autograd.torch_bridge`."""
+        from .torch_bridge import tensor_to_torch
+
+        return tensor_to_torch(self)
+
 
 def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
     """Each parent's share of ``upstream``, in its own shape and dtype (None if it needs none).

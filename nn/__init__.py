@@ -1,6 +1,7 @@
 """Neural networks on tracegrad: Neuron, Layer and MLP on Values; Module and friends on Tensors."""
 
 from . import losses, optim
+from .bridge import from_torch, to_torch
 from .data import DataLoader, TensorDataset
 from .layers import (
     Dropout,
@@ -46,6 +47,8 @@ __all__ = [
     "TensorDataset",
     "save",
     "load",
+    "to_torch",
+    "from_torch",
     "Module",
     "Parameter",
     "Sequential",

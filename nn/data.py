@@ -20,12 +20,15 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .atomic_write import special_file_kind
 
 __all__ = [
     "DataLoader",
@@ -306,6 +309,10 @@ _IDX_DTYPES: dict[int, np.dtype[Any]] = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+# Deflate cannot expand data by more than about 1032 to 1.
+_DEFLATE_MAX_RATIO = 1032
+# The most dimensions a numpy array can have (32 before numpy 2).
+_MAX_DIMS = 64 if int(np.__version__.split(".")[0]) >= 2 else 32
 
 
 def read_idx(path: PathLike) -> np.ndarray:
@@ -315,7 +322,10 @@ def read_idx(path: PathLike) -> np.ndarray:
     0x0C int32, 0x0D float32, 0x0E float64), the number of dimensions, then each dimension's
     size as a big-endian 32-bit integer, then the data, big-endian, in C order. Compression is
     recognised from the file's first bytes, not its name. Raises :class:`IDXError` naming the
-    file for a wrong magic number, a truncated file or bytes left over.
+    file for a wrong magic number, more dimensions than numpy holds, a truncated file or bytes
+    left over. The header is read first and the size it declares is checked against the file
+    (for a gzip file, against what its compressed bytes can possibly expand to) before the data
+    is read, so a damaged header never makes it allocate or decompress without bound.
 
     >>> import tempfile
     >>> folder = tempfile.mkdtemp()
@@ -325,55 +335,87 @@ def read_idx(path: PathLike) -> np.ndarray:
            [3, 4]], dtype=uint8)
     """
     path = Path(path)
-    raw = _read_maybe_gzipped(path)
-    if len(raw) < 4:
-        raise IDXError(
-            f"{path}: not an IDX file: it has only {len(raw)} bytes, fewer than the 4-byte magic"
+    file_size = _idx_file_size(path)
+    with open(path, "rb") as file:
+        compressed = file.read(2) == _GZIP_MAGIC
+        file.seek(0)
+        if not compressed:
+            return _read_idx_stream(path, file, file_size, compressed=False)
+        try:
+            with gzip.GzipFile(fileobj=file, mode="rb") as stream:
+                return _read_idx_stream(path, stream, file_size, compressed=True)
+        except (OSError, EOFError, zlib.error) as error:
+            raise IDXError(
+                f"{path}: the file is gzip-compressed but cannot be decompressed "
+                f"(truncated or corrupt download?): {error}"
+            ) from None
+
+
+def _idx_file_size(path: Path) -> int:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"IDX file not found: {path}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(
+            f"{path} is a folder, not an IDX file (load_mnist(folder) reads the MNIST files "
+            "inside a folder)"
         )
-    zero1, zero2, type_code, ndim = raw[0], raw[1], raw[2], raw[3]
+    kind = special_file_kind(status.st_mode)
+    if kind is not None:
+        raise IDXError(f"{path} is a {kind}, not an IDX file")
+    return status.st_size
+
+
+def _read_idx_stream(path: Path, stream: Any, file_size: int, *, compressed: bool) -> np.ndarray:
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise IDXError(
+            f"{path}: not an IDX file: it has only {len(magic)} bytes, fewer than the 4-byte magic"
+        )
+    zero1, zero2, type_code, ndim = magic
     if zero1 != 0 or zero2 != 0 or type_code not in _IDX_DTYPES:
         raise IDXError(
-            f"{path}: not an IDX file: the magic number is 0x{raw[:4].hex().upper()}, but IDX "
+            f"{path}: not an IDX file: the magic number is 0x{magic.hex().upper()}, but IDX "
             "files start with two zero bytes, a type code "
             f"({', '.join(f'0x{c:02X}' for c in _IDX_DTYPES)}) and the number of dimensions "
             "(MNIST images: 0x00000803, labels: 0x00000801)"
         )
+    if ndim > _MAX_DIMS:
+        raise IDXError(
+            f"{path}: the magic number announces {ndim} dimensions, but a numpy array has at "
+            f"most {_MAX_DIMS} (MNIST files have 1 or 3): the header is corrupt"
+        )
     header_size = 4 + 4 * ndim
-    if len(raw) < header_size:
+    sizes = stream.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise IDXError(
             f"{path}: truncated IDX header: the magic number announces {ndim} dimensions "
-            f"({header_size} header bytes) but the file has only {len(raw)} bytes"
+            f"({header_size} header bytes) but the file has only {4 + len(sizes)} bytes"
         )
-    shape = tuple(int(size) for size in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    shape = tuple(int(size) for size in np.frombuffer(sizes, dtype=">u4"))
     dtype = _IDX_DTYPES[type_code]
     # math.prod on Python ints: a corrupt header must not overflow into a plausible size.
     expected = math.prod(shape) * dtype.itemsize
-    found = len(raw) - header_size
-    if found != expected:
-        problem = "truncated" if found < expected else "too long"
+    announced = f"the header announces shape {shape} of {dtype.name} ({expected} data bytes)"
+    if not compressed:
+        found = file_size - header_size
+        if found != expected:
+            problem = "truncated" if found < expected else "too long"
+            raise IDXError(f"{path}: {problem}: {announced} but the file holds {found} data bytes")
+    elif expected > file_size * _DEFLATE_MAX_RATIO:
         raise IDXError(
-            f"{path}: {problem}: the header announces shape {shape} of {dtype.name} "
-            f"({expected} data bytes) but the file holds {found} data bytes"
+            f"{path}: {announced}, but a gzip file of {file_size} bytes cannot expand to that "
+            f"many (deflate expands at most about {_DEFLATE_MAX_RATIO} times): the header is "
+            "corrupt, or the file is truncated"
         )
-    data = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape)
-    return data.astype(dtype.newbyteorder("="))
-
-
-def _read_maybe_gzipped(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as file:
-            raw = file.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"IDX file not found: {path}") from None
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as error:
-        raise IDXError(
-            f"{path}: the file is gzip-compressed but cannot be decompressed "
-            f"(truncated or corrupt download?): {error}"
-        ) from None
+    data = stream.read(expected)
+    if len(data) < expected:
+        raise IDXError(f"{path}: truncated: {announced} but the file holds {len(data)} data bytes")
+    if compressed and stream.read(1):
+        raise IDXError(f"{path}: too long: {announced} but the file holds more data bytes")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    return array.astype(dtype.newbyteorder("="))
 
 
 def write_idx(path: PathLike, array: Any) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 from pathlib import Path
 
@@ -346,6 +347,69 @@ def test_corrupt_gzip_is_named(tmp_path: Path) -> None:
     path = tmp_path / "labels.gz"
     path.write_bytes(packed[: len(packed) // 2])
     with pytest.raises(IDXError, match=rf"{path}: the file is gzip-compressed but cannot be"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("ndim", [65, 255])
+def test_more_dimensions_than_numpy_holds_is_a_clear_error(tmp_path: Path, ndim: int) -> None:
+    path = tmp_path / "odd-idx"
+    path.write_bytes(_idx_bytes(0x08, (1,) * ndim, b"\x07"))
+    with pytest.raises(
+        IDXError,
+        match=rf"{path}: the magic number announces {ndim} dimensions, "
+        "but a numpy array has at most 64",
+    ):
+        read_idx(path)
+    path.write_bytes(_idx_bytes(0x08, (1,) * 64, b"\x07"))  # the most numpy holds still reads
+    assert read_idx(path).shape == (1,) * 64
+
+
+def test_a_folder_or_a_fifo_is_not_an_idx_file(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError, match=rf"{tmp_path} is a folder, not an IDX file"):
+        read_idx(tmp_path)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe")
+        with pytest.raises(IDXError, match=r"pipe is a FIFO \(named pipe\), not an IDX file"):
+            read_idx(tmp_path / "pipe")  # and does not wait forever for a writer
+
+
+def test_a_gzip_header_declaring_more_than_the_file_can_hold(tmp_path: Path) -> None:
+    """The header comes first: absurd sizes are refused before any data is decompressed."""
+    noise = np.random.default_rng(0).integers(0, 256, 20_000, dtype=np.uint8).tobytes()
+    packed = gzip.compress(_idx_bytes(0x08, (60000, 28, 28), noise))
+    path = tmp_path / "images.gz"
+    path.write_bytes(packed[: len(packed) // 2])  # also cut short: never read that far
+    with pytest.raises(
+        IDXError,
+        match=r"images.gz: the header announces shape \(60000, 28, 28\) "
+        r"of uint8 \(47040000 data bytes\), but a gzip file of \d+ bytes cannot ",
+    ):
+        read_idx(path)
+    path.write_bytes(gzip.compress(_idx_bytes(0x0E, (2**32 - 1,) * 4, b"")))
+    with pytest.raises(IDXError, match="cannot expand to that many"):
+        read_idx(path)
+
+
+def test_a_gzip_with_data_after_the_array_is_not_decompressed_in_full(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "labels.gz"
+    path.write_bytes(gzip.compress(_idx_bytes(0x08, (10,), bytes(range(10)) + bytes(30_000_000))))
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            IDXError,
+            match=r"labels.gz: too long: .*\(10 data bytes\) but the file "
+            "holds more",
+        ):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # not the 30 MB that decompressing it all would take
+    path.write_bytes(gzip.compress(_idx_bytes(0x08, (10,), bytes(5))))
+    with pytest.raises(IDXError, match=r"truncated: .*\(10 data bytes\) but the file holds 5"):
         read_idx(path)
 
 

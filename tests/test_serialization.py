@@ -66,12 +66,27 @@ def test_reverse_order_is_kept_too(tmp_path: Path) -> None:
     assert list(load(tmp_path / "r.npz")) == list(state)
 
 
-def test_writes_exactly_the_given_path_without_adding_a_suffix(tmp_path: Path) -> None:
-    save({"w": np.ones(2)}, str(tmp_path / "model.pt"))
-    save({"w": np.zeros(2)}, tmp_path / "checkpoint")
-    assert _files(tmp_path) == ["checkpoint", "model.pt"]
-    assert load(str(tmp_path / "model.pt"))["w"].tolist() == [1.0, 1.0]
-    assert load(tmp_path / "checkpoint")["w"].tolist() == [0.0, 0.0]
+def test_the_suffix_chooses_the_format_and_nothing_is_appended(tmp_path: Path) -> None:
+    save({"w": np.ones(2)}, str(tmp_path / "model.npz"))
+    save({"w": np.zeros(2)}, tmp_path / "model.safetensors")
+    save({"w": np.full(2, 3.0)}, tmp_path / "upper.NPZ")
+    assert _files(tmp_path) == ["model.npz", "model.safetensors", "upper.NPZ"]
+    assert load(str(tmp_path / "model.npz"))["w"].tolist() == [1.0, 1.0]
+    assert load(tmp_path / "model.safetensors")["w"].tolist() == [0.0, 0.0]
+    assert load(tmp_path / "upper.NPZ")["w"].tolist() == [3.0, 3.0]
+    assert (tmp_path / "model.npz").read_bytes().startswith(b"PK")
+    assert not (tmp_path / "model.safetensors").read_bytes().startswith(b"PK")
+
+
+@pytest.mark.parametrize("name", ["model.pt", "checkpoint", "model.npz.bak"])
+def test_an_unknown_suffix_is_an_error_naming_both_formats(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError, match=r"file format from the name .*\.npz .*\.safetensors"):
+        save({"w": np.ones(2)}, tmp_path / name)
+    assert _files(tmp_path) == []
+    save({"w": np.ones(2)}, tmp_path / "model.npz")
+    os.rename(tmp_path / "model.npz", tmp_path / name)
+    with pytest.raises(StateDictError, match=r"\.npz .*\.safetensors.*zip archive.*rename it"):
+        load(tmp_path / name)
 
 
 def test_names_that_clash_with_savez_keywords_are_kept(tmp_path: Path) -> None:
@@ -235,6 +250,41 @@ def test_keys_must_be_names(tmp_path: Path, key: Any) -> None:
         save({key: np.ones(1)}, tmp_path / "m.npz")
 
 
+def test_keys_np_load_would_confuse_are_refused_before_writing(tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    save({"w": np.array([1.0])}, path)
+    both = {"a": np.array([1.0]), "a.npy": np.array([2.0])}
+    with pytest.raises(
+        StateDictError, match=r"keys 'a' and 'a.npy' cannot both be saved in a .npz"
+    ):
+        save(both, path)
+    assert _files(tmp_path) == ["m.npz"] and load(path)["w"].tolist() == [1.0]
+    # Why: written anyway, numpy's own reader hands out a's numbers under the name "a.npy".
+    with open(tmp_path / "forced.npz", "wb") as file:
+        serialization._write_npz(file, both)
+    with np.load(tmp_path / "forced.npz") as archive:
+        assert archive["a.npy"].tolist() == [1.0]
+    # In safetensors the two names cannot be confused, so there they are kept.
+    save(both, tmp_path / "m.safetensors")
+    _assert_same(load(tmp_path / "m.safetensors"), both)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [("a\x00b", r"'a\\x00b' contains a NUL character"), ("w\udcff", "lone surrogate")],
+)
+def test_keys_a_file_cannot_hold_are_refused(
+    tmp_path: Path, suffix: str, key: str, message: str
+) -> None:
+    """zip cut "a\\x00b" to "a" when reading it back; nothing is written now."""
+    path = tmp_path / f"m{suffix}"
+    save({"w": np.array([1.0])}, path)
+    with pytest.raises(StateDictError, match=message):
+        save({"w": np.array([2.0]), key: np.ones(1)}, path)
+    assert _files(tmp_path) == [path.name] and load(path)["w"].tolist() == [1.0]
+
+
 def test_save_needs_a_mapping_and_a_writable_place(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="expects a state dict.*got list"):
         save([np.ones(1)], tmp_path / "m.npz")  # type: ignore[arg-type]
@@ -281,6 +331,68 @@ def test_object_arrays_are_refused_not_unpickled(tmp_path: Path) -> None:
     np.savez(path, w=np.ones(2), o=np.array([{"a": 1}], dtype=object))
     with pytest.raises(StateDictError, match=rf"{path}: entry 'o' is an object array.*refuses"):
         load(path)
+
+
+def _npz_with_header(path: Path, shape: tuple[int, ...], data: bytes, **zip_options: Any) -> None:
+    """An archive whose one entry has a .npy header declaring ``shape`` of float64."""
+    import io
+    import zipfile
+
+    entry = io.BytesIO()
+    header = {"descr": "<f8", "fortran_order": False, "shape": shape}
+    serialization.npy_format.write_array_header_1_0(entry, header)
+    with zipfile.ZipFile(path, "w", **zip_options) as archive:
+        archive.writestr("w.npy", entry.getvalue() + data)
+
+
+def test_a_header_declaring_a_huge_shape_is_refused_before_allocating(tmp_path: Path) -> None:
+    """A 200-byte file once asked numpy for 74.5 GiB and got a MemoryError."""
+    path = tmp_path / "huge.npz"
+    _npz_with_header(path, (100000, 100000), bytes(64))
+    assert path.stat().st_size < 400
+    with pytest.raises(
+        StateDictError,
+        match=r"entry 'w' is corrupt: its header declares shape "
+        r"\(100000, 100000\) of float64 \(80,000,000,000 bytes\), but the entry "
+        r"holds 64 bytes",
+    ):
+        load(path)
+    _npz_with_header(path, (3,), bytes(64))  # too few numbers declared is damage too
+    with pytest.raises(StateDictError, match=r"declares shape \(3,\) .*holds 64 bytes"):
+        load(path)
+    _npz_with_header(path, (8,), bytes(64))
+    assert load(path)["w"].tolist() == [0.0] * 8
+
+
+def _patch_central_directory(path: Path, offset: int, value: int) -> None:
+    """Overwrite one 4-byte field of the (single) entry's record in the zip's directory."""
+    content = bytearray(path.read_bytes())
+    record = content.rindex(b"PK\x01\x02")
+    content[record + offset : record + offset + 4] = value.to_bytes(4, "little")
+    path.write_bytes(bytes(content))
+
+
+def test_a_zip_directory_claiming_more_than_the_file_holds_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "lies.npz"
+    _npz_with_header(path, (2**28,), b"")
+    _patch_central_directory(path, 20, 2**31)  # compressed size
+    _patch_central_directory(path, 24, 2**31)  # uncompressed size
+    with pytest.raises(StateDictError, match=r"'w' is truncated: the archive's directory says"):
+        load(path)
+    # Deflated: a few hundred bytes cannot expand to 2 GiB, whatever the directory says.
+    _npz_with_header(path, (2**28,), b"", compression=zipfile.ZIP_DEFLATED)
+    _patch_central_directory(path, 24, 2**31)
+    with pytest.raises(StateDictError, match=r"'w' is corrupt: the archive's directory says \d+ "):
+        load(path)
+
+
+def test_compressed_archives_from_numpy_load(tmp_path: Path) -> None:
+    path = tmp_path / "packed.npz"
+    state = {"w": np.arange(1000.0).reshape(10, 100), "i": np.arange(5, dtype=np.int16)}
+    np.savez_compressed(path, **state)
+    _assert_same(load(path), state)
 
 
 def test_an_archive_entry_that_is_not_an_array(tmp_path: Path) -> None:
