@@ -38,8 +38,10 @@ def chain_rule() -> dict[str, Value]:
     return {"x": x, "w": w, "b": b, "target": target, "y": y, "loss": loss}
 
 
-def payload(page: Lesson) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="tg-data">(.*?)</script>', page.html)
+def payload(page: Lesson | str) -> dict[str, Any]:
+    """The data a page (a Lesson, or a saved page's text) shows."""
+    text = page if isinstance(page, str) else page.html
+    found = re.search(r'<script type="application/json" id="tg-data">(.*?)</script>', text)
     assert found is not None
     return json.loads(found.group(1))
 
@@ -378,3 +380,25 @@ def test_rerun_runs_tensor_ops_that_read_their_nodes_context() -> None:
     root.backward()
     estimates = finite_difference(order, x, range(6))
     assert estimates == pytest.approx(x.grad.reshape(-1).tolist(), rel=1e-6)
+
+
+# --- the demos write their lessons -------------------------------------------------------------
+
+
+def test_the_chain_rule_neuron_and_xor_demos_take_html(tmp_path: Path, capsys) -> None:
+    from demos import chain_rule as chain_rule_demo
+    from demos import neuron, xor
+
+    chain_rule_demo.main(["--html", str(tmp_path / "chain.html")])
+    neuron.main(["--html", str(tmp_path / "neuron.html")])
+    xor.main(["--html", str(tmp_path / "xor.html")])
+    out = capsys.readouterr().out
+    for name in ("chain", "neuron", "xor"):
+        assert f"lesson written to {tmp_path / name}.html: open it in a browser" in out
+    data = {
+        name: payload((tmp_path / f"{name}.html").read_text("utf-8"))
+        for name in ("chain", "neuron", "xor")
+    }
+    assert [row["name"] for row in data["chain"]["leaves"]] == ["w", "x", "b", "target"]
+    assert data["neuron"]["events"][-1]["text"].startswith("dN1.a/d")
+    assert data["xor"]["groups"]  # one box per neuron
