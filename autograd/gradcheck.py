@@ -30,7 +30,7 @@ __all__ = [
     "InputCheck",
     "GradcheckError",
     "rerun",
-    "finite_difference",
+    "FiniteDifferences",
 ]
 
 
@@ -237,48 +237,64 @@ def rerun(order: Sequence[Any], given: Mapping[int, Any]) -> Any:
     return computed.get(id(last), last.data)
 
 
-def finite_difference(
-    order: Sequence[Any], leaf: Any, entries: Sequence[int] = (0,), eps: float = 1e-6
-) -> list[float]:
-    """Central differences ``(f(x+eps) − f(x−eps)) / 2eps`` of the root (``order[-1]``, one
-    number) with respect to the listed flat ``entries`` of ``leaf``, by :func:`rerun`.
+class FiniteDifferences:
+    """Central differences ``(f(x+eps) − f(x−eps)) / 2eps`` of a built graph's root (the last
+    node of topological ``order``, one number) with respect to its leaves, by :func:`rerun`.
 
-    Only the nodes that depend on ``leaf`` are computed again. Float Tensors are taken in
-    float64 there, so the estimate is not limited by float32. A nudge that leaves an op's
-    domain raises that op's error.
+    Only the nodes that depend on the nudged leaf are computed again, and float Tensors are
+    taken in float64 there, so the estimate is not limited by float32. A nudge that leaves an
+    op's domain raises that op's error.
 
     >>> from autograd import Value, topological_order
-    >>> x = Value(3.0, "x"); y = x * x
-    >>> [round(d, 6) for d in finite_difference(topological_order(y), x)]
-    [6.0]
+    >>> x, w = Value(3.0, "x"), Value(2.0, "w")
+    >>> nudge = FiniteDifferences(topological_order(x * x * w))
+    >>> [round(d, 6) for d in nudge.of(x) + nudge.of(w)]
+    [12.0, 9.0]
     """
-    affected = {id(leaf)}
-    downstream = [leaf]
-    for node in order:
-        if any(id(parent) in affected for parent in node.parents):
-            affected.add(id(node))
-            downstream.append(node)
-    scalar = not _is_tensor(leaf)
-    base: dict[int, Any] = {}
-    if not scalar:
-        for node in downstream:
+
+    def __init__(self, order: Sequence[Any]) -> None:
+        self.order = list(order)
+        self.index = {id(node): i for i, node in enumerate(self.order)}
+        self.users: list[list[int]] = [[] for _ in self.order]
+        for i, node in enumerate(self.order):
             for parent in node.parents:
-                if not parent.parents and parent.data.dtype.kind == "f":
-                    base[id(parent)] = parent.data.astype(np.float64)
-    start: Any = float(leaf.data) if scalar else leaf.data.astype(np.float64)
-    estimates = []
-    with np.errstate(all="ignore"):
-        for entry in entries:
-            sides = []
-            for delta in (eps, -eps):
-                if scalar:
-                    nudged: Any = start + delta
-                else:
-                    nudged = start.copy()
-                    nudged.reshape(-1)[entry] += delta
-                sides.append(_number_of(rerun(downstream, {**base, id(leaf): nudged})))
-            estimates.append((sides[0] - sides[1]) / (2 * eps))
-    return estimates
+                self.users[self.index[id(parent)]].append(i)
+
+    def downstream(self, leaf: Any) -> list[Any]:
+        """``leaf`` and every node that depends on it, in topological order."""
+        start = self.index[id(leaf)]
+        reached, stack = {start}, [start]
+        while stack:
+            for user in self.users[stack.pop()]:
+                if user not in reached:
+                    reached.add(user)
+                    stack.append(user)
+        return [self.order[i] for i in sorted(reached)]
+
+    def of(self, leaf: Any, entries: Sequence[int] = (0,), eps: float = 1e-6) -> list[float]:
+        """The estimates for the listed flat ``entries`` of ``leaf`` (a Value has one)."""
+        nodes = self.downstream(leaf)
+        scalar = not _is_tensor(leaf)
+        base: dict[int, Any] = {}
+        if not scalar:
+            for node in nodes:
+                for parent in node.parents:
+                    if not parent.parents and parent.data.dtype.kind == "f":
+                        base[id(parent)] = parent.data.astype(np.float64)
+        start: Any = float(leaf.data) if scalar else leaf.data.astype(np.float64)
+        estimates = []
+        with np.errstate(all="ignore"):
+            for entry in entries:
+                sides = []
+                for delta in (eps, -eps):
+                    if scalar:
+                        nudged: Any = start + delta
+                    else:
+                        nudged = start.copy()
+                        nudged.reshape(-1)[entry] += delta
+                    sides.append(_number_of(rerun(nodes, {**base, id(leaf): nudged})))
+                estimates.append((sides[0] - sides[1]) / (2 * eps))
+        return estimates
 
 
 def _number_of(data: Any) -> float:

@@ -29,7 +29,6 @@ import os
 import re
 import string
 import tempfile
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .draw import _Scene
-from .gradcheck import finite_difference
+from .gradcheck import FiniteDifferences
 from .graph import CONSTANT, backward_steps, brief, fmt
 from .ops import OpDomainError
 
@@ -295,6 +294,7 @@ class _Builder:
 
     def leaf_rows(self, grads: dict[int, Any]) -> list[dict[str, Any]]:
         order = self.scene.order
+        nudge = FiniteDifferences(order)
         budget = FD_BUDGET
         rows = []
         for leaf in self.leaves:
@@ -312,7 +312,7 @@ class _Builder:
                 "agree": None,
                 "noGrad": grad is None,
             }
-            cost = 2 * len(order) * len(entries)
+            cost = 2 * len(nudge.downstream(leaf)) * len(entries) if grad is not None else 0
             if grad is None:
                 row["fdTitle"] = "this leaf needs no gradient (requires_grad is False)"
             elif cost > budget:
@@ -322,16 +322,16 @@ class _Builder:
                 )
             else:
                 budget -= cost
-                row.update(_estimate(order, leaf, entries, grad, size))
+                row.update(_estimate(nudge, leaf, entries, grad, size))
             rows.append(row)
         return rows
 
 
 def _estimate(
-    order: Sequence[Any], leaf: Any, entries: list[int], grad: Any, size: int
+    nudge: FiniteDifferences, leaf: Any, entries: list[int], grad: Any, size: int
 ) -> dict[str, Any]:
     try:
-        estimates = finite_difference(order, leaf, entries, FD_EPS)
+        estimates = nudge.of(leaf, entries, FD_EPS)
     except (OpDomainError, ArithmeticError, ValueError, TypeError) as error:
         return {"fd": "undefined", "fdTitle": f"a nudge of ±{FD_EPS:g} fails here: {error}"}
     analytic = np.asarray(grad, dtype=np.float64).reshape(-1)[entries]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -249,3 +251,11 @@ def test_tracegrad_is_a_console_script() -> None:
         [str(script), "explain", "x*3", "x=2"], capture_output=True, text=True, encoding="utf-8"
     )
     assert done.returncode == 0 and "dout/dx = 3" in done.stdout
+
+
+def test_the_readme_shows_what_the_command_line_really_prints(capsys) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```\n\$ tracegrad (explain .+?)\n(.+?)```", text, re.S)
+    assert found is not None
+    assert main(shlex.split(found.group(1))) == 2
+    assert capsys.readouterr().err == found.group(2)

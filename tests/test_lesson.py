@@ -24,7 +24,7 @@ from hypothesis import assume, given
 import nn
 from autograd import Lesson, Tensor, Value, arange, draw_dot, gradcheck, lesson, tensor
 from autograd.draw import INSTALL_HINT, GraphvizNotFound
-from autograd.gradcheck import finite_difference, rerun
+from autograd.gradcheck import FiniteDifferences, rerun
 from autograd.graph import backward_steps, fmt, topological_order
 
 
@@ -360,9 +360,10 @@ def test_finite_difference_on_a_built_graph_agrees_with_gradcheck(recipe: Recipe
     assume(all(abs(x) > 1e-4 for x in kink_inputs(root)))
     report = gradcheck(lambda *xs: recipe.build(list(xs)), *[Value(x) for x in recipe.leaves])
     order = topological_order(root)
+    nudge = FiniteDifferences(order)
     for leaf, check in zip(leaves, report.checks):
         if leaf in order:
-            (estimate,) = finite_difference(order, leaf)
+            (estimate,) = nudge.of(leaf)
             assert estimate == pytest.approx(check.numeric, rel=1e-6, abs=1e-7)
 
 
@@ -378,7 +379,7 @@ def test_rerun_runs_tensor_ops_that_read_their_nodes_context() -> None:
     # max(1) keeps the indices it found (1, then 0): 12·1 + 14·7, plus 3 + 4 for each row
     assert rerun(order, {id(x): nudged}) == pytest.approx(12.0 + 98.0 + 2 * 7.0)
     root.backward()
-    estimates = finite_difference(order, x, range(6))
+    estimates = FiniteDifferences(order).of(x, range(6))
     assert estimates == pytest.approx(x.grad.reshape(-1).tolist(), rel=1e-6)
 
 
@@ -402,3 +403,13 @@ def test_the_chain_rule_neuron_and_xor_demos_take_html(tmp_path: Path, capsys) -
     assert [row["name"] for row in data["chain"]["leaves"]] == ["w", "x", "b", "target"]
     assert data["neuron"]["events"][-1]["text"].startswith("dN1.a/d")
     assert data["xor"]["groups"]  # one box per neuron
+
+
+def test_the_lesson_benchmark_reports_time_size_and_the_ratio_to_drawing(capsys) -> None:
+    from benchmarks import bench_lesson
+
+    bench_lesson.main(["--points", "2"])
+    out = capsys.readouterr().out
+    assert "MLP(2, [16, 16, 1]) on 2 points" in out
+    assert re.search(r"the file +\d+\.\d\d MB", out)
+    assert re.search(r"the lesson takes \d+\.\dx the time of drawing the same graph", out)
