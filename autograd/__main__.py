@@ -101,7 +101,16 @@ def _values(pairs: Sequence[str], expression: str) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for a bad expression or name)."""
+    """Run the command line; returns the exit status (2 for a bad expression or name).
+
+    >>> status = main(["explain", "x*3", "x=2"])  # doctest: +ELLIPSIS
+    Forward pass: each value from its inputs
+      x = 2
+      out = x · 3 = 2 · 3 = 6
+    ...
+    >>> status
+    0
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(_arrange(arguments))
     expression = args.expression.strip()

@@ -10,12 +10,12 @@ The page needs nothing but a browser: the SVG, the script and the style are inli
 Content-Security-Policy forbids every network request. All data goes in as JSON and is
 shown as text, so no label can run as code.
 
-Example:
+Example (not run as a doctest: it needs Graphviz's ``dot``, and writes a file):
     >>> from autograd import Value
     >>> x, w = Value(2.0, "x"), Value(3.0, "w")
     >>> y = w * x; y.label = "y"
-    >>> page = lesson(y)            # doctest: +SKIP (needs Graphviz's dot)
-    >>> page.save("y.html")         # doctest: +SKIP
+    >>> lesson(y).save("y.html")  # doctest: +SKIP
+    PosixPath('y.html')
 """
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ class Lesson:
 
     ``html`` is the whole page. ``forward_steps`` and ``backward_steps`` count the values the
     forward pass computes and the chain-rule steps of backward.
+
+    >>> page = Lesson("<!DOCTYPE html><p>a page</p>", "a page", 1, 2, height=480)
+    >>> page
+    Lesson('a page': 1 forward values, 2 backward steps)
+    >>> page._repr_html_()[:63]
+    '<iframe srcdoc="&lt;!DOCTYPE html&gt;&lt;p&gt;a page&lt;/p&gt;"'
     """
 
     def __init__(
@@ -113,7 +119,16 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
 
     ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
     ``title`` heads the page. Backward is narrated as if every grad started at zero, and
-    every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``.
+    every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
+    (without it: :class:`~autograd.draw.GraphvizNotFound`, with drawing's install hint).
+
+    Not run as a doctest, since it needs ``dot``:
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x"); y = (x * x).tanh(); y.label = "y"
+    >>> page = lesson(y, title="tanh(x²)")  # doctest: +SKIP
+    >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
+    (2, 3)
     """
     scene = _Scene(root, "LR", collapse)
     builder = _Builder(scene)
