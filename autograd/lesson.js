@@ -137,7 +137,7 @@
       if (!slot) return;
       write(slot.data, computed[i] ? slot.value : "?", !computed[i]);
       const g = grads[i];
-      write(slot.grad, g ? g.grad : "?", !g);
+      write(slot.grad, g ? g.grad : backward && node.noGrad ? "none" : "?", !g);
       if (g && g === e) mark(slot.grad, "tg-fresh");
     });
     const focused = focus(e);

@@ -138,6 +138,8 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
         # Drawn with backward's final grads, so every box is wide enough for its numbers.
         svg = scene.draw("svg").pipe(format="svg", encoding="utf-8")
         leaf_grads = {id(leaf): leaf.grad for leaf in builder.leaves}
+        for node, shown in zip(scene.order, builder.nodes):
+            shown["noGrad"] = node.grad is None  # a Tensor that does not require grad
     finally:
         for node, grad in zip(scene.order, saved):
             node.grad = grad

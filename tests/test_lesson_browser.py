@@ -278,7 +278,7 @@ def test_tensor_graphs_show_shapes(visit) -> None:
     assert shown["x"][0] == "none"
     assert shown["W"][0] == ", ".join(fmt(float(g)) for g in W.grad.reshape(-1)[:3]) + ", …"
     svg_x = page.page.locator(f"#v{_index(loss, x)} text").all_text_contents()
-    assert "[4×3] float32" in svg_x
+    assert svg_x[-3:] == ["[4×3] float32", "grad", "none"]  # x needs no gradient
 
 
 def _index(root: Any, node: Any) -> int:
