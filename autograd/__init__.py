@@ -30,6 +30,7 @@ from .functions import (
 )
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Owner, Step, backward_steps, topological_order
+from .lesson import Lesson, lesson
 from .tensor import (
     Tensor,
     apply,
@@ -87,6 +88,8 @@ __all__ = [
     "explain",
     "draw_dot",
     "render_steps",
+    "lesson",
+    "Lesson",
     "gradcheck",
     "GradcheckReport",
     "GradcheckError",

@@ -588,7 +588,11 @@ class _Scene:
         return f'{box.id} [id="{box.id}" class="group" {style} label={_table(rows)}]'
 
     def _edges(self, current: EdgeKey | None, done: set[EdgeKey] | None) -> list[str]:
-        """One edge per input of each op; edges into or out of a box once per pair of ends."""
+        """One edge per input of each op; edges into or out of a box once per pair of ends.
+
+        Edge ids, for pages that highlight them: ``e{i}`` from op ``o{i}`` to its value,
+        ``e{i}_{k}`` from input ``k`` into ``o{i}``, and ``e_{tail}_{head}`` at a folded box.
+        """
         plain: list[str] = []
         folded: dict[tuple[str, str], str] = {}  # (tail, head) -> the strongest kind of edge
         for i, node in enumerate(self.order):
@@ -600,7 +604,7 @@ class _Scene:
             if key is None:  # op -> its output: gradient enters the op once the op's turn came
                 started = done is None or current in edges or not done.isdisjoint(edges)
                 kind = "step" if current in edges else "flow" if started else "pending"
-                plain.append(f"o{i} -> v{i} [{_EDGE_STYLE[kind]}]")
+                plain.append(f'o{i} -> v{i} [id="e{i}" {_EDGE_STYLE[kind]}]')
             for edge, parent in zip(edges, node.parents):
                 parent_key = self.fold.get(id(parent))
                 if key is not None and parent_key == key:
@@ -614,13 +618,13 @@ class _Scene:
                     kind = "pending"
                 else:
                     kind = "flow"
-                if key is None and parent_key is None:
-                    plain.append(f"{tail} -> {head} [{_EDGE_STYLE[kind]}]")
+                if key is None and parent_key is None:  # id: the op's output and input position
+                    plain.append(f'{tail} -> {head} [id="e{i}_{edge[1]}" {_EDGE_STYLE[kind]}]')
                 elif _EDGE_RANK[kind] > _EDGE_RANK.get(folded.get((tail, head), ""), -1):
                     folded[(tail, head)] = kind
         for (tail, head), kind in folded.items():
             mesh = _MESH if kind in ("flow", "pending") else ""
-            plain.append(f"{tail} -> {head} [{_EDGE_STYLE[kind]}{mesh}]")
+            plain.append(f'{tail} -> {head} [id="e_{tail}_{head}" {_EDGE_STYLE[kind]}{mesh}]')
         return plain
 
     def caption(self, step: Step | None, k: int, count: int, seed: str) -> str:

@@ -98,6 +98,9 @@ class TensorOp:
     backward: Callable[[Any, Array], Grads]
     formulas: tuple[str, ...] | Callable[[int, int], str]
     doc: str = ""
+    #: For an op whose forward takes more than the inputs' arrays (an index, a max's indices):
+    #: those arguments, read from the node's ``ctx``, so a recorded graph can be run again.
+    forward_extras: Callable[[Any], tuple[Any, ...]] | None = None
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (the scalar records' rule)."""
@@ -624,6 +627,7 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
         backward,
         (f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
         doc=f"{word} entry along axis {axis}",
+        forward_extras=lambda indices: (indices,),
     )
 
 
@@ -689,6 +693,7 @@ INDEX = TensorOp(
     _index_backward,
     ("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
     doc="indexing: a slice or a gather",
+    forward_extras=lambda ctx: ctx[:1],
 )
 
 

@@ -1,7 +1,8 @@
 """The tour: ``python -m demos``.
 
 The chain rule narrated step by step, one neuron, and a network that learns XOR, with their
-graphs written to ``out/``; then what to try next.
+graphs written to ``out/`` and the chain rule as a page to click through
+(``out/chain_rule.html``); then what to try next.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ def _write(root, path: Path, **options) -> str:
     except RuntimeError as error:  # no Graphviz dot program: say so once, keep the tour going
         dot_path = write_graph(root, str(path.with_suffix(".dot")), **options)
         return f"  {dot_path}  ({error})"
+
+
+def _write_lesson(root, path: Path) -> str:
+    from autograd.draw import GraphvizNotFound
+    from demos._drawing import write_lesson
+
+    try:
+        return f"  {write_lesson(root, path)}: open it in a browser"
+    except GraphvizNotFound as missing:  # the page draws the graph, so it needs dot too
+        return f"  not written: {missing}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -51,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     loss = nn.binary_cross_entropy([model(x, squeeze=True) for x in xor.X], xor.Y)
     print(_write(loss, out / "xor.svg", collapse="neuron"))
 
+    print("\nThe chain rule as a page to click through (forward, then every backward step):")
+    print(_write_lesson(chain_rule.build()["loss"], out / "chain_rule.html"))
+
     print(
         "\nWhat to try next:\n"
         "  python -m demos.chain_rule --steps out/steps/   one picture per backward step\n"
@@ -60,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "  python -m demos.activations                     activations and their slopes\n"
         "  python -m demos.digits                          Tensors: a digit classifier, fast\n"
         "  python -m demos.simple_nn_xor                   a PyTorch program, new imports only\n"
+        "  python -m autograd explain 'tanh(w*x)' x=0.5 w=-2 --html lesson.html\n"
+        "                                                  any expression, narrated and as a page\n"
         "In a REPL:\n"
         "  >>> from autograd import Value\n"
         "  >>> x = Value(2.0, 'x'); y = (x * x).tanh(); y.label = 'y'\n"

@@ -41,6 +41,20 @@ def draw_if_asked(root: Any, path: str | None, **options: Any) -> None:
     print(f"\ngraph written to {written}")
 
 
+def lesson_if_asked(root: Any, path: str | None, **options: Any) -> None:
+    """Write the lesson page of ``root`` to ``path`` when the user asked for it (--html)."""
+    if not path:
+        return
+    from autograd.draw import GraphvizNotFound
+    from demos._drawing import write_lesson
+
+    try:
+        written = write_lesson(root, path, **options)
+    except GraphvizNotFound as missing:  # one clear line, not a traceback
+        raise SystemExit(str(missing)) from None
+    print(f"\nlesson written to {written}: open it in a browser")
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1. ``positive_int("5") == 5``"""
     try:

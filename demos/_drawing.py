@@ -1,4 +1,5 @@
-"""Writing the demos' pictures: the whole graph to one file, or one picture per backward step."""
+"""Writing the demos' pictures: the whole graph to one file, one picture per backward step, or
+the lesson page to click through."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograd import draw_dot, render_steps
+from autograd import draw_dot, lesson, render_steps
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -33,3 +34,9 @@ def write_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path
 def write_steps(root: Any, folder: str | os.PathLike[str]) -> list[Path]:
     """One SVG per backward step in ``folder`` (step_00.svg is the start), for slides."""
     return render_steps(root, folder, format="svg")
+
+
+def write_lesson(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
+    """The page that steps through forward and backward of ``root``, written to exactly
+    ``path``; ``options`` go to ``autograd.lesson`` (``collapse="neuron"``, ``title=...``)."""
+    return lesson(root, **options).save(path)

@@ -5,6 +5,7 @@ backward gives dloss/dw = 8, and one gradient step at learning rate 0.01 moves w
 
     python -m demos.chain_rule
     python -m demos.chain_rule --graph out/chain_rule.svg --steps out/steps/
+    python -m demos.chain_rule --html out/chain_rule.html     (a page to click through)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 from collections.abc import Sequence
 
 from autograd import Value
-from demos._common import compare, heading
+from demos._common import compare, heading, lesson_if_asked
 
 LEARNING_RATE = 0.01
 
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--graph", metavar="PATH", help="draw the graph (.svg, .png, .pdf or .dot)")
     parser.add_argument("--steps", metavar="FOLDER", help="draw one picture per backward step")
+    parser.add_argument("--html", metavar="PATH", help="write the lesson page to click through")
     args = parser.parse_args(argv)
 
     v = build()
@@ -76,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(f"{len(paths)} step pictures written to {args.steps}")
         except GraphvizNotFound as missing:  # one clear line, not a traceback
             raise SystemExit(f"{missing} (--graph PATH.dot works without it)") from None
+    lesson_if_asked(build()["loss"], args.html)
 
 
 if __name__ == "__main__":

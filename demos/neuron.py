@@ -2,7 +2,7 @@
 
 Inputs [1, 0], weights [0.5, −0.5] and bias 0.1 give sigmoid(0.6) = 0.6456563062257954.
 
-    python -m demos.neuron [--graph out/neuron.svg]
+    python -m demos.neuron [--graph out/neuron.svg] [--html out/neuron.html]
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd import Value
-from demos._common import compare, draw_if_asked, heading, parser
+from demos._common import compare, draw_if_asked, heading, lesson_if_asked, parser
 from nn import Neuron
 
 TUTORIAL_OUTPUT = 0.6456563062257954
@@ -31,7 +31,9 @@ def run() -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parser("neuron", __doc__).parse_args(argv)
+    p = parser("neuron", __doc__)
+    p.add_argument("--html", metavar="PATH", help="write the lesson page to click through")
+    args = p.parse_args(argv)
     neuron, output = build()
     print(heading("One neuron: sigmoid(x · w + b)"))
     print(f"inputs [1, 0], weights [0.5, -0.5], bias 0.1\n\nOutput: {output.data}")
@@ -43,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "\noutput. That is why a neuron learns only from the inputs that are active."
     )
     draw_if_asked(output, args.graph)
+    lesson_if_asked(build()[1], args.html)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ The tutorial's PyTorch MLP on tracegrad's Values: 1,000 epochs bring every predi
 0.05 of its target. A single neuron cannot learn XOR (python -m demos.perceptron); four
 hidden ReLUs can.
 
-    python -m demos.xor [--graph out/xor.svg] [--survey]
+    python -m demos.xor [--graph out/xor.svg] [--html out/xor.html] [--survey]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import nn
-from demos._common import draw_if_asked, heading, parser
+from demos._common import draw_if_asked, heading, lesson_if_asked, parser
 from nn import MLP
 from nn.optim import Adam
 
@@ -61,6 +61,7 @@ def survey(seeds: int = 20, epochs: int = 1000) -> list[bool]:
 def main(argv: Sequence[str] | None = None) -> None:
     p = parser("xor", __doc__)
     p.add_argument("--survey", action="store_true", help="train from 20 seeds and count successes")
+    p.add_argument("--html", metavar="PATH", help="write the lesson page (one box per neuron)")
     args = p.parse_args(argv)
     model, log = train()
     print(heading("XOR with a 2-4-1 network (ReLU, sigmoid, BCE, Adam lr 0.01)"))
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     outputs = [model(x, squeeze=True) for x in X]
     draw_if_asked(nn.binary_cross_entropy(outputs, Y), args.graph, collapse="neuron")
+    lesson_if_asked(nn.binary_cross_entropy(outputs, Y), args.html, collapse="neuron")
 
 
 if __name__ == "__main__":

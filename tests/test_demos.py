@@ -171,6 +171,9 @@ def test_the_tour_narrates_trains_and_writes_its_pictures(capsys, tmp_path) -> N
     assert "sigmoid([1, 0] · [0.5, -0.5] + 0.1) = 0.6456563062257954" in out
     assert "What to try next" in out
     suffix = ".svg" if HAS_DOT else ".dot"
+    lesson = {"chain_rule.html"} if HAS_DOT else set()  # the page draws its graph with dot
     assert {p.name for p in tmp_path.iterdir()} == {
         f"{n}{suffix}" for n in ("chain_rule", "neuron", "xor")
-    }
+    } | lesson
+    if HAS_DOT:
+        assert f"{tmp_path / 'chain_rule.html'}: open it in a browser" in out

@@ -1,0 +1,376 @@
+"use strict";
+// The lesson page (autograd/lesson.py writes it): reads the JSON block, shows one event at a
+// time. Everything taken from the data is shown with textContent, so no label becomes markup.
+(() => {
+  const data = JSON.parse(document.getElementById("tg-data").textContent);
+  const { nodes, events, leaves, groups, formulas, root } = data;
+  const last = events.length - 1;
+  const seedAt = events.findIndex((e) => e.kind === "seed");
+  const forwardCount = seedAt - 1;
+  const backwardCount = last - seedAt;
+  const byId = (id) => document.getElementById(id);
+  const graph = byId("tg-graph");
+  const slider = byId("step");
+  const playButton = byId("tg-play");
+  const dRoot = nodes[root].d;
+
+  // JSON has no NaN or infinity: the page writes them as text.
+  const SPECIAL = { nan: NaN, inf: Infinity, "-inf": -Infinity };
+  const num = (v) => (typeof v === "string" ? SPECIAL[v] : v);
+
+  // Numbers as the engine writes them (graph.fmt): integers without ".0", others as %.6g.
+  function fmt(x) {
+    if (Number.isNaN(x)) return "nan";
+    if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+    if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+    const [mantissa, power] = x.toExponential(5).split("e");
+    const exponent = Number(power);
+    const trim = (text) => (text.includes(".") ? text.replace(/\.?0+$/, "") : text);
+    if (exponent < -4 || exponent >= 6) {
+      const digits = String(Math.abs(exponent)).padStart(2, "0");
+      return `${trim(mantissa)}e${exponent < 0 ? "-" : "+"}${digits}`;
+    }
+    return trim(x.toFixed(5 - exponent));
+  }
+
+  const found = new Map();
+  function element(id) {
+    if (!id) return null;
+    if (!found.has(id)) found.set(id, byId(id));
+    return found.get(id);
+  }
+
+  // The text elements of the picture that show each node's data and grad (the last four
+  // texts of its box read "data", the data, "grad", the grad).
+  const slots = nodes.map((node) => {
+    const box = element(node.display);
+    if (!box) return null;
+    const texts = box.querySelectorAll("text");
+    const n = texts.length;
+    if (n < 4 || texts[n - 4].textContent !== "data" || texts[n - 2].textContent !== "grad") {
+      return null;
+    }
+    return { data: texts[n - 3], grad: texts[n - 1], value: texts[n - 3].textContent };
+  });
+
+  // What the picture highlights for an event: the node, its op and the edges in between.
+  const ways = nodes.map((node) => [...new Set(node.inputs.flat())]);
+  function focus(e) {
+    if (e.kind === "forward") return [nodes[e.node].element, ...ways[e.node]];
+    if (e.kind === "seed") return [nodes[e.node].element];
+    if (e.kind === "backward") {
+      const output = nodes[e.output];
+      return [...output.inputs[e.position], output.element, nodes[e.node].element];
+    }
+    return [];
+  }
+  const target = (e) => (e.kind === "seed" || e.kind === "backward" ? nodes[e.node].element : null);
+
+  // Where gradient goes from each node: the backward steps that take it as their input.
+  const consumers = nodes.map(() => []);
+  const finalGrad = nodes.map(() => null);
+  for (const e of events) {
+    if (e.kind === "backward") consumers[e.node].push(e);
+    if (e.kind === "backward" || e.kind === "seed") finalGrad[e.node] = e.grad;
+  }
+  // How many paths lead from the result to each node (capped: only "few or many" matters).
+  const pathCount = nodes.map(() => 0);
+  pathCount[root] = 1;
+  for (let i = root - 1; i >= 0; i -= 1) {
+    let count = 0;
+    for (const e of consumers[i]) count += pathCount[e.output];
+    pathCount[i] = Math.min(count, data.maxPaths + 1);
+  }
+
+  // --- one state of the lesson ---------------------------------------------------------------
+
+  let position = 0;
+  let marked = [];
+
+  function mark(target, name) {
+    const el = typeof target === "string" ? element(target) : target;
+    if (el) {
+      el.classList.add(name);
+      marked.push([el, name]);
+    }
+  }
+
+  function write(text, shown, unknown) {
+    text.textContent = shown;
+    if (unknown) mark(text, "tg-unknown");
+  }
+
+  function stateAt(p) {
+    const computed = nodes.map((node) => !node.computed);
+    const grads = nodes.map(() => null);
+    for (let k = 1; k <= p; k += 1) {
+      const e = events[k];
+      if (e.kind === "forward") computed[e.node] = true;
+      else grads[e.node] = e;
+    }
+    return { computed, grads };
+  }
+
+  function phase(e) {
+    if (e.kind === "start") return "Start: nothing computed yet";
+    if (e.kind === "forward") return `Forward pass · value ${e.index} of ${forwardCount}`;
+    if (e.kind === "seed") return `Backward pass · the start (${backwardCount} steps to go)`;
+    return `Backward pass · step ${e.index} of ${backwardCount}`;
+  }
+
+  const rows = byId("grads").tBodies[0].rows;
+
+  function show(p) {
+    position = Math.max(0, Math.min(last, p));
+    const e = events[position];
+    const { computed, grads } = stateAt(position);
+    const backward = position >= seedAt;
+    for (const [el, name] of marked) el.classList.remove(name);
+    marked = [];
+
+    nodes.forEach((node, i) => {
+      if (!computed[i]) {
+        mark(node.element, "tg-pending");
+        for (const way of ways[i]) mark(way, "tg-pending");
+      }
+      const slot = slots[i];
+      if (!slot) return;
+      write(slot.data, computed[i] ? slot.value : "?", !computed[i]);
+      const g = grads[i];
+      write(slot.grad, g ? g.grad : backward && node.noGrad ? "none" : "?", !g);
+      if (g && g === e) mark(slot.grad, "tg-fresh");
+    });
+    const focused = focus(e);
+    for (const id of focused) mark(id, "tg-current");
+    mark(target(e), "tg-target");
+
+    leaves.forEach((leaf, k) => {
+      const cell = rows[k].cells[2];
+      const g = grads[leaf.node];
+      cell.textContent = g ? (g.cell ?? g.grad) : backward && leaf.noGrad ? "none" : "?";
+      cell.title = g ? g.exact : "";
+      if (g && g === e) mark(rows[k], "tg-row-current");
+    });
+
+    byId("narration").textContent = e.text;
+    const prefix = e.kind === "backward" ? "local derivative: " : "";
+    byId("tg-formula").textContent = e.formula === null ? "" : prefix + formulas[e.formula];
+    byId("tg-phase").textContent = phase(e);
+    byId("tg-position").textContent = `${position} / ${last}`;
+    slider.value = String(position);
+    reveal(element(target(e) || focused[0]));
+  }
+
+  // Scroll the picture (never the page) so that the current node can be seen.
+  function reveal(el) {
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    const view = graph.getBoundingClientRect();
+    if (box.left < view.left || box.right > view.right) {
+      graph.scrollLeft += box.left - view.left - (view.width - box.width) / 2;
+    }
+    if (box.top < view.top || box.bottom > view.bottom) {
+      graph.scrollTop += box.top - view.top - (view.height - box.height) / 2;
+    }
+  }
+
+  // --- controls ------------------------------------------------------------------------------
+
+  let timer = null;
+
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    playButton.setAttribute("aria-pressed", "false");
+  }
+
+  function play() {
+    if (position >= last) show(0);
+    playButton.setAttribute("aria-pressed", "true");
+    timer = setInterval(() => {
+      if (position >= last) stop();
+      else show(position + 1);
+    }, 900);
+  }
+
+  const toggle = () => (timer === null ? play() : stop());
+  const go = (p) => {
+    stop();
+    show(p);
+  };
+
+  byId("tg-reset").addEventListener("click", () => go(0));
+  byId("tg-previous").addEventListener("click", () => go(position - 1));
+  byId("tg-next").addEventListener("click", () => go(position + 1));
+  playButton.addEventListener("click", toggle);
+  slider.addEventListener("input", () => go(Number(slider.value)));
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target instanceof Element ? event.target : null;
+    const onSlider = target === slider; // the slider moves itself with arrows, Home and End
+    const onControl = target && target.closest("button, input, select, textarea, [role=button]");
+    if (event.key === "ArrowRight" && !onSlider) go(position + 1);
+    else if (event.key === "ArrowLeft" && !onSlider) go(position - 1);
+    else if (event.key === "Home" && !onSlider) go(0);
+    else if (event.key === "End" && !onSlider) go(last);
+    else if (event.key === " " && !onControl) toggle();
+    else return;
+    event.preventDefault();
+  });
+
+  // --- a node's chain rule: the sum over every path from the result --------------------------
+
+  const owners = new Map(); // picture id -> the nodes whose gradient a click there explains
+  nodes.forEach((node, i) => {
+    if (groups[node.element]) return; // inside a folded box: the box explains its outputs
+    if (!owners.has(node.element)) owners.set(node.element, []);
+    owners.get(node.element).push(i);
+    if (node.computed) owners.set(`o${i}`, [i]); // an op's circle explains its output
+  });
+  for (const [id, outputs] of Object.entries(groups)) owners.set(id, outputs);
+
+  function paths(i) {
+    // Every path from node i up to the result, as backward steps from the result down to i.
+    const found = [];
+    const stack = [[i, []]];
+    while (stack.length) {
+      const [n, chain] = stack.pop();
+      if (n === root) {
+        found.push(chain.slice().reverse());
+        continue;
+      }
+      const uses = consumers[n];
+      for (let k = uses.length - 1; k >= 0; k -= 1) stack.push([uses[k].output, [...chain, uses[k]]]);
+    }
+    return found;
+  }
+
+  // A negative factor in parentheses, as the narration writes it: 4 · (-1).
+  const inParentheses = (text) => (text.startsWith("-") ? `(${text})` : text);
+  const factor = (e) => `${e.output === root ? dRoot : nodes[e.output].d}/${nodes[e.node].d}`;
+
+  function paragraph(parent, text, name) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    if (name) p.className = name;
+    parent.appendChild(p);
+    return p;
+  }
+
+  function explainNode(parent, i) {
+    const node = nodes[i];
+    const part = document.createElement("div");
+    part.className = "tg-chain";
+    parent.appendChild(part);
+    paragraph(part, `${dRoot}/${node.d}`, "tg-chain-title");
+    if (node.constant) {
+      paragraph(part, "A plain number in the expression: its gradient is never needed.");
+      return;
+    }
+    if (i === root) {
+      paragraph(part, `${dRoot}/${dRoot} = 1: the result itself, where backward starts.`);
+      return;
+    }
+    const uses = consumers[i];
+    if (!uses.length) {
+      paragraph(part, `No gradient reaches ${node.name}: it does not require one.`);
+      return;
+    }
+    const numeric = uses.every((e) => e.local !== null);
+    const count = pathCount[i];
+    if (count <= data.maxPaths) {
+      const all = paths(i);
+      const products = [];
+      paragraph(part, `${all.length} path${all.length === 1 ? "" : "s"} from ${nodes[root].name} to ${node.name}:`);
+      for (const path of all) {
+        const term = paragraph(part, path.map(factor).join(" · "), "tg-path");
+        if (numeric) {
+          const product = path.reduce((product, e) => product * num(e.local), 1);
+          products.push(product);
+          const factors = path.map((e) => inParentheses(fmt(num(e.local))));
+          term.textContent += ` = ${factors.join(" · ")} = ${fmt(product)}`;
+        }
+      }
+      if (numeric && all.length > 1) {
+        const sum = products.reduce((a, b) => a + b, 0);
+        const terms = products.map((x) => inParentheses(fmt(x)));
+        paragraph(part, `Sum over the paths: ${terms.join(" + ")} = ${fmt(sum)}`, "tg-sum");
+      }
+      if (!numeric) {
+        paragraph(part, "Each factor is a rule on arrays (see the formulas), so the sum is shown by where the gradient comes from:");
+      }
+    } else {
+      paragraph(part, `More than ${data.maxPaths} paths lead here: too many to list. The same sum, grouped by the nodes that use ${node.name} (each one's gradient already sums its own paths):`);
+    }
+    if (!numeric || count > data.maxPaths) {
+      for (const e of uses) {
+        const d = e.output === root ? dRoot : nodes[e.output].d;
+        const [upstream, local, contribution] = numeric
+          ? [inParentheses(fmt(num(e.upstream))), inParentheses(fmt(num(e.local))), fmt(num(e.contribution))]
+          : [e.upstreamText, e.localText, e.contributionText];
+        const text = `${dRoot}/${d} · ${factor(e)} = ${upstream} · ${local} = ${contribution}`;
+        paragraph(part, text, "tg-path");
+      }
+    }
+    paragraph(part, `backward computed ${dRoot}/${node.d} = ${finalGrad[i]}`, "tg-sum");
+  }
+
+  let selected = null;
+
+  function select(id) {
+    if (selected) selected.classList.remove("tg-selected");
+    selected = element(id);
+    if (selected) selected.classList.add("tg-selected");
+    const panel = byId("tg-expansion");
+    while (panel.children.length > 1) panel.removeChild(panel.lastChild);
+    panel.parentElement.scrollTop = 0;
+    const chosen = owners.get(id) || [];
+    for (const i of chosen.slice(0, 4)) explainNode(panel, i);
+    if (chosen.length > 4) paragraph(panel, `… and ${chosen.length - 4} more values leave this box.`);
+    if (!chosen.length) paragraph(panel, "Nothing to explain here.");
+  }
+
+  for (const id of owners.keys()) {
+    const el = element(id);
+    if (!el) continue;
+    el.setAttribute("tabindex", "0");
+    el.setAttribute("role", "button");
+    const names = owners.get(id).map((i) => nodes[i].name);
+    el.setAttribute("aria-label", `chain rule for ${names.slice(0, 4).join(", ")}`);
+    el.addEventListener("click", () => select(id));
+    el.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        select(id);
+      }
+    });
+  }
+
+  // --- the page around the picture -----------------------------------------------------------
+
+  // A picture a little wider than its frame is shrunk to fit; a big one keeps its size and
+  // scrolls, so that its text stays readable.
+  const picture = graph.querySelector("svg");
+  if (picture && picture.width.baseVal.value <= 1.6 * graph.clientWidth) {
+    picture.classList.add("tg-fit");
+  }
+
+  byId("tg-title").textContent = data.title;
+  byId("tg-summary").textContent =
+    `${forwardCount} value${forwardCount === 1 ? "" : "s"} computed forward, then ` +
+    `${backwardCount} chain-rule step${backwardCount === 1 ? "" : "s"} backward. ` +
+    "Keys: ← and → step, space plays or pauses, Home and End jump to either end. " +
+    "Click a node for its chain-rule sum.";
+  leaves.forEach((leaf, k) => {
+    const [name, value, , estimate] = rows[k].cells;
+    rows[k].dataset.node = String(leaf.node);
+    name.textContent = leaf.name;
+    value.textContent = leaf.data;
+    value.title = leaf.dataTitle;
+    estimate.textContent = leaf.fd;
+    estimate.title = leaf.fdTitle;
+    if (leaf.agree === false) estimate.classList.add("tg-differ");
+  });
+  show(0);
+})();

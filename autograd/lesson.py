@@ -1,0 +1,460 @@
+"""A lesson to click through: one self-contained HTML page per graph.
+
+``lesson(root)`` turns the graph behind any Value or Tensor into a page that steps through
+the forward pass (each value appears in topological order) and then every backward step,
+with the graph drawn as :func:`~autograd.draw.draw_dot` draws it, the step's narration and
+formula, and a table of the leaves with their gradients so far beside finite-difference
+estimates. Clicking a node shows its whole chain-rule sum, path by path, with numbers.
+
+The page needs nothing but a browser: the SVG, the script and the style are inline, and its
+Content-Security-Policy forbids every network request. All data goes in as JSON and is
+shown as text, so no label can run as code.
+
+Example (not run as a doctest: it needs Graphviz's ``dot``, and writes a file):
+    >>> from autograd import Value
+    >>> x, w = Value(2.0, "x"), Value(3.0, "w")
+    >>> y = w * x; y.label = "y"
+    >>> lesson(y).save("y.html")  # doctest: +SKIP
+    PosixPath('y.html')
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+import re
+import string
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .draw import _Scene
+from .gradcheck import FiniteDifferences
+from .graph import CONSTANT, backward_steps, brief, fmt
+from .ops import OpDomainError
+
+__all__ = ["lesson", "Lesson"]
+
+#: Paths listed one by one when a node is clicked; beyond this the page sums per consumer.
+MAX_PATHS = 24
+#: Finite differences cost two forward passes per estimate: this many node evaluations in all.
+FD_BUDGET = 2_000_000
+#: Entries of a Tensor leaf shown in the table (and estimated by finite differences).
+TENSOR_ENTRIES = 3
+FD_EPS = 1e-6
+#: What counts as agreement between backward and finite differences (gradcheck's defaults).
+ATOL, RTOL = 1e-5, 1e-3
+
+
+class Lesson:
+    """The page for one graph: ``save(path)`` writes it, a notebook shows it inline.
+
+    ``html`` is the whole page. ``forward_steps`` and ``backward_steps`` count the values the
+    forward pass computes and the chain-rule steps of backward.
+
+    >>> page = Lesson("<!DOCTYPE html><p>a page</p>", "a page", 1, 2, height=480)
+    >>> page
+    Lesson('a page': 1 forward values, 2 backward steps)
+    >>> page._repr_html_()[:63]
+    '<iframe srcdoc="&lt;!DOCTYPE html&gt;&lt;p&gt;a page&lt;/p&gt;"'
+    """
+
+    def __init__(
+        self, page: str, title: str, forward_steps: int, backward_steps: int, height: int
+    ) -> None:
+        self.html = page
+        self.title = title
+        self.forward_steps = forward_steps
+        self.backward_steps = backward_steps
+        self._height = height
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to exactly ``path`` (UTF-8) and return it.
+
+        The page is written to a temporary file beside ``path`` and renamed over it, so an
+        interrupted save leaves any earlier file as it was.
+        """
+        target = Path(path)
+        if target.is_dir():
+            raise IsADirectoryError(
+                f"Lesson.save: {target} is a folder; give a file name such as lesson.html"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+                file.write(self.html)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _repr_html_(self) -> str:
+        # In its own sandboxed frame: two lessons in one notebook share no ids, no script
+        # state and no keyboard focus, and the page cannot reach the notebook.
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts"'
+            f' title="{html.escape(self.title, quote=True)}"'
+            f' style="width: 100%; height: {self._height}px; border: 1px solid #ddd;'
+            ' resize: vertical"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Lesson({self.title!r}: {self.forward_steps} forward values, "
+            f"{self.backward_steps} backward steps)"
+        )
+
+
+def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) -> Lesson:
+    """The step-through page for the graph behind ``root`` (a Value or a one-number Tensor).
+
+    ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
+    ``title`` heads the page. Backward is narrated as if every grad started at zero, and
+    every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
+    (without it: :class:`~autograd.draw.GraphvizNotFound`, with drawing's install hint).
+
+    Not run as a doctest, since it needs ``dot``:
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x"); y = (x * x).tanh(); y.label = "y"
+    >>> page = lesson(y, title="tanh(x²)")  # doctest: +SKIP
+    >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
+    (2, 3)
+    """
+    scene = _Scene(root, "LR", collapse)
+    builder = _Builder(scene)
+    saved = [node.grad for node in scene.order]
+    try:
+        builder.run_backward()
+        # Drawn with backward's final grads, so every box is wide enough for its numbers.
+        svg = scene.draw("svg").pipe(format="svg", encoding="utf-8")
+        leaf_grads = {id(leaf): leaf.grad for leaf in builder.leaves}
+        for node, shown in zip(scene.order, builder.nodes):
+            shown["noGrad"] = node.grad is None  # a Tensor that does not require grad
+    finally:
+        for node, grad in zip(scene.order, saved):
+            node.grad = grad
+    leaves = builder.leaf_rows(leaf_grads)
+    heading = title if title is not None else f"Backpropagation through {builder.root_name}"
+    payload = {
+        "title": heading,
+        "root": len(scene.order) - 1,
+        "maxPaths": MAX_PATHS,
+        "nodes": builder.nodes,
+        "formulas": builder.formulas,
+        "groups": {box.id: [scene.index[o] for o in box.outputs] for box in scene.boxes.values()},
+        "events": builder.events,
+        "leaves": leaves,
+    }
+    page = _page(heading, _inline_svg(svg), payload, len(leaves))
+    return Lesson(page, heading, builder.forward_count, builder.backward_count, _frame_height(svg))
+
+
+# --- what the page shows, step by step -------------------------------------------------------
+
+
+class _Builder:
+    """Reads the scene once: the nodes, every event of the lesson, and the leaves.
+
+    Events refer to nodes by their index in topological order (``v{i}`` in the picture) and
+    to formulas by their index in ``formulas``: a network repeats the same few many times.
+    """
+
+    def __init__(self, scene: _Scene) -> None:
+        self.scene = scene
+        order = scene.order
+        self.namer = scene.namer
+        self.root_name = self.namer.name(scene.root)
+        self.leaves = [n for n in order if not n.parents and n.owner is not CONSTANT]
+        self.formulas: list[str] = []
+        self._formula_index: dict[str, int] = {}
+        self.nodes = [self._node(node) for node in order]
+        self.events: list[dict[str, Any]] = [self._start()]
+        self.forward_count = 0
+        for i, node in enumerate(order):
+            if node.parents:
+                self.forward_count += 1
+                self.events.append(self._forward(self.forward_count, i, node))
+        self.backward_count = 0
+
+    def formula(self, text: str) -> int:
+        if text not in self._formula_index:
+            self._formula_index[text] = len(self.formulas)
+            self.formulas.append(text)
+        return self._formula_index[text]
+
+    # --- nodes and where they are drawn ------------------------------------------------------
+
+    def element(self, node: Any) -> str:
+        """The SVG id that stands for ``node``: its own box ``v{i}``, or its folded group's."""
+        key = self.scene.fold.get(id(node))
+        return f"v{self.scene.index[id(node)]}" if key is None else self.scene.boxes[key].id
+
+    def display(self, node: Any) -> str | None:
+        """The SVG id whose data and grad rows are ``node``'s, if any."""
+        if node.owner is CONSTANT:
+            return None
+        key = self.scene.fold.get(id(node))
+        if key is None:
+            return f"v{self.scene.index[id(node)]}"
+        box = self.scene.boxes[key]
+        return box.id if list(box.outputs) == [id(node)] else None
+
+    def edge_ids(self, node: Any, position: int) -> list[str]:
+        """The SVG ids along the way from input ``position`` of ``node`` into it (see draw.py)."""
+        i = self.scene.index[id(node)]
+        parent = node.parents[position]
+        key, parent_key = self.scene.fold.get(id(node)), self.scene.fold.get(id(parent))
+        if key is not None and parent_key == key:
+            return []  # inside one folded box: nothing drawn
+        if key is None and parent_key is None:
+            return [f"e{i}_{position}", f"o{i}", f"e{i}"]
+        tail = self.scene.boxes[parent_key].id if parent_key else self.element(parent)
+        head = self.scene.boxes[key].id if key else f"o{i}"
+        return [f"e_{tail}_{head}"] + ([f"o{i}", f"e{i}"] if key is None else [])
+
+    def _node(self, node: Any) -> dict[str, Any]:
+        return {
+            "name": self.namer.name(node),
+            "d": self.namer.d(node),
+            "element": self.element(node),
+            "display": self.display(node),
+            "computed": bool(node.parents),
+            "constant": node.owner is CONSTANT,
+            "inputs": [self.edge_ids(node, k) for k in range(len(node.parents))],
+        }
+
+    # --- events: the start, the forward pass, the seed, the backward steps -------------------
+
+    def _start(self) -> dict[str, Any]:
+        given = [f"{self.namer.name(n)} = {brief(n, n.data)}" for n in self.leaves[:6]]
+        if len(self.leaves) > 6:
+            given.append(f"… and {len(self.leaves) - 6} more")
+        text = "The inputs are given: " + ", ".join(given) if given else "Nothing is given."
+        return {"kind": "start", "text": text, "formula": None}
+
+    def _forward(self, index: int, i: int, node: Any) -> dict[str, Any]:
+        namer = self.namer
+        expression = node.op.render([namer.name(p) for p in node.parents])
+        name = namer.name(node)
+        head = f"{name} = {expression}" if expression != name else name
+        numbers = node.op.render([brief(p, p.data) for p in node.parents])
+        return {
+            "kind": "forward",
+            "index": index,
+            "node": i,
+            "text": f"{head} = {numbers} = {node._describe(node.data)}",
+            "formula": self.formula(node.op.doc or node.op.name),
+        }
+
+    def run_backward(self) -> None:
+        """Backward from zero, one event per chain-rule step (grads are the caller's to restore)."""
+        scene, root = self.scene, self.scene.root
+        for node in scene.order:
+            node._reset_grad()
+        root._seed_grad()
+        d_root = self.namer.d(root)
+        seed_text = "the chain rule starts at the result: its gradient with respect to itself is 1"
+        self.events.append(
+            {
+                "kind": "seed",
+                "node": len(scene.order) - 1,
+                "text": f"{d_root}/{d_root} = {brief(root, root.grad)}",
+                "formula": self.formula(seed_text),
+                **self._grad_texts(root),
+            }
+        )
+        root._reset_grad()  # backward_steps seeds the root itself
+        for step in backward_steps(root):
+            self.backward_count += 1
+            output, parent = step.output, step.input
+            event = {
+                "kind": "backward",
+                "index": step.index,
+                "node": scene.index[id(parent)],
+                "output": scene.index[id(output)],
+                "position": step.input_index,
+                "text": str(step),
+                "formula": self.formula(step.formula),
+                "upstream": _json_number(step.upstream),
+                "local": _json_number(step.local),
+                "contribution": _json_number(step.contribution),
+                **self._grad_texts(parent),
+            }
+            if event["local"] is None or event["upstream"] is None:  # arrays: shapes as text
+                event["upstreamText"] = brief(output, step.upstream)
+                event["localText"] = "…" if step.local is None else brief(output, step.local)
+                event["contributionText"] = brief(parent, step.contribution)
+            self.events.append(event)
+
+    def _grad_texts(self, node: Any) -> dict[str, Any]:
+        """How the node's grad so far is written: in the picture, and for a leaf in the table
+        (``cell``, left out when it is the same text) and exactly."""
+        grad = node.grad
+        texts: dict[str, Any] = {"grad": "none" if grad is None else node._describe(grad)}
+        if not node.parents:
+            cell, texts["exact"] = _cell(grad)
+            if cell != texts["grad"]:
+                texts["cell"] = cell
+        return texts
+
+    # --- the leaves, and their finite-difference estimates ------------------------------------
+
+    def leaf_rows(self, grads: dict[int, Any]) -> list[dict[str, Any]]:
+        order = self.scene.order
+        nudge = FiniteDifferences(order)
+        budget = FD_BUDGET
+        rows = []
+        for leaf in self.leaves:
+            grad = grads[id(leaf)]
+            data = leaf.data
+            size = int(np.size(data))
+            entries = list(range(min(size, TENSOR_ENTRIES)))
+            row: dict[str, Any] = {
+                "node": self.scene.index[id(leaf)],
+                "name": self.namer.name(leaf),
+                "data": leaf._describe(data),
+                "dataTitle": _entries(data, size) if size > 1 else repr(float(data)),
+                "fd": "—",
+                "fdTitle": "",
+                "agree": None,
+                "noGrad": grad is None,
+            }
+            cost = 2 * len(nudge.downstream(leaf)) * len(entries) if grad is not None else 0
+            if grad is None:
+                row["fdTitle"] = "this leaf needs no gradient (requires_grad is False)"
+            elif cost > budget:
+                row["fdTitle"] = (
+                    "not estimated: finite differences of every leaf of a graph this big "
+                    f"({len(self.leaves)} leaves × {len(order)} nodes) would take too long"
+                )
+            else:
+                budget -= cost
+                row.update(_estimate(nudge, leaf, entries, grad, size))
+            rows.append(row)
+        return rows
+
+
+def _estimate(
+    nudge: FiniteDifferences, leaf: Any, entries: list[int], grad: Any, size: int
+) -> dict[str, Any]:
+    try:
+        estimates = nudge.of(leaf, entries, FD_EPS)
+    except (OpDomainError, ArithmeticError, ValueError, TypeError) as error:
+        return {"fd": "undefined", "fdTitle": f"a nudge of ±{FD_EPS:g} fails here: {error}"}
+    analytic = np.asarray(grad, dtype=np.float64).reshape(-1)[entries]
+    agree = all(
+        abs(g - e) <= ATOL + RTOL * abs(e) or (math.isnan(g) and math.isnan(e))
+        for g, e in zip(analytic.tolist(), estimates)
+    )
+    shown = _entries(np.array(estimates), size)
+    what = f"the first {len(entries)} of {size} entries" if size > len(entries) else "this leaf"
+    verdict = (
+        "agrees with backward"
+        if agree
+        else "differs from backward: at a kink (relu at 0, step, clip) or a jump, "
+        "the two-sided estimate is not the derivative"
+    )
+    return {
+        "fd": shown,
+        "fdTitle": f"(f(x+ε) − f(x−ε)) / 2ε with ε = {FD_EPS:g}, for {what}: "
+        f"{', '.join(map(repr, estimates))}; {verdict}",
+        "agree": agree,
+    }
+
+
+def _entries(array: Any, size: int) -> str:
+    """The first entries of an array, written compactly: ``0.5, -1, 2.25, 0.1, …``."""
+    flat = np.asarray(array, dtype=np.float64).reshape(-1)[:TENSOR_ENTRIES]
+    shown = ", ".join(fmt(float(x)) for x in flat)
+    return shown + (", …" if size > TENSOR_ENTRIES else "")
+
+
+def _cell(grad: Any) -> tuple[str, str]:
+    """A leaf's grad in the table, and exactly (for a title and for checking)."""
+    if grad is None:
+        return "none", "requires_grad is False: no gradient"
+    size = int(np.size(grad))
+    if size == 1 and np.ndim(grad) == 0:
+        value = float(grad)
+        return fmt(value), repr(value)
+    flat = np.asarray(grad).reshape(-1)
+    return _entries(grad, size), f"{size} entries; the first: {', '.join(map(repr, flat[:8]))}"
+
+
+def _json_number(x: Any) -> float | str | None:
+    """A number for JSON, which has no NaN or infinity: those are written as text."""
+    if x is None or np.ndim(x) != 0:
+        return None  # an array: the page names its shape instead
+    value = float(x)
+    if math.isfinite(value):
+        return value
+    return "nan" if value != value else ("inf" if value > 0 else "-inf")
+
+
+# --- the page --------------------------------------------------------------------------------
+
+_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
+
+
+def _inline_svg(svg: str) -> str:
+    """Graphviz's SVG as an element of the page: no XML prolog, doctype or comments."""
+    return _PROLOG.sub("", svg).strip()
+
+
+def _frame_height(svg: str) -> int:
+    """A notebook frame tall enough for the picture (up to a point: the page scrolls)."""
+    found = re.search(r'<svg[^>]*height="([\d.]+)pt"', svg)
+    picture = float(found.group(1)) * 4 / 3 if found else 400.0
+    return int(min(max(picture + 260, 480), 900))
+
+
+def _script_json(payload: Any) -> str:
+    """JSON that cannot end its <script> block or read as markup: < > & are escaped, and so
+    are U+2028, U+2029 and lone surrogates (which UTF-8 cannot carry; JSON's \\uXXXX can).
+    """
+    text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate as \udxxx
+    for char in "&<>\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+def _resource(name: str) -> str:
+    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+
+
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _page(title: str, svg: str, payload: dict[str, Any], leaf_count: int) -> str:
+    """The page: lesson.html with the picture, the data, lesson.js and lesson.css put in."""
+    script, style = _resource("lesson.js"), _resource("lesson.css")
+    if "</script" in script.lower() or "</style" in style.lower():
+        raise AssertionError("internal: lesson.js or lesson.css would end its own element")
+    # Only this script and this style may run: no other script, no request of any kind.
+    policy = (
+        f"default-src 'none'; script-src {_hash(script)}; style-src {_hash(style)}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    return string.Template(_resource("lesson.html")).substitute(
+        policy=policy,
+        title=html.escape(title.encode("utf-8", "backslashreplace").decode("utf-8")),
+        style=style,
+        svg=svg,
+        rows="\n".join(["<tr><td></td><td></td><td></td><td></td></tr>"] * leaf_count),
+        last=len(payload["events"]) - 1,
+        data=_script_json(payload),
+        script=script,
+    )

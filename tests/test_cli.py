@@ -1,0 +1,261 @@
+"""The command line, ``python -m autograd explain`` (and ``tracegrad``), and the expression
+reader behind it: a whitelist walked over Python's syntax tree, never evaluated."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import IN_CI, require_dot
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, explain
+from autograd.__main__ import main
+from autograd.expression import ExpressionError, parse_expression
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # Run from anywhere with this checkout importable (tracegrad need not be installed).
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-m", "autograd", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONPATH": path},
+    )
+
+
+def test_explain_prints_the_narrated_lesson_of_a_typed_expression() -> None:
+    done = run("explain", "(w*x + b - 5)**2", "x=2", "w=3", "b=1")
+    assert done.returncode == 0, done.stderr
+    root = parse_expression("(w*x + b - 5)**2", {"x": 2, "w": 3, "b": 1})
+    assert done.stdout == explain(root) + "\n"
+    assert "dout/dw = dout/d(w · x) · d(w · x)/dw = 4 · 2 = 8" in done.stdout
+
+
+def test_an_expression_or_a_value_may_start_with_a_minus_sign(capsys) -> None:
+    assert main(["explain", "-x*2 + relu(-y)", "x=-1.5", "y=-2"]) == 0
+    out = capsys.readouterr().out
+    assert "x = -1.5" in out and "dout/dx = -2" in out and "dout/dy = -1" in out
+
+
+@pytest.mark.parametrize(
+    ("expression", "values", "column", "message"),
+    [
+        ("(w*x + b - 5)**2 + z", ["x=2", "w=3", "b=1"], 19, "z has no value"),
+        ("x +", ["x=1"], 3, "not a valid expression"),
+        ("x $ 2", ["x=1"], 2, "not a valid expression"),
+        ("__import__('os').system('echo hacked')", [], 0, "is not allowed"),
+        ("x.data", ["x=1"], 0, "attribute access is not allowed"),
+        ("(lambda: 1)()", [], 1, "a lambda is not allowed"),
+        ("x if x else 1", ["x=1"], 0, "if/else is not allowed"),
+        ("x // 2", ["x=1"], 0, "the operator // is not allowed"),
+        ("2 * [x][0]", ["x=1"], 4, "indexing is not allowed"),
+        ("x < 1", ["x=1"], 0, "a comparison is not allowed"),
+        ("exec('1')", [], 0, "exec is not a function here"),
+        ("'a' * x", ["x=1"], 0, "'a' is not a number"),
+        ("1j * x", ["x=1"], 0, "1j is not a number"),
+        ("x / (x - 1)", ["x=1"], 2, "division by zero"),
+        ("tanh(x) + log(x - 3)", ["x=1"], 10, "log is only defined for x > 0"),
+        ("leaky_relu(x, w)", ["x=1", "w=2"], 14, "must be plain numbers"),
+        ("clip(x, 0)", ["x=1"], 0, "clip takes a value and 2 numbers"),
+        ("exp(x, 2)", ["x=1"], 0, "exp takes one value"),
+        ("θ ÷ 2", ["θ=1"], 2, "not a valid expression"),
+        ("θ * y", ["θ=1"], 4, "y has no value"),
+        ("x * 2", ["x=1", "xx=3"], None, "xx is not in the expression"),
+        ("x * 2", ["x=two"], None, "'two' is not a number"),
+        ("x * 2", ["x"], None, "is not NAME=VALUE"),
+    ],
+)
+def test_bad_input_shows_the_expression_with_a_caret_and_exits_2(
+    expression: str, values: list[str], column: int | None, message: str, capsys
+) -> None:
+    assert main(["explain", expression, *values]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert message in lines[0]
+    assert lines[1] == f"  {expression}"
+    if column is None:
+        assert len(lines) == 2
+    else:
+        assert lines[2] == "  " + " " * column + "^"
+
+
+def test_nothing_in_an_expression_is_ever_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    for attempt in (
+        f"__import__('os').system('touch {marker}')",
+        f"open('{marker}', 'w')",
+        "[c for c in ().__class__.__base__.__subclasses__()]",
+        f"exp(__import__('pathlib').Path('{marker}').touch())",
+    ):
+        done = run("explain", attempt, cwd=tmp_path)
+        assert done.returncode == 2 and "^" in done.stderr
+    assert not marker.exists()
+
+
+def test_the_functions_of_values_and_their_settings() -> None:
+    values = {"x": 0.5}
+    for text, expected in [
+        ("exp(x)", math.exp(0.5)),
+        ("log(x)", math.log(0.5)),
+        ("tanh(x)", math.tanh(0.5)),
+        ("sigmoid(x)", 1 / (1 + math.exp(-0.5))),
+        ("relu(-x)", 0.0),
+        ("softplus(x)", math.log1p(math.exp(0.5))),
+        ("step(x)", 1.0),
+        ("leaky_relu(-x)", -0.005),
+        ("leaky_relu(-x, 0.2)", -0.1),
+        ("clip(x * 4, -1, 1)", 1.0),
+        ("2 ** x", 2**0.5),
+        ("x ** 2 / +x", 0.5),
+        ("x * (1 - 3) ** 2", 2.0),  # plain numbers are computed by the same op records
+    ]:
+        assert parse_expression(text, values).data == pytest.approx(expected, rel=1e-15), text
+
+
+def test_every_name_is_one_leaf_so_paths_add_up() -> None:
+    root = parse_expression("x * x + x", {"x": 3.0})
+    root.backward()
+    (x,) = {p for p in _leaves(root)}
+    assert x.label == "x" and x.grad == 7.0
+
+
+def _leaves(root: Value) -> list[Value]:
+    from autograd import topological_order
+
+    return [n for n in topological_order(root) if not n.parents and n.label]
+
+
+# Random expressions: the text, and the same expression built directly from Values.
+NAMES = ("x", "y", "z")
+UNARY = ("tanh", "sigmoid", "relu", "softplus")
+
+
+@st.composite
+def formulas(draw: Any, depth: int = 3) -> tuple[str, Any]:
+    """(text, build) where build(leaves) makes the same graph with Python operators."""
+    if depth == 0 or draw(st.booleans()):
+        if draw(st.booleans()):
+            name = draw(st.sampled_from(NAMES))
+            return name, lambda leaves: leaves[name]
+        number = draw(st.sampled_from([0.5, 1.0, 2.0, 3.0, 0.25]))
+        return repr(number), lambda leaves: number
+    kind = draw(st.sampled_from(["+", "-", "*", "/", "**", "neg", "call"]))
+    left_text, left = draw(formulas(depth - 1))
+    if kind == "neg":
+        return f"-({left_text})", lambda leaves: -left(leaves)
+    if kind == "call":
+        name = draw(st.sampled_from(UNARY))
+        return f"{name}({left_text})", lambda leaves: _call(name, left(leaves))
+    if kind == "**":
+        exponent = draw(st.sampled_from([2, 3]))
+        return f"({left_text}) ** {exponent}", lambda leaves: left(leaves) ** exponent
+    right_text, right = draw(formulas(depth - 1))
+    if kind == "/":  # a denominator away from zero, as the property tests' registry does
+        return (
+            f"({left_text}) / (({right_text}) ** 2 + 1)",
+            lambda leaves: left(leaves) / (right(leaves) ** 2 + 1),
+        )
+    operators = {
+        "+": lambda a, b: a + b,
+        "-": lambda a, b: a - b,
+        "*": lambda a, b: a * b,
+    }
+    combine = operators[kind]
+    return f"({left_text}) {kind} ({right_text})", lambda leaves: combine(
+        left(leaves), right(leaves)
+    )
+
+
+def _call(name: str, operand: Any) -> Any:
+    if isinstance(operand, Value):
+        return getattr(operand, name)()
+    return getattr(Value(operand), name)().data
+
+
+@given(formulas(), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_a_typed_expression_is_the_graph_the_same_python_builds(formula, numbers) -> None:
+    text, build = formula
+    values = dict(zip(NAMES, numbers))
+    used = {name: value for name, value in values.items() if name in text}
+    if not used:
+        with pytest.raises(ExpressionError, match="no names"):
+            parse_expression(text, used)
+        return
+    parsed = parse_expression(text, used)
+    leaves = {name: Value(value, name) for name, value in used.items()}
+    built = build(leaves)
+    assert parsed.data == built.data or (math.isnan(parsed.data) and math.isnan(built.data))
+    parsed.backward()
+    built.backward()
+    by_name = {leaf.label: leaf.grad for leaf in _leaves(parsed)}
+    assert by_name == pytest.approx({n: leaf.grad for n, leaf in leaves.items()}, nan_ok=True)
+
+
+# --- writing pictures and pages --------------------------------------------------------------
+
+
+def test_html_graph_and_steps_are_written(tmp_path: Path, capsys) -> None:
+    require_dot()
+    page, graph, steps = tmp_path / "lesson.html", tmp_path / "g.svg", tmp_path / "slides"
+    arguments = ["explain", "tanh(w*x)", "x=0.5", "w=-2", "--html", str(page)]
+    arguments += [f"--graph={graph}", "--steps", str(steps)]
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert f"lesson written to {page}: open it in a browser" in out
+    assert "<title>tanh(w*x)</title>" in page.read_text(encoding="utf-8")
+    assert graph.read_text().lstrip().startswith("<?xml")
+    assert sorted(p.name for p in steps.iterdir()) == [f"step_0{k}.svg" for k in range(4)]
+    assert main(["explain", "x", "x=1", "--graph", str(tmp_path / "g.gif")]) == 2
+    assert "must end in .svg, .png, .pdf, .dot" in capsys.readouterr().err
+
+
+def test_without_dot_the_page_needs_gives_the_one_line_hint(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert main(["explain", "x*2", "x=1", "--html", str(tmp_path / "l.html")]) == 1
+    err = capsys.readouterr().err
+    assert "Graphviz's `dot` program was not found" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "l.html").exists()
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run().returncode == 2
+    assert run("explain").returncode == 2
+    done = run("explain", "--help")
+    assert done.returncode == 0 and "tanh" in done.stdout and "--html" in done.stdout
+
+
+def test_tracegrad_is_a_console_script() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    assert '[project.scripts]\ntracegrad = "autograd.__main__:main"' in text
+    script = Path(sys.executable).with_name("tracegrad")
+    if not script.exists():
+        if IN_CI:
+            pytest.fail("tracegrad is not installed beside python: pip install -e . installs it")
+        pytest.skip("tracegrad is installed by pip install -e . (not in this environment)")
+    done = subprocess.run(
+        [str(script), "explain", "x*3", "x=2"], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert done.returncode == 0 and "dout/dx = 3" in done.stdout
+
+
+def test_the_readme_shows_what_the_command_line_really_prints(capsys) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```\n\$ tracegrad (explain .+?)\n(.+?)```", text, re.S)
+    assert found is not None
+    assert main(shlex.split(found.group(1))) == 2
+    assert capsys.readouterr().err == found.group(2)

@@ -1,0 +1,408 @@
+"""The lesson page in a real browser: headless Chromium (Debian's chromium package) driven by
+playwright. Without Chromium or playwright these tests skip on a developer's machine; in CI
+their absence is a failure (.ci/run installs both).
+
+Screenshots go to the folder named by TRACEGRAD_ARTIFACTS, else to the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import IN_CI, require_dot
+
+import nn
+from autograd import Tensor, Value, arange, backward_steps, lesson, tensor
+from autograd.graph import fmt, topological_order
+
+CHROMIUM = next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()),
+    None,
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def _require_browser() -> Any:
+    """playwright's sync API, or a skip (a failure in CI) saying what is missing."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package (pip install playwright)"
+    else:
+        if CHROMIUM is not None:
+            return sync_playwright
+        missing = "Chromium (apt-get install chromium)"
+    if IN_CI:
+        pytest.fail(f"{missing} is missing in CI: .ci/run must install it")
+    pytest.skip(f"the browser tests need {missing}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_playwright = _require_browser()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One page opened from disk, with everything it asked for or complained about."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.expected: list[str] = []  # errors a test provokes on purpose
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+        def dialog(d: Any) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        self.page.on("dialog", dialog)
+        self.url = path.resolve().as_uri()
+        self.page.goto(self.url)
+
+    def text(self, selector: str) -> str:
+        return self.page.locator(selector).first.text_content() or ""
+
+    def current(self) -> list[str]:
+        return self.page.eval_on_selector_all(".tg-current", "els => els.map(e => e.id)")
+
+    def position(self) -> int:
+        return int(self.page.locator("#step").input_value())
+
+    def button(self, name: str) -> Any:
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def grads(self) -> dict[str, tuple[str, str]]:
+        """Each row of #grads: the leaf's name (first cell) -> (grad shown, exact title)."""
+        rows = self.page.locator("#grads tr")
+        found = {}
+        for k in range(rows.count()):
+            cells = rows.nth(k).locator("td")
+            cell = cells.nth(2)
+            found[cells.nth(0).text_content() or ""] = (
+                cell.text_content() or "",
+                cell.get_attribute("title") or "",
+            )
+        return found
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Any, tmp_path: Path) -> Iterator[Any]:
+    require_dot()
+    opened: list[Visit] = []
+
+    def open_lesson(root: Any, name: str = "lesson", **options: Any) -> Visit:
+        path = lesson(root, **options).save(tmp_path / f"{name}.html")
+        opened.append(Visit(browser, path))
+        return opened[-1]
+
+    yield open_lesson
+    for one in opened:
+        # Every page, whatever a test did with it: nothing from the network, nothing broken.
+        assert one.requests == [one.url], one.requests
+        assert [e for e in one.errors if not any(x in e for x in one.expected)] == []
+        assert one.dialogs == []
+        one.close()
+
+
+def chain_rule() -> dict[str, Value]:
+    x, w, b = Value(2.0, "x"), Value(3.0, "w", param=True), Value(1.0, "b", param=True)
+    target = Value(5.0, "target")
+    y = w * x + b
+    y.label = "y"
+    loss = (y - target) ** 2
+    loss.label = "loss"
+    return {"x": x, "w": w, "b": b, "target": target, "y": y, "loss": loss}
+
+
+# --- stepping ---------------------------------------------------------------------------------
+
+
+def test_buttons_and_keys_step_the_narration_and_the_highlight(visit) -> None:
+    v = chain_rule()
+    page = visit(v["loss"])
+    steps = [str(s) for s in backward_steps(chain_rule()["loss"])]
+    seen = [(page.text("#narration"), tuple(page.current()))]
+    assert page.text("#narration").startswith("The inputs are given: w = 3, x = 2")
+    assert page.position() == 0
+    page.button("Next").click()
+    assert page.text("#narration") == "w · x = 3 · 2 = 6"
+    assert set(page.current()) == {"v2", "o2", "e2", "e2_0", "e2_1"}
+    page.page.keyboard.press("ArrowRight")
+    assert page.text("#narration") == "y = (w · x) + b = 6 + 1 = 7"
+    page.page.keyboard.press("ArrowLeft")
+    assert page.text("#narration") == "w · x = 3 · 2 = 6"
+    page.page.keyboard.press("End")
+    assert page.text("#narration") == steps[-1]
+    # The last step: x's gradient through w · x, edge v1 -> o2 of the op that made v2.
+    assert set(page.current()) >= {"e2_1", "o2", "v2", "v1"}
+    page.page.keyboard.press("Home")
+    assert page.position() == 0
+    # Step through everything by button: forward values, the seed, then each backward step.
+    last = int(page.page.locator("#step").get_attribute("max") or 0)
+    assert last == 4 + 1 + len(steps)
+    for _ in range(last):
+        page.button("Next").click()
+        seen.append((page.text("#narration"), tuple(page.current())))
+    narrations = [n for n, _ in seen]
+    assert narrations[5] == "dloss/dloss = 1"
+    assert narrations[6:] == steps
+    assert len({h for _, h in seen}) == len(seen)  # every step highlights something new
+    page.button("Next").click()  # at the end: stays there
+    assert page.position() == last
+    page.button("Previous").click()
+    assert page.text("#narration") == steps[-2]
+    page.button("Reset").click()
+    assert page.position() == 0 and page.current() == []
+
+
+def test_the_slider_jumps_and_the_picture_shows_values_and_grads_so_far(visit) -> None:
+    page = visit(chain_rule()["loss"])
+    steps = [str(s) for s in backward_steps(chain_rule()["loss"])]
+    product = page.page.locator("#v2 text")  # w · x: name, "data", data, "grad", grad
+
+    assert product.all_text_contents()[-3:] == ["?", "grad", "?"]  # not computed yet
+    page.page.locator("#step").fill("1")
+    assert product.all_text_contents()[-3:] == ["6", "grad", "?"]
+    page.page.locator("#step").fill("9")  # the fourth backward step reaches w · x
+    assert page.text("#narration") == steps[3]
+    assert page.page.locator("#v2 text.tg-fresh").all_text_contents() == ["4"]
+    page.page.locator("#step").fill("11")  # the sixth reaches w, a leaf
+    assert page.text("#narration") == steps[5]
+    assert page.page.locator("#v0 text.tg-fresh").all_text_contents() == ["8"]
+    assert page.page.locator("#v2 text.tg-fresh").count() == 0
+    assert page.grads()["w"] == ("8", "8.0") and page.grads()["x"] == ("?", "")
+
+
+def test_play_advances_and_space_pauses(visit) -> None:
+    page = visit(chain_rule()["loss"])
+    play = page.button("Play")
+    play.click()
+    assert play.get_attribute("aria-pressed") == "true"
+    # (wait_for_function would evaluate a string, which the page's policy rightly forbids)
+    expect(page.page.locator("#step")).to_have_value(re.compile(r"^(?:[2-9]|1\d)$"))
+    page.page.locator("h1").click()  # focus on the page, not on a button
+    page.page.keyboard.press(" ")
+    assert play.get_attribute("aria-pressed") == "false"
+    paused = page.position()
+    page.page.wait_for_timeout(1200)  # longer than one step of play
+    assert page.position() == paused
+    page.page.keyboard.press(" ")
+    assert play.get_attribute("aria-pressed") == "true"
+    play.click()
+    assert play.get_attribute("aria-pressed") == "false"
+
+
+def test_the_end_state_grads_equal_backwards(visit) -> None:
+    # A neuron whose input is used twice, so one leaf collects two paths.
+    x = Value(0.5, "x")
+    w1, w2, b = Value(-1.5, "w1"), Value(2.0, "w2"), Value(0.1, "b")
+    out = (w1 * x + w2 * x * x + b).tanh() * 3
+    out.label = "out"
+    page = visit(out)
+    page.page.keyboard.press("End")
+    out.backward()
+    leaves = {leaf.label: leaf for leaf in (x, w1, w2, b)}
+    shown = page.grads()
+    assert set(shown) == set(leaves)
+    for name, (text, exact) in shown.items():
+        assert float(exact) == leaves[name].grad
+        assert text == fmt(leaves[name].grad)
+    rows = page.page.locator("#grads tr")
+    assert rows.count() == 4
+    estimate = rows.nth(0).locator("td").nth(3).text_content() or ""
+    assert float(estimate) == pytest.approx(
+        leaves[rows.nth(0).locator("td").first.text_content()].grad, rel=1e-5
+    )
+
+
+def test_a_collapsed_network_steps_through_its_boxes(visit) -> None:
+    model = nn.MLP(2, [3, 1], activation="relu", output_activation="sigmoid", seed=1)
+    data = [(0.0, 1.0), (1.0, 0.0)]
+    loss = nn.binary_cross_entropy([model(x, squeeze=True) for x in data], [1.0, 0.0])
+    page = visit(loss, collapse="neuron")
+    assert page.page.locator("g.node.group").count() == 4
+    page.page.locator("#step").fill("3")
+    assert any(i.startswith("g") for i in page.current())
+    page.page.keyboard.press("End")
+    loss.backward()
+    shown = page.grads()
+    for p in model.parameters():
+        assert float(shown[p.label][1]) == p.grad
+
+
+def test_tensor_graphs_show_shapes(visit) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 3)), label="x")
+    W = Tensor(rng.standard_normal((3, 5)), requires_grad=True, label="W")
+    loss = -(x @ W).log_softmax(1)[arange(4), tensor([0, 1, 2, 3])].mean()
+    loss.label = "loss"
+    page = visit(loss)
+    assert "[3×5] float32" in page.page.locator("#grads").inner_text()
+    page.page.keyboard.press("End")
+    loss.backward()
+    shown = page.grads()
+    assert shown["x"][0] == "none"
+    assert shown["W"][0] == ", ".join(fmt(float(g)) for g in W.grad.reshape(-1)[:3]) + ", …"
+    svg_x = page.page.locator(f"#v{_index(loss, x)} text").all_text_contents()
+    assert svg_x[-3:] == ["[4×3] float32", "grad", "none"]  # x needs no gradient
+
+
+def _index(root: Any, node: Any) -> int:
+    return [id(n) for n in topological_order(root)].index(id(node))
+
+
+# --- clicking a node --------------------------------------------------------------------------
+
+
+def test_clicking_a_node_shows_its_chain_rule_sum_path_by_path(visit) -> None:
+    v = chain_rule()
+    page = visit(v["loss"])
+    page.page.locator("#v0").click()  # w
+    text = page.page.locator("#tg-expansion").inner_text()
+    assert "dloss/dw" in text and "1 path from loss to w" in text
+    assert (
+        "dloss/d(y − target) · d(y − target)/dy · dy/d(w · x) · d(w · x)/dw = 4 · 1 · 1 · 2 = 8"
+        in text
+    )
+    assert "backward computed dloss/dw = 8" in text
+    # A value used twice: two paths, summed.
+    a = Value(1.5, "a")
+    t = (a * a).tanh()
+    t.label = "t"
+    twice = visit(t, "twice")
+    twice.page.locator("#v0").focus()
+    twice.page.keyboard.press("Enter")
+    text = twice.page.locator("#tg-expansion").inner_text()
+    t.backward()
+    local = 1 - t.data**2
+    assert "2 paths from t to a" in text
+    assert f"dt/d(a · a) · d(a · a)/da = {fmt(local)} · 1.5 = {fmt(local * 1.5)}" in text
+    assert f"Sum over the paths: {fmt(local * 1.5)} + {fmt(local * 1.5)}" in text
+    assert f"backward computed dt/da = {fmt(a.grad)}" in text
+
+
+def test_too_many_paths_are_summed_per_consumer_instead(visit) -> None:
+    x = Value(0.5, "x")
+    node = x
+    for _ in range(5):  # 2⁵ = 32 paths from the top down to x
+        node = node * 1.0 + node
+    node.label = "top"
+    page = visit(node)
+    page.page.locator("#v0").click()
+    text = page.page.locator("#tg-expansion").inner_text()
+    assert "More than 24 paths lead here" in text
+    node.backward()
+    assert f"backward computed dtop/dx = {fmt(x.grad)}" in text
+    assert text.count("dtop/d") >= 3  # the title, one line per use of x, the total
+
+
+# --- safety, isolation, and a picture of it all ------------------------------------------------
+
+
+def test_hostile_labels_run_nothing_and_show_as_text(visit) -> None:
+    labels = [
+        "<img src=x onerror=alert(1)>",
+        "</script><script>alert(2)</script>",
+        '"><svg onload=alert(3)>',
+        "javascript:alert(4)",
+    ]
+    leaves = [Value(float(i + 1), label) for i, label in enumerate(labels)]
+    root = Value.sum([leaf.tanh() for leaf in leaves])
+    root.label = "<b>sum</b>"
+    page = visit(root, title="<script>alert(5)</script>")
+    assert page.text("h1") == "<script>alert(5)</script>"
+    names = [name for name in page.grads()]
+    assert names == labels
+    for k in range(len(labels)):  # click every leaf and step through every event
+        page.page.locator(f"#v{k * 2}").click()
+        assert labels[k] in page.page.locator("#tg-expansion").inner_text()
+    page.page.keyboard.press("End")
+    last = list(backward_steps(root))[-1]
+    assert page.text("#narration") == str(last) and labels[0] in str(last)
+    assert page.page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    # (the fixture then checks that no dialog opened and nothing failed)
+
+
+def test_the_policy_blocks_every_request_the_page_might_try(visit) -> None:
+    page = visit(chain_rule()["loss"])
+    violated = page.page.evaluate(
+        """() => new Promise((resolve) => {
+            const refused = (e) => resolve(e.effectiveDirective);
+            document.addEventListener('securitypolicyviolation', refused);
+            fetch('http://127.0.0.1:9/never').catch(() => {});
+        })"""
+    )
+    assert violated == "connect-src"
+    page.expected.append("Content Security Policy")  # the refusal is logged, as it should be
+
+
+def test_two_lessons_in_one_notebook_do_not_interfere(browser, tmp_path: Path) -> None:
+    require_dot()
+    first, second = chain_rule()["loss"], chain_rule()["y"]
+    notebook = tmp_path / "notebook.html"
+    cells = "".join(
+        f"<div class='cell'>{lesson(root)._repr_html_()}</div>" for root in (first, second)
+    )
+    notebook.write_text(f"<!DOCTYPE html><html><body>{cells}</body></html>", encoding="utf-8")
+    opened = Visit(browser, notebook)
+    try:
+        frames = [f for f in opened.page.frames if f != opened.page.main_frame]
+        assert len(frames) == 2
+        for frame in frames:
+            frame.wait_for_selector("#narration")
+        start = [f.locator("#narration").text_content() for f in frames]
+        frames[0].get_by_role("button", name="Next", exact=True).click()
+        frames[0].locator("#step").focus()
+        frames[0].locator("body").press("End")
+        assert frames[0].locator("#narration").text_content() != start[0]
+        assert frames[1].locator("#narration").text_content() == start[1]
+        assert frames[1].locator("#step").input_value() == "0"
+        assert opened.errors == [] and opened.dialogs == []
+    finally:
+        opened.close()
+
+
+def test_a_screenshot_of_a_lesson_is_written_as_an_artifact(visit, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("TRACEGRAD_ARTIFACTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page = visit(chain_rule()["loss"])
+    page.page.locator("#step").fill("9")
+    page.page.locator("#v0").click()
+    shot = folder / "lesson_chain_rule.png"
+    page.page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    assert html.escape("dloss/dw") in html.escape(page.page.locator("#tg-expansion").inner_text())
