@@ -29,6 +29,7 @@ from .functions import (
     max as max,  # re-exported (as torch.max), but kept out of __all__
 )
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .gradients import grad
 from .graph import Owner, Step, backward_steps, topological_order
 from .lesson import Lesson, lesson
 from .tensor import (
@@ -91,6 +92,7 @@ __all__ = [
     "lesson",
     "Lesson",
     "gradcheck",
+    "grad",
     "GradcheckReport",
     "GradcheckError",
     "sigmoid",

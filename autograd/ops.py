@@ -25,6 +25,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "Op",
@@ -107,7 +108,9 @@ class Op:
             template = self.template
             return template.format(
                 *(
-                    name if _delimited(template, i) else parenthesize(name)
+                    name
+                    if _delimited(template, i) or (_is_power(name) and not _is_base(template, i))
+                    else parenthesize(name)
                     for i, name in enumerate(names)
                 )
             )
@@ -158,6 +161,17 @@ def _one_term(text: str) -> bool:
     return False
 
 
+def _is_power(text: str) -> bool:
+    """``x^2`` or ``exp(a)^3``: a power binds tighter than · or +, so it needs no parentheses
+    there (``3 · x^2``), only as the base of another power."""
+    base, caret, exponent = text.rpartition("^")
+    return bool(caret) and _one_term(base) and _is_word(exponent)
+
+
+def _is_base(template: str, index: int) -> bool:
+    return f"{{{index}}}^" in template
+
+
 def _delimited(template: str, index: int) -> bool:
     """Whether input ``index`` stands alone between a call's parentheses or commas: ``f({0})``."""
     placeholder = f"{{{index}}}"
@@ -189,15 +203,23 @@ def _real_power(a: float, b: float) -> float:
         raise OpDomainError(f"{a!r} ** {b!r} is too large for a float", OverflowError) from None
 
 
+# A derivative rule runs on floats (first-order backward) and on Values (create_graph=True:
+# the derivative is built from nodes). These helpers are what lets one rule serve both.
+
+
 def _log(x: float) -> float:
-    # Works on floats and on Values, so derivative rules can be built from nodes.
     return x.log() if hasattr(x, "log") else math.log(x)
+
+
+def _number(x: Any) -> float:
+    # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False.
+    return x.data if hasattr(x, "parents") else x
 
 
 def _power_derivative(a: float, k: float) -> float:
     # d(a^k)/da = k·a^(k-1); at a = 0 with 0 < k < 1 the slope is infinite, as in PyTorch.
-    if a == 0 and k < 1:
-        return 0.0 if k == 0 else math.copysign(math.inf, k)
+    if _number(a) == 0 and _number(k) < 1:
+        return 0.0 if _number(k) == 0 else math.copysign(math.inf, _number(k))
     return k * a ** (k - 1)
 
 
@@ -244,7 +266,7 @@ def _exponent_derivative(a: float, out: float) -> float:
     # For a < 0, a^b is real only at whole b, so it has no slope in b: NaN, as in PyTorch.
     if a > 0:
         return out * _log(a)
-    return 0.0 if a == 0 else math.nan
+    return 0.0 if _number(a) == 0 else math.nan
 
 
 POW = Op(
@@ -412,7 +434,7 @@ SOFTPLUS = Op(
     "softplus",
     "softplus({0})",
     _softplus,
-    lambda a, out: (_sigmoid(a),),
+    lambda a, out: (_sigmoid(a) if type(a) is float else a.sigmoid(),),
     ("d softplus(a)/da = σ(a)",),
     doc="softplus log(1 + eᵃ), stable for any input",
 )
@@ -516,7 +538,7 @@ def clip(low: float, high: float) -> Op:
 
 def _clamped_log(x: float) -> float:
     # PyTorch's BCELoss limits each log to −100, so a prediction of exactly 0 or 1 stays finite.
-    return max(math.log(x), -100.0) if x > 0.0 else -100.0
+    return max(_log(x), -100.0) if x > 0.0 else -100.0
 
 
 #: The floor PyTorch puts under p·(1 − p) in the slope of binary cross-entropy: 1e-12 held as
@@ -534,9 +556,11 @@ def _bce_label(y: float) -> None:
         raise OpDomainError(f"binary cross-entropy needs a label in [0, 1], got {y!r}")
 
 
-def _clamped_log1m(p: float) -> float:
+def _clamped_log1m(p: Any) -> Any:
     # log(1 − p) as log1p(−p), exact for small p (PyTorch's way), limited to −100 like the other.
-    return max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
+    if p >= 1.0:
+        return -100.0
+    return max((1.0 - p).log() if hasattr(p, "log") else math.log1p(-p), -100.0)
 
 
 def _bce_loss(p: float, y: float) -> float:

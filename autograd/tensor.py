@@ -511,6 +511,10 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
+        if _building_graph and self.requires_grad:
+            # Inside a backward rule that builds a gradient graph, numpy would take the
+            # numbers and drop the graph: a silent zero second derivative. Refuse instead.
+            raise _LeavesGraph(f"numpy turned {_who(self)} into a plain array")
         return self.data if dtype is None else self.data.astype(dtype)
 
     def detach(self) -> Tensor:
@@ -1097,7 +1101,14 @@ class Tensor:
 
     # --- gradients ------------------------------------------------------------------------
 
-    def backward(self, gradient: Any = None, *, grad: Any = None) -> None:
+    def backward(
+        self,
+        gradient: Any = None,
+        *,
+        grad: Any = None,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
+    ) -> None:
         """Fill in ``.grad`` of every tensor this one depends on that requires grad.
 
         Leaves accumulate across calls, as in PyTorch; intermediate tensors start again from
@@ -1108,6 +1119,10 @@ class Tensor:
         ``x[0] = 5``, also inside ``no_grad()``) makes backward raise a RuntimeError instead
         of returning a wrong gradient. Writes straight to ``.data`` (what optimizers do) are
         not seen, as in PyTorch: see :attr:`_version`.
+
+        With ``create_graph=True`` every ``.grad`` is a Tensor built from nodes, which can be
+        differentiated again (see :func:`autograd.grad`). ``retain_graph`` is accepted for
+        PyTorch's sake: graphs are always kept.
 
         >>> w = Tensor([1.0, 2.0], requires_grad=True)
         >>> (w * w).sum().backward(); (w * w).sum().backward(); w.grad.tolist()
@@ -1123,6 +1138,11 @@ class Tensor:
                 "anything that does, so there is nothing to differentiate (create the inputs "
                 "with requires_grad=True, outside no_grad())"
             )
+        if create_graph:
+            from .gradients import backward_into_grad
+
+            backward_into_grad(self, gradient, create_graph=True)
+            return
         order = topological_order(self)
         for node in order:
             if node.parents:
@@ -1182,8 +1202,16 @@ class Tensor:
         self.grad = None
 
     def _seed_grad(self, gradient: Any = None) -> None:
+        seed = self._seed(gradient)
+        if self.parents:
+            self.grad = seed
+        else:
+            self._accumulate(seed)
+
+    def _seed(self, gradient: Any = None, where: str = "backward") -> Array:
+        """d root/d root: ones for a single number, else ``gradient`` checked against it."""
         if not self.requires_grad:
-            raise RuntimeError(f"backward: {_who(self)} does not require grad")
+            raise RuntimeError(f"{where}: {_who(self)} does not require grad")
         data = self.data
         if gradient is None:
             if data.size != 1:
@@ -1198,13 +1226,10 @@ class Tensor:
             seed = _to_array(gradient, data.dtype, "gradient")
             if seed.shape != data.shape:
                 raise ValueError(
-                    f"backward: the gradient has shape {shape_text(seed.shape)}, but "
+                    f"{where}: the gradient has shape {shape_text(seed.shape)}, but "
                     f"{_who(self)} has shape {shape_text(data.shape)}"
                 )
-        if self.parents:
-            self.grad = seed
-        else:
-            self._accumulate(seed)
+        return seed
 
     def _chain(self, upstream: Any) -> list[tuple[Any, Any]]:
         if self._recorded_at != _CHANGES:
@@ -1216,6 +1241,18 @@ class Tensor:
         # Never in place: a grad array, once stored, is never changed by the engine.
         held = self.grad
         self.grad = contribution if held is None else held + contribution
+
+    def _shares(
+        self, upstream: Any, create_graph: builtins.bool, needed: Sequence[builtins.bool]
+    ) -> list[Any]:
+        if self._recorded_at != _CHANGES:
+            _check_unchanged(self)
+        shares: list[Any] = (
+            _graph_contributions(self, upstream, needed)
+            if create_graph
+            else _contributions(self, upstream)
+        )
+        return [share if need else None for share, need in zip(shares, needed)]
 
     @staticmethod
     def _describe(number: Any) -> str:
@@ -1289,6 +1326,68 @@ def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
             grad = fit_gradient(grad, data)  # a new array
         elif not parent.parents and (grad is upstream or grad.base is not None):
             grad = grad.copy()
+        shares.append(grad)
+    return shares
+
+
+#: True while a backward rule runs on Tensors to build a gradient graph (create_graph=True).
+_building_graph = False
+
+
+class _LeavesGraph(TypeError):
+    """numpy tried to read a Tensor of a gradient graph as a plain array."""
+
+
+class _AsNodes:
+    """A recorded node as its backward rule sees it when building a gradient graph:
+    ``data`` is the Tensor itself rather than its array, so the rule's arithmetic records
+    nodes (tensor_ops writes each rule once, for both)."""
+
+    __slots__ = ("data", "parents", "ctx", "requires_grad")
+
+    def __init__(
+        self, data: Tensor, parents: tuple[_AsNodes, ...], requires_grad: builtins.bool
+    ) -> None:
+        self.data = data
+        self.parents = parents
+        self.ctx = data.ctx
+        self.requires_grad = requires_grad
+
+
+def _graph_contributions(
+    node: Tensor, upstream: Tensor, needed: Sequence[builtins.bool]
+) -> list[Tensor | None]:
+    """Each parent's share of ``upstream`` as Tensors recorded in a graph (create_graph)."""
+    global _building_graph
+    op = node.op
+    assert op is not None
+    view = _AsNodes(
+        node,
+        tuple(_AsNodes(p, (), need and p.requires_grad) for p, need in zip(node.parents, needed)),
+        True,
+    )
+    building, _building_graph = _building_graph, True
+    try:
+        with enable_grad():
+            grads = list(op.backward(view, upstream))
+    except (TypeError, AttributeError) as error:
+        raise RuntimeError(
+            f"{op.name}: its backward rule cannot be built from Tensors, so it cannot be "
+            f"differentiated twice (create_graph=True): {error}"
+        ) from None
+    finally:
+        _building_graph = building
+    shares: list[Tensor | None] = []
+    grad: Any
+    for parent, grad, need in zip(node.parents, grads, needed):
+        if grad is None or not need or not parent.requires_grad:
+            shares.append(None)
+            continue
+        if not isinstance(grad, Tensor):
+            grad = _plain(np.asarray(grad))  # a gradient that depends on nothing: a constant
+        data = parent.data
+        if grad.data.shape != data.shape or grad.data.dtype != data.dtype:
+            grad = fit_gradient(grad, data)
         shares.append(grad)
     return shares
 
@@ -1542,6 +1641,20 @@ def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int
         raise ValueError(f"{word}: cannot join shapes {shapes}: {rule}") from None
     if _mode.recording and any(n.requires_grad for n in nodes):
         return _result(op, out, tuple(nodes))
+    return _plain(out)
+
+
+def _record(op: TensorOp, inputs: Sequence[Any], ctx: Any = None) -> Tensor:
+    """``op`` on Tensors (arrays among them become constants), recorded with ``ctx``: how a
+    backward rule runs another op while building a gradient graph (tensor_ops._run)."""
+    nodes = tuple(x if isinstance(x, Tensor) else _plain(np.asarray(x), CONSTANT) for x in inputs)
+    extras = op.forward_extras(ctx) if op.forward_extras is not None else ()
+    try:
+        out = op.forward(*(n.data for n in nodes), *extras)
+    except OpDomainError as error:
+        raise _op_error(op, nodes, error) from None
+    if _mode.recording and any(n.requires_grad for n in nodes):
+        return _result(op, out, nodes, ctx)
     return _plain(out)
 
 

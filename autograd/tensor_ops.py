@@ -10,6 +10,14 @@ and draw read both alike. Instead of a float forward rule and a local derivative
   output's broadcast shape: :func:`fit_gradient` reduces it to the input's shape and dtype,
   in one place, for every op.
 
+Each backward rule is written once, for numpy arrays and for Tensors alike: with
+``create_graph=True`` it runs on the nodes themselves (``node.data`` is then the Tensor) and
+its arithmetic records the gradient as a graph that can be differentiated again. What numpy
+writes as a function (a sum, an exp, a scatter) goes through the few helpers below, which
+pick the array function or the Tensor op. Masks (where relu is active, where the max is) are
+read from the numbers: they are constants of the gradient graph, so piecewise ops have a zero
+second derivative almost everywhere, as in PyTorch.
+
 Elementwise ops take their text from the scalar records (``a·b`` means the same thing on each
 element), so the formulas are written once. Ops with a setting (an axis, a slope, an
 exponent) come from cached factories, like :func:`autograd.ops.power`.
@@ -95,7 +103,7 @@ class TensorOp:
     symbol: str
     template: str | Callable[[Sequence[str]], str]
     forward: Callable[..., Array]
-    backward: Callable[[Any, Array], Grads]
+    backward: Callable[[Any, Any], Grads]
     formulas: tuple[str, ...] | Callable[[int, int], str]
     doc: str = ""
     #: For an op whose forward takes more than the inputs' arrays (an index, a max's indices):
@@ -129,6 +137,97 @@ def _elementwise(
     )
 
 
+# --- one rule for arrays and Tensors: the helpers a backward rule calls ----------------
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is np.ndarray or isinstance(x, (np.ndarray, np.generic))
+
+
+def _array(x: Any) -> Array:
+    """The numbers of an array or of a Tensor: for masks, ties and indices, which are constants
+    of a gradient graph."""
+    return x if _is_array(x) else x.data
+
+
+def _run(op: TensorOp, *inputs: Any, ctx: Any = None) -> Any:
+    """``op`` on arrays (its forward rule), or on Tensors (a recorded node whose ``ctx`` is
+    ``ctx``): how a backward rule uses another op, e.g. indexing's backward is a scatter."""
+    if all(_is_array(x) for x in inputs):
+        extras = op.forward_extras(ctx) if op.forward_extras is not None else ()
+        return op.forward(*inputs, *extras)
+    from .tensor import _record
+
+    return _record(op, inputs, ctx)
+
+
+def _total(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return _sum(x, axis=axis, keepdims=keepdims) if _is_array(x) else x.sum(axis, keepdims)
+
+
+def _exp_of(x: Any) -> Any:
+    return np.exp(x) if _is_array(x) else x.exp()
+
+
+def _cast(x: Any, dtype: np.dtype[Any]) -> Any:
+    return x.astype(dtype) if _is_array(x) else x.to(dtype)
+
+
+def _expand_dims(x: Any, axis: Any) -> Any:
+    if _is_array(x):
+        return np.expand_dims(x, axis)
+    return x.reshape(np.expand_dims(np.broadcast_to(0, x.shape), axis).shape)
+
+
+def _swap_last(x: Any) -> Any:
+    return np.swapaxes(x, -1, -2) if _is_array(x) else x.transpose(-1, -2)
+
+
+def _at_least(x: Any, floor: Any) -> Any:
+    return np.maximum(x, floor) if _is_array(x) else x.clip(float(floor), None)
+
+
+def _where_forward(a: Array, mask: Array, fill: float) -> Array:
+    return np.where(mask, a, fill)
+
+
+#: ``a`` where ``mask`` holds, ``fill`` elsewhere; the mask is a constant (the node's ctx
+#: ``(mask, fill)``), so the gradient is upstream where the mask holds, 0 elsewhere.
+WHERE: TensorOp = TensorOp(
+    "where",
+    "where",
+    "where(…, {0}, …)",
+    _where_forward,
+    lambda node, g: (_run(WHERE, g, ctx=(node.ctx[0], 0)),),
+    ("d where(m, a, c)/da = 1 where m holds, 0 elsewhere",),
+    doc="entries kept where a mask holds, a constant elsewhere",
+    forward_extras=lambda ctx: ctx,
+)
+
+
+def _where(mask: Array, a: Any, fill: float) -> Any:
+    return _run(WHERE, a, ctx=(mask, fill))
+
+
+@lru_cache(maxsize=256)
+def spread(shape: tuple[int, ...]) -> TensorOp:
+    """``a`` copied out (broadcast) to ``shape``: the backward of a sum, and its own backward
+    is a sum (:func:`fit_gradient` reduces the upstream to ``a``'s shape).
+
+    >>> spread((2, 2)).forward(np.array([[1.0], [2.0]])).tolist()
+    [[1.0, 1.0], [2.0, 2.0]]
+    """
+    return TensorOp(
+        "expand",
+        "expand",
+        f"expand({{0}}, {shape_text(shape)})",
+        lambda a: _spread(a, shape),
+        lambda node, g: (g,),
+        ("d expand(a)/da: upstream summed over the copies",),
+        doc=f"broadcast to {shape_text(shape)}",
+    )
+
+
 def shape_text(shape: Sequence[int]) -> str:
     """A shape as learners write it: ``[64×256]``; a single number is ``[]``.
 
@@ -141,7 +240,7 @@ def shape_text(shape: Sequence[int]) -> str:
 # --- the one place where gradients meet their input's shape ------------------------------
 
 
-def fit_gradient(grad: Array, like: Array) -> Array:
+def fit_gradient(grad: Any, like: Array) -> Any:
     """``grad`` summed over the axes that broadcasting added or stretched, cast to ``like``'s dtype.
 
     Every op's backward may return a gradient in the output's broadcast shape; this turns it
@@ -156,19 +255,19 @@ def fit_gradient(grad: Array, like: Array) -> Array:
     if grad.shape != shape:
         extra = grad.ndim - len(shape)
         if extra > 0:
-            grad = _sum(grad, axis=0 if extra == 1 else tuple(range(extra)))
+            grad = _total(grad, axis=0 if extra == 1 else tuple(range(extra)))
         if grad.shape != shape:
             stretched = tuple(
                 axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1
             )
-            grad = _sum(grad, axis=stretched, keepdims=True)
+            grad = _total(grad, axis=stretched, keepdims=True)
         if grad.shape != shape:  # a broken backward rule, never the learner's input
             raise AssertionError(
                 f"internal: gradient of shape {shape_text(grad.shape)} "
                 f"cannot be reduced to {shape_text(shape)}"
             )
     if grad.dtype != like.dtype:
-        grad = grad.astype(like.dtype)
+        grad = _cast(grad, like.dtype)
     return grad
 
 
@@ -234,11 +333,13 @@ def _power_forward(a: Array, b: Array) -> Array:
     return np.power(a, b)
 
 
-def _safe_log(a: Array) -> Array:
+def _safe_log(a: Any) -> Any:
     # ln a where a > 0; 0 at a = 0 and NaN below: the scalar rule (ops._exponent_derivative),
     # which is PyTorch's. A negative base has no slope in the exponent.
-    logs = np.log(np.where(a > 0, a, 1))
-    return np.where(a < 0, np.nan, logs)
+    numbers = _array(a)
+    positive = _where(numbers > 0, a, 1)
+    logs = np.log(positive) if _is_array(positive) else positive.log()
+    return _where(~(numbers < 0), logs, np.nan)
 
 
 def _pow_backward(node: Any, g: Array) -> Grads:
@@ -247,10 +348,10 @@ def _pow_backward(node: Any, g: Array) -> Grads:
     if a.requires_grad:
         exponent = b.data
         with np.errstate(divide="ignore", invalid="ignore"):
-            slope = exponent * np.power(a.data, exponent - 1)
+            slope = exponent * a.data ** (exponent - 1)
         # The scalar rule (ops._power_derivative): a^0 = 1 is flat, so the slope is 0 where
         # b = 0, also at a = 0, where b·a^(b−1) is 0·∞. At a = 0 with 0 < b < 1 it stays +∞.
-        da = g * np.where(exponent == 0, 0, slope)
+        da = g * _where(_array(exponent) != 0, slope, 0)
     if b.requires_grad:
         db = g * node.data * _safe_log(a.data)
     return (da, db)
@@ -377,7 +478,7 @@ LOG = _elementwise(ops.LOG, _log, lambda node, g: (g / node.parents[0].data,))
 TANH = _elementwise(ops.TANH, np.tanh, lambda node, g: (g * (1 - node.data * node.data),))
 SIGMOID = _elementwise(ops.SIGMOID, _sigmoid, lambda node, g: (g * (node.data * (1 - node.data)),))
 # ~(out <= 0) rather than out > 0: NaN passes gradient through, as in PyTorch and ops.RELU.
-RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * ~(node.data <= 0),))
+RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * ~(_array(node.data) <= 0),))
 
 
 @lru_cache(maxsize=64)
@@ -389,7 +490,8 @@ def leaky_relu(slope: float = 0.01) -> TensorOp:
     """
 
     def backward(node: Any, g: Array) -> Grads:
-        return (np.where(node.parents[0].data > 0, g, g * slope),)
+        one, low = (g.dtype.type(1), g.dtype.type(slope))
+        return (g * np.where(_array(node.parents[0].data) > 0, one, low),)
 
     return _elementwise(ops.leaky_relu(slope), lambda a: np.where(a > 0, a, a * slope), backward)
 
@@ -406,7 +508,7 @@ def clip(low: float | None, high: float | None) -> TensorOp:
     text = f"{'−∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}"
 
     def backward(node: Any, g: Array) -> Grads:
-        a = node.parents[0].data
+        a = _array(node.parents[0].data)
         inside = np.ones(a.shape, dtype=bool)
         if low is not None:
             inside &= a >= low
@@ -460,6 +562,8 @@ def _in_layout_of(
     transposing it afterwards would copy every entry across the grain (slower than the
     product itself for a 784×256 weight).
     """
+    if not _is_array(operand):
+        return row_major()  # a Tensor (a gradient graph): memory layout is numpy's business
     flags = operand.flags
     return column_major() if flags.f_contiguous and not flags.c_contiguous else row_major()
 
@@ -479,16 +583,16 @@ def _matmul_backward(node: Any, g: Array) -> Grads:
     b2 = b[:, None] if b.ndim == 1 else b
     g2 = g
     if a.ndim == 1:
-        g2 = np.expand_dims(g2, -2)
+        g2 = _expand_dims(g2, -2)
     if b.ndim == 1:
-        g2 = np.expand_dims(g2, -1)
+        g2 = _expand_dims(g2, -1)
     da = db = None
     if x.requires_grad:
-        da = g2 @ np.swapaxes(b2, -1, -2)
+        da = g2 @ _swap_last(b2)
         if a.ndim == 1:
             da = da[..., 0, :]
     if y.requires_grad:
-        db = np.swapaxes(a2, -1, -2) @ g2
+        db = _swap_last(a2) @ g2
         if b.ndim == 1:
             db = db[..., 0]
     return (da, db)  # batch axes that were broadcast are summed by fit_gradient
@@ -518,7 +622,7 @@ def _restore_axes(g: Array, axis: Axis, keepdims: bool) -> Array:
     """Put the reduced axes back (as size 1) so ``g`` broadcasts against the input."""
     if axis is None or keepdims:
         return g
-    return np.expand_dims(g, axis)
+    return _expand_dims(g, axis)
 
 
 def _count(shape: tuple[int, ...], axis: Axis) -> int:
@@ -572,13 +676,13 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         return extreme(a, axis=axis, keepdims=keepdims)
 
     def backward(node: Any, g: Array) -> Grads:
-        a = node.parents[0].data
+        a = _array(node.parents[0].data)
         g = _restore_axes(g, axis, keepdims)
         if kind == "mean":
             g = g / _count(a.shape, axis)
         if kind in ("sum", "mean"):
-            return (_spread(g, a.shape),)
-        extreme = _restore_axes(node.data, axis, keepdims)
+            return (_run(spread(a.shape), g),)
+        extreme = _restore_axes(_array(node.data), axis, keepdims)
         chosen = a == extreme
         if np.isnan(extreme).any():
             # A NaN is the extreme (numpy and PyTorch propagate it), but NaN == NaN is false:
@@ -607,16 +711,11 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
     >>> op.forward(np.array([[1.0, 5.0], [7.0, 2.0]]), np.array([[1], [0]]))
     array([5., 7.])
     """
-
-    def forward(a: Array, indices: Array) -> Array:
-        out = np.take_along_axis(a, indices, axis)
-        return out if keepdims else np.squeeze(out, axis)
+    forward = _take_along(axis, keepdims)
 
     def backward(node: Any, g: Array) -> Grads:
-        a = node.parents[0].data
-        grad = np.zeros(a.shape, dtype=g.dtype)
-        np.put_along_axis(grad, node.ctx, g if keepdims else np.expand_dims(g, axis), axis)
-        return (grad,)
+        shape = node.parents[0].data.shape
+        return (_run(put_along(axis, keepdims), g, ctx=(node.ctx, shape)),)
 
     word = "largest" if kind == "max" else "smallest"
     return TensorOp(
@@ -628,6 +727,62 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
         (f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
         doc=f"{word} entry along axis {axis}",
         forward_extras=lambda indices: (indices,),
+    )
+
+
+def _take_along(axis: int, keepdims: bool) -> Callable[[Array, Array], Array]:
+    def forward(a: Array, indices: Array) -> Array:
+        out = np.take_along_axis(a, indices, axis)
+        return out if keepdims else np.squeeze(out, axis)
+
+    return forward
+
+
+@lru_cache(maxsize=64)
+def take_along(axis: int, keepdims: bool) -> TensorOp:
+    """The entries at ``indices`` (the node's ctx) along ``axis``: the backward of
+    :func:`put_along`, so a max's gradient can be differentiated again.
+
+    >>> take_along(1, False).forward(np.array([[1.0, 5.0]]), np.array([[1]]))
+    array([5.])
+    """
+    return TensorOp(
+        "take",
+        "take",
+        f"take({{0}}, axis={axis})",
+        _take_along(axis, keepdims),
+        lambda node, g: (
+            _run(put_along(axis, keepdims), g, ctx=(node.ctx, node.parents[0].data.shape)),
+        ),
+        ("d take(a)/da = 1 at the taken entries, 0 elsewhere",),
+        doc=f"entries taken along axis {axis}",
+        forward_extras=lambda indices: (indices,),
+    )
+
+
+@lru_cache(maxsize=64)
+def put_along(axis: int, keepdims: bool) -> TensorOp:
+    """Zeros of a given shape with ``a`` put at ``indices`` along ``axis`` (the node's ctx is
+    ``(indices, shape)``): the backward of ``max(dim)``.
+
+    >>> put_along(0, False).forward(np.array([7.0]), np.array([[1]]), (3, 1)).ravel().tolist()
+    [0.0, 7.0, 0.0]
+    """
+
+    def forward(a: Array, indices: Array, shape: tuple[int, ...]) -> Array:
+        out = np.zeros(shape, dtype=a.dtype)
+        np.put_along_axis(out, indices, a if keepdims else np.expand_dims(a, axis), axis)
+        return out
+
+    return TensorOp(
+        "put",
+        "put",
+        f"put({{0}}, axis={axis})",
+        forward,
+        lambda node, g: (_run(take_along(axis, keepdims), g, ctx=node.ctx[0]),),
+        ("d put(a)/da: upstream at the entries a was put in",),
+        doc=f"entries put along axis {axis}, zeros elsewhere",
+        forward_extras=lambda ctx: ctx,
     )
 
 
@@ -675,12 +830,17 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
 
 def _index_backward(node: Any, g: Array) -> Grads:
     index, repeats_possible = node.ctx
-    grad = np.zeros(node.parents[0].data.shape, dtype=g.dtype)
+    shape = node.parents[0].data.shape
+    return (_run(SCATTER, g, ctx=(index, repeats_possible, shape)),)
+
+
+def _scatter(g: Array, index: Any, repeats_possible: bool, shape: tuple[int, ...]) -> Array:
+    grad = np.zeros(shape, dtype=g.dtype)
     if repeats_possible:
         np.add.at(grad, index, g)  # an entry picked twice receives both gradients
     else:
         grad[index] = g
-    return (grad,)
+    return grad
 
 
 #: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
@@ -694,6 +854,19 @@ INDEX = TensorOp(
     ("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
     doc="indexing: a slice or a gather",
     forward_extras=lambda ctx: ctx[:1],
+)
+
+#: Zeros of a shape with ``a`` added in at an index: indexing's backward, whose own backward
+#: is indexing again. The node's ``ctx`` is ``(index, repeats_possible, shape)``.
+SCATTER = TensorOp(
+    "scatter",
+    "scatter",
+    "scatter({0})",
+    _scatter,
+    lambda node, g: (_run(INDEX, g, ctx=node.ctx[:2]),),
+    ("d scatter(a)/da: upstream at the entries a was added to",),
+    doc="upstream put back where indexing took it from",
+    forward_extras=lambda ctx: ctx,
 )
 
 
@@ -712,9 +885,14 @@ def concatenate(axis: int) -> TensorOp:
     """
 
     def backward(node: Any, g: Array) -> Grads:
-        ends = np.cumsum([p.data.shape[axis] for p in node.parents])[:-1]
-        pieces = np.split(g, ends, axis=axis)
-        return [piece if p.requires_grad else None for p, piece in zip(node.parents, pieces)]
+        grads: list[Array | None] = []
+        start = 0
+        for p in node.parents:
+            end = start + p.data.shape[axis]
+            window = (slice(None),) * axis + (slice(start, end),)
+            grads.append(g[window] if p.requires_grad else None)
+            start = end
+        return grads
 
     return TensorOp(
         "cat",
@@ -736,8 +914,8 @@ def stack(axis: int) -> TensorOp:
     """
 
     def backward(node: Any, g: Array) -> Grads:
-        pieces = np.moveaxis(g, axis, 0)
-        return [piece if p.requires_grad else None for p, piece in zip(node.parents, pieces)]
+        before = (slice(None),) * axis
+        return [g[before + (i,)] if p.requires_grad else None for i, p in enumerate(node.parents)]
 
     return TensorOp(
         "stack",
@@ -768,7 +946,7 @@ def softmax(axis: int) -> TensorOp:
 
     def backward(node: Any, g: Array) -> Grads:
         s = node.data
-        return (s * (g - _sum(g * s, axis=axis, keepdims=True)),)
+        return (s * (g - _total(g * s, axis=axis, keepdims=True)),)
 
     return TensorOp(
         "softmax",
@@ -795,7 +973,7 @@ def log_softmax(axis: int) -> TensorOp:
         return shifted
 
     def backward(node: Any, g: Array) -> Grads:
-        return (g - np.exp(node.data) * _sum(g, axis=axis, keepdims=True),)
+        return (g - _exp_of(node.data) * _total(g, axis=axis, keepdims=True),)
 
     return TensorOp(
         "log_softmax",
@@ -824,7 +1002,7 @@ def _reduce_loss(losses: Array, reduction: str) -> Array:
 def _loss_upstream(g: Array, like: Array, reduction: str) -> Array:
     """d(reduced loss)/d(each element's loss), times the upstream gradient."""
     if reduction == "mean":
-        return g / max(like.size, 1)
+        return g / max(_array(like).size, 1)
     return g  # "sum": the same upstream for every element; "none": one per element
 
 
@@ -854,12 +1032,13 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(-picked, reduction)
 
     def backward(node: Any, g: Array) -> Grads:
-        logits, targets = node.parents[0].data, node.parents[1].data
-        grad = np.exp(log_probabilities(logits))
-        grad[np.arange(len(targets)), targets] -= 1
+        logits, targets = node.parents[0].data, _array(node.parents[1].data)
+        rows = np.arange(len(targets))
+        onehot = np.zeros(logits.shape, logits.dtype)
+        onehot[rows, targets] = 1
+        grad = _exp_of(_run(log_softmax(1), logits)) - onehot
         scale = _loss_upstream(g, targets, reduction)
-        grad *= scale[:, None] if reduction == "none" else scale
-        return (grad, None)
+        return (grad * (scale[:, None] if reduction == "none" else scale), None)
 
     return TensorOp(
         "cross_entropy",
@@ -872,14 +1051,18 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
     )
 
 
-def _clamped_log(x: Array) -> Array:
+def _clamped_log(x: Any) -> Any:
     # PyTorch's BCELoss limits each log to −100 so a probability of exactly 0 or 1 stays finite.
+    if not _is_array(x):
+        return x.log().clip(-100.0, None)
     with np.errstate(divide="ignore"):
         return np.maximum(np.log(x), -100.0)
 
 
-def _clamped_log1m(p: Array) -> Array:
+def _clamped_log1m(p: Any) -> Any:
     # log(1 − p) as log1p(−p), exact for small p as in PyTorch, limited to −100 likewise.
+    if not _is_array(p):
+        return (1 - p).log().clip(-100.0, None)
     with np.errstate(divide="ignore"):
         return np.maximum(np.log1p(-p), -100.0)
 
@@ -912,7 +1095,7 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
     def backward(node: Any, g: Array) -> Grads:
         p, y = node.parents[0].data, node.parents[1].data
         upstream = _loss_upstream(g, p, reduction)
-        slope = (p - y) / np.maximum(p * (1 - p), p.dtype.type(ops.BCE_EPSILON))
+        slope = (p - y) / _at_least(p * (1 - p), p.dtype.type(ops.BCE_EPSILON))
         # Labels rarely need a gradient, but soft labels that are learned do (as in PyTorch).
         label_slope = (
             (_clamped_log1m(p) - _clamped_log(p)) if node.parents[1].requires_grad else None
@@ -948,7 +1131,8 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         z, y = node.parents[0].data, node.parents[1].data
         upstream = _loss_upstream(g, z, reduction)
         label_grad = -z * upstream if node.parents[1].requires_grad else None
-        return ((_sigmoid(z) - y) * upstream, label_grad)
+        sigmoid = _sigmoid(z) if _is_array(z) else z.sigmoid()
+        return ((sigmoid - y) * upstream, label_grad)
 
     return TensorOp(
         "bce_logits",

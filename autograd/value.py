@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import ops
@@ -253,16 +253,25 @@ class Value:
 
     # --- gradients --------------------------------------------------------------------------
 
-    def backward(self) -> None:
+    def backward(self, *, create_graph: bool = False) -> None:
         """Fill in ``.grad`` of every node this value depends on (d self / d node).
 
         Leaves accumulate across calls, as in PyTorch: a second call doubles their grads.
         Intermediate nodes start from zero at each call, and keep their grads for reading.
+        With ``create_graph=True`` every grad is a Value built from nodes (labelled
+        ``dself/dx``), which can be differentiated again: see :func:`autograd.grad`.
 
         >>> a = Value(3.0, "a"); b = a * a
         >>> b.backward(); b.backward(); a.grad
         12.0
+        >>> a.zero_grad(); b.backward(create_graph=True); a.grad
+        Value(data=6.0, grad=0.0, label='dout/da')
         """
+        if create_graph:
+            from .gradients import backward_into_grad
+
+            backward_into_grad(self, None, create_graph=True)
+            return
         order = topological_order(self)
         for node in order:
             if node.parents:
@@ -322,9 +331,27 @@ class Value:
     def _accumulate(self, contribution: float) -> None:
         self.grad += contribution
 
+    def _shares(self, upstream: Any, create_graph: bool, needed: Sequence[bool]) -> list[Any]:
+        if not create_graph:
+            pairs = zip(self.partials, needed)
+            return [upstream * local if need else None for local, need in pairs]
+        # The same derivative rule as the forward pass used, now given the nodes themselves:
+        # its arithmetic records the derivative as a graph.
+        op = self.op
+        assert op is not None
+        try:
+            locals_ = op.derivative(*self.parents, self)
+        except TypeError as error:
+            raise RuntimeError(
+                f"{op.name}: its local derivative cannot be built from Values, so it cannot be "
+                f"differentiated twice (create_graph=True): {error}"
+            ) from None
+        return [_times(upstream, local) if need else None for local, need in zip(locals_, needed)]
+
     @staticmethod
     def _describe(number: float) -> str:
-        return fmt(number)
+        # A grad made with create_graph=True is itself a Value: show its number.
+        return fmt(number.data if isinstance(number, Value) else number)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -332,6 +359,23 @@ class Value:
 
 
 _new_value = object.__new__
+
+
+def _times(upstream: Any, local: Any) -> Any:
+    """upstream · local in a gradient graph, skipping the multiplications by ±1 and 1· that
+    would only clutter its drawing (dy/dx of x³ reads 3 · x^2, not 1 · (3 · x^2))."""
+    if type(local) is not float and local.owner is CONSTANT:
+        local = local.data  # a plain number of the graph (the 3 of 3·x) stays a number
+    if type(upstream) is not float and upstream.owner is CONSTANT:
+        upstream = upstream.data
+    if type(local) is float:
+        if local == 1.0:
+            return upstream
+        if local == -1.0:
+            return -upstream
+    if type(upstream) is float and upstream == 1.0:
+        return local
+    return upstream * local
 
 
 def _as_float(data: Any, label: str, op: str = "Value") -> float:
