@@ -140,41 +140,50 @@ def _elementwise(
 # --- one rule for arrays and Tensors: the helpers a backward rule calls ----------------
 
 
+# The helpers test for numpy with an inline isinstance: the first-order backward, which
+# always meets arrays, then pays one function call per helper and no more.
+_NUMPY = (np.ndarray, np.generic)
+
+
 def _is_array(x: Any) -> bool:
-    return type(x) is np.ndarray or isinstance(x, (np.ndarray, np.generic))
+    return isinstance(x, _NUMPY)
 
 
 def _array(x: Any) -> Array:
     """The numbers of an array or of a Tensor: for masks, ties and indices, which are constants
     of a gradient graph."""
-    return x if _is_array(x) else x.data
+    return x if isinstance(x, _NUMPY) else x.data
 
 
 def _run(op: TensorOp, *inputs: Any, ctx: Any = None) -> Any:
     """``op`` on arrays (its forward rule), or on Tensors (a recorded node whose ``ctx`` is
     ``ctx``): how a backward rule uses another op, e.g. indexing's backward is a scatter."""
-    if all(_is_array(x) for x in inputs):
-        extras = op.forward_extras(ctx) if op.forward_extras is not None else ()
-        return op.forward(*inputs, *extras)
-    from .tensor import _record
+    for x in inputs:
+        if not isinstance(x, _NUMPY):
+            from .tensor import _record
 
-    return _record(op, inputs, ctx)
+            return _record(op, inputs, ctx)
+    if op.forward_extras is None:
+        return op.forward(*inputs)
+    return op.forward(*inputs, *op.forward_extras(ctx))
 
 
 def _total(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    return _sum(x, axis=axis, keepdims=keepdims) if _is_array(x) else x.sum(axis, keepdims)
+    if isinstance(x, _NUMPY):
+        return _sum(x, axis=axis, keepdims=keepdims)
+    return x.sum(axis, keepdims)
 
 
 def _exp_of(x: Any) -> Any:
-    return np.exp(x) if _is_array(x) else x.exp()
+    return np.exp(x) if isinstance(x, _NUMPY) else x.exp()
 
 
 def _cast(x: Any, dtype: np.dtype[Any]) -> Any:
-    return x.astype(dtype) if _is_array(x) else x.to(dtype)
+    return x.astype(dtype) if isinstance(x, _NUMPY) else x.to(dtype)
 
 
 def _expand_dims(x: Any, axis: Any) -> Any:
-    if _is_array(x):
+    if isinstance(x, _NUMPY):
         return np.expand_dims(x, axis)
     return x.reshape(np.expand_dims(np.broadcast_to(0, x.shape), axis).shape)
 
@@ -207,6 +216,11 @@ WHERE: TensorOp = TensorOp(
 
 def _where(mask: Array, a: Any, fill: float) -> Any:
     return _run(WHERE, a, ctx=(mask, fill))
+
+
+def _spread_to(g: Any, shape: tuple[int, ...]) -> Any:
+    # spread(shape).forward is _spread: called directly on arrays, the hot path of sum/mean.
+    return _spread(g, shape) if isinstance(g, _NUMPY) else _run(spread(shape), g)
 
 
 @lru_cache(maxsize=256)
@@ -255,7 +269,9 @@ def fit_gradient(grad: Any, like: Array) -> Any:
     if grad.shape != shape:
         extra = grad.ndim - len(shape)
         if extra > 0:
-            grad = _total(grad, axis=0 if extra == 1 else tuple(range(extra)))
+            axes = 0 if extra == 1 else tuple(range(extra))
+            # The bias of every layer comes here: arrays skip the helper's call.
+            grad = _sum(grad, axis=axes) if isinstance(grad, _NUMPY) else _total(grad, axes)
         if grad.shape != shape:
             stretched = tuple(
                 axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1
@@ -562,7 +578,7 @@ def _in_layout_of(
     transposing it afterwards would copy every entry across the grain (slower than the
     product itself for a 784×256 weight).
     """
-    if not _is_array(operand):
+    if not isinstance(operand, _NUMPY):
         return row_major()  # a Tensor (a gradient graph): memory layout is numpy's business
     flags = operand.flags
     return column_major() if flags.f_contiguous and not flags.c_contiguous else row_major()
@@ -676,12 +692,13 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         return extreme(a, axis=axis, keepdims=keepdims)
 
     def backward(node: Any, g: Array) -> Grads:
-        a = _array(node.parents[0].data)
+        shape = node.parents[0].data.shape
         g = _restore_axes(g, axis, keepdims)
         if kind == "mean":
-            g = g / _count(a.shape, axis)
+            g = g / _count(shape, axis)
         if kind in ("sum", "mean"):
-            return (_run(spread(a.shape), g),)
+            return (_spread_to(g, shape),)
+        a = _array(node.parents[0].data)
         extreme = _restore_axes(_array(node.data), axis, keepdims)
         chosen = a == extreme
         if np.isnan(extreme).any():
@@ -831,6 +848,8 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
 def _index_backward(node: Any, g: Array) -> Grads:
     index, repeats_possible = node.ctx
     shape = node.parents[0].data.shape
+    if isinstance(g, _NUMPY):  # SCATTER's forward, called directly: the first-order hot path
+        return (_scatter(g, index, repeats_possible, shape),)
     return (_run(SCATTER, g, ctx=(index, repeats_possible, shape)),)
 
 
