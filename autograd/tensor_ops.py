@@ -149,7 +149,7 @@ def _is_array(x: Any) -> bool:
     return isinstance(x, _NUMPY)
 
 
-def _array(x: Any) -> Array:
+def _array(x: Any) -> Any:
     """The numbers of an array or of a Tensor: for masks, ties and indices, which are constants
     of a gradient graph."""
     return x if isinstance(x, _NUMPY) else x.data
@@ -649,7 +649,7 @@ def _count(shape: tuple[int, ...], axis: Axis) -> int:
     return math.prod(shape[a] for a in axes)
 
 
-def _spread(g: Array, shape: tuple[int, ...]) -> Array:
+def _spread(g: Any, shape: tuple[int, ...]) -> Array:
     """``g`` copied out to ``shape`` (a new array: cheaper than np.broadcast_to's view)."""
     out = np.empty(shape, g.dtype)
     np.copyto(out, g)
