@@ -90,7 +90,7 @@ def grad(
     seeds = _seeds(outs, grad_outputs, kind, create_graph)
     with enable_grad() if create_graph else no_grad():
         grads = gradients(outs, seeds, ins, create_graph=create_graph)
-    order = topological_order_of(outs)
+    order = _order_of(outs)
     original = {id(node) for node in order}
     original.update(id(seed) for seed in seeds)
     namer, d_root = _names(outs, order)
@@ -140,7 +140,7 @@ def backward_into_grad(root: Any, gradient: Any, *, create_graph: bool) -> None:
     _label_named(grads, order, namer, d_root, original)
 
 
-def topological_order_of(outputs: Sequence[Any]) -> list[Any]:
+def _order_of(outputs: Sequence[Any]) -> list[Any]:
     """Every node the outputs depend on (outputs included), parents first."""
     from .graph import _Roots
 

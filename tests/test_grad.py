@@ -246,6 +246,15 @@ def test_a_mixed_third_derivative_of_two_variables() -> None:
     assert fxxy.data == pytest.approx(6 * 0.49, rel=1e-12)
 
 
+def test_second_derivatives_flow_through_a_dtype_cast() -> None:
+    x = Tensor([0.5, -1.5], requires_grad=True, dtype=np.float64)
+    y = (x.float() ** 3).double().sum()
+    (d1,) = grad(y, x, create_graph=True)
+    (d2,) = grad(d1.sum(), x)
+    assert d1.dtype == np.float64 and d2.dtype == np.float64
+    np.testing.assert_allclose(d2.data, 6 * x.data, rtol=1e-6)
+
+
 def test_third_derivatives_of_a_tensor_function() -> None:
     x = Tensor([0.5, -1.0, 2.0], requires_grad=True, dtype=np.float64)
     (d1,) = grad((x**4).sum() + x.tanh().sum(), x, create_graph=True)
@@ -258,13 +267,20 @@ def test_third_derivatives_of_a_tensor_function() -> None:
 # --- Tensors: every op of the Tensor property registry --------------------------------
 
 
+def _squared(out: Any, weights: Any) -> Any:
+    """Σ w·out²: the square makes the first derivative depend on the op's output and upstream,
+    so the second derivative runs every op's backward rule backward (Σ w·out alone would
+    leave a linear op's first derivative constant)."""
+    return (out * out * weights).sum()
+
+
 def _tensor_hessian_times(
     case: Case, setting: Any, arrays: list[np.ndarray], weights: np.ndarray, vs: list[np.ndarray]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     xs = [
         Tensor(a, requires_grad=True, dtype=np.float64, label=f"x{i}") for i, a in enumerate(arrays)
     ]
-    root = (case.build(OURS, setting, *xs) * weights).sum()
+    root = _squared(case.build(OURS, setting, *xs), weights)
     firsts = grad(root, xs, create_graph=True, allow_unused=True)
     terms = [(g * v).sum() for g, v in zip(firsts, vs) if g is not None]
     zeros = [np.zeros_like(a) for a in arrays]
@@ -286,7 +302,7 @@ def _torch_tensor_hessian_times(
     import torch
 
     xs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    root = (case.build(torch_lib(), setting, *xs) * torch.as_tensor(weights)).sum()
+    root = _squared(case.build(torch_lib(), setting, *xs), torch.as_tensor(weights))
     firsts = torch.autograd.grad(root, xs, create_graph=True, allow_unused=True)
     zeros = [np.zeros_like(a) for a in arrays]
     ones = [z if g is None else g.detach().numpy() for g, z in zip(firsts, zeros)]
@@ -329,7 +345,7 @@ def test_second_derivatives_of_random_tensor_graphs_match_finite_differences(
 
     def first(points: list[np.ndarray]) -> list[np.ndarray]:
         xs = [Tensor(a, requires_grad=True, dtype=np.float64) for a in points]
-        root = (case.build(OURS, setting, *xs) * weights).sum()
+        root = _squared(case.build(OURS, setting, *xs), weights)
         gs = grad(root, xs, allow_unused=True)
         return [np.zeros_like(a) if g is None else g.data for g, a in zip(gs, points)]
 
