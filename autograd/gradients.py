@@ -106,7 +106,7 @@ def grad(
                 )
             results.append(None)
             continue
-        results.append(_as_result(g, kind, original, f"{d_root}/{namer.d(x)}"))
+        results.append(_as_result(g, kind, original, _label(namer, outs, d_root, x)))
     if create_graph:
         _label_named(grads, order, namer, d_root, original)
     return tuple(results)
@@ -133,7 +133,7 @@ def backward_into_grad(root: Any, gradient: Any, *, create_graph: bool) -> None:
             continue
         if g is None:
             continue
-        g = _as_result(g, kind, original, f"{d_root}/{namer.d(node)}")
+        g = _as_result(g, kind, original, _label(namer, [root], d_root, node))
         held = node.grad
         empty = held is None or (type(held) is float and held == 0.0)
         node.grad = g if empty else held + g
@@ -226,6 +226,23 @@ def _names(outs: Sequence[Any], order: Sequence[Any]) -> tuple[Namer, str]:
     if len(outs) == 1:
         return namer, namer.d(outs[0])
     return namer, "d(" + " + ".join(parenthesize(namer.name(o)) for o in outs) + ")"
+
+
+_POWERS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _label(namer: Namer, outs: Sequence[Any], d_root: str, x: Any) -> str:
+    """``dy/dx``; the derivative of ``dy/dx`` by x again is ``d²y/dx²``, then ``d³y/dx³``."""
+    name = namer.name(x)
+    if len(outs) == 1 and "/" not in name:
+        root = namer.name(outs[0])
+        for order, power in enumerate(("", *_POWERS[1:-1]), start=1):
+            top, slash, bottom = root.partition("/")
+            if slash and top.startswith("d" + power) and bottom == f"d{name}{power}":
+                function = top[1 + len(power) :]
+                if function and "/" not in function:
+                    return f"d{_POWERS[order]}{function}/d{name}{_POWERS[order]}"
+    return f"{d_root}/{namer.d(x)}"
 
 
 def _name_of(node: Any) -> str:

@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "  python -m demos.and_gate                        a tutorial's printout, checked\n"
         "  python -m demos.xor_from_scratch                a network that does not learn, and why\n"
         "  python -m demos.activations                     activations and their slopes\n"
+        "  python -m demos.newton                          Newton's method: the grad of a grad\n"
         "  python -m demos.digits                          Tensors: a digit classifier, fast\n"
         "  python -m demos.simple_nn_xor                   a PyTorch program, new imports only\n"
         "  python -m autograd explain 'tanh(w*x)' x=0.5 w=-2 --html lesson.html\n"

@@ -662,6 +662,19 @@ def test_the_gradient_of_x_cubed_reads_3_x_squared() -> None:
     assert "dy/dx" in source and "x^2" in source
 
 
+def test_higher_derivatives_are_named_by_their_order() -> None:
+    x, w = Value(0.7, "x"), Value(1.3, "w")
+    y = x**4 * w
+    y.label = "y"
+    (d1,) = grad(y, x, create_graph=True)
+    (d2,) = grad(d1, x, create_graph=True)
+    (d3,) = grad(d2, x, create_graph=True)
+    (mixed,) = grad(d1, w)
+    assert [d1.label, d2.label, d3.label] == ["dy/dx", "d²y/dx²", "d³y/dx³"]
+    assert mixed.label == "d(dy/dx)/dw" and mixed.data == pytest.approx(4 * 0.7**3)
+    assert d3.data == pytest.approx(24 * 0.7 * 1.3)
+
+
 def test_gradients_of_labelled_nodes_are_named_after_them() -> None:
     w, x = Value(0.5, "w"), Value(2.0, "x")
     z = w * x
