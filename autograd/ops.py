@@ -207,8 +207,8 @@ def _real_power(a: float, b: float) -> float:
 # the derivative is built from nodes). These helpers are what lets one rule serve both.
 
 
-def _log(x: float) -> float:
-    return x.log() if hasattr(x, "log") else math.log(x)
+def _log(x: Any) -> Any:
+    return math.log(x) if type(x) is float else x.log()
 
 
 def _number(x: Any) -> float:
@@ -218,7 +218,8 @@ def _number(x: Any) -> float:
 
 def _power_derivative(a: float, k: float) -> float:
     # d(a^k)/da = k·a^(k-1); at a = 0 with 0 < k < 1 the slope is infinite, as in PyTorch.
-    if _number(a) == 0 and _number(k) < 1:
+    # (A float is tested as is: the first-order path pays no call for the Value case.)
+    if (a == 0 or (type(a) is not float and _number(a) == 0)) and _number(k) < 1:
         return 0.0 if _number(k) == 0 else math.copysign(math.inf, _number(k))
     return k * a ** (k - 1)
 
@@ -536,9 +537,11 @@ def clip(low: float, high: float) -> Op:
     )
 
 
-def _clamped_log(x: float) -> float:
+def _clamped_log(x: Any) -> Any:
     # PyTorch's BCELoss limits each log to −100, so a prediction of exactly 0 or 1 stays finite.
-    return max(_log(x), -100.0) if x > 0.0 else -100.0
+    if not x > 0.0:
+        return -100.0
+    return max(math.log(x) if type(x) is float else x.log(), -100.0)
 
 
 #: The floor PyTorch puts under p·(1 − p) in the slope of binary cross-entropy: 1e-12 held as
@@ -560,7 +563,7 @@ def _clamped_log1m(p: Any) -> Any:
     # log(1 − p) as log1p(−p), exact for small p (PyTorch's way), limited to −100 like the other.
     if p >= 1.0:
         return -100.0
-    return max((1.0 - p).log() if hasattr(p, "log") else math.log1p(-p), -100.0)
+    return max(math.log1p(-p) if type(p) is float else (1.0 - p).log(), -100.0)
 
 
 def _bce_loss(p: float, y: float) -> float:
