@@ -103,9 +103,15 @@ def topological_order(root: Any) -> list[Any]:
     ['a', 'add', 'mul']
     """
     if not isinstance(getattr(root, "parents", None), tuple):
+        hint = (
+            ": a list of Values (a layer's outputs, say) is not one; pick one (out[0]) or add "
+            "them (Value.sum(out))"
+            if isinstance(root, (list, tuple))
+            else ""
+        )
         raise TypeError(
             f"explain, draw_dot and backward need a Value or a Tensor, got "
-            f"{type(root).__name__} {root!r:.60}"
+            f"{type(root).__name__} {root!r:.60}{hint}"
         )
     # Allocation-heavy on big graphs: the cyclic garbage collector would rescan the whole
     # graph again and again for nothing (there are no cycles to find), so pause it.

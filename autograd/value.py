@@ -21,6 +21,7 @@ import numbers
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import grad_mode as _mode
 from . import ops
 from .graph import CONSTANT, PARAM, Owner, Step, backward_steps, fmt, topological_order
 from .ops import Op, OpDomainError
@@ -70,19 +71,27 @@ class Value:
 
     @staticmethod
     def _apply(op: Op, parents: tuple[Value, ...]) -> Value:
-        """Make the node ``op(*parents)``: forward value and local derivatives from the record."""
+        """Make the node ``op(*parents)``: forward value and local derivatives from the record.
+
+        Inside ``no_grad()`` the result is a plain leaf: no op, no parents, no derivatives.
+        """
         datas = [p.data for p in parents]
+        recording = _mode.recording
         try:
             data = op.forward(*datas)
-            partials = op.derivative(*datas, data)
+            partials = op.derivative(*datas, data) if recording else ()
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0
         out.label = ""
-        out.op = op
-        out.parents = parents
+        if recording:
+            out.op = op
+            out.parents = parents
+        else:
+            out.op = None
+            out.parents = ()
         out.partials = partials
         out.owner = None
         return out
@@ -307,6 +316,39 @@ class Value:
         for node in topological_order(self):
             node.grad = 0.0
 
+    # --- micrograd's names, for code written against micrograd ---------------------------
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The values this one was computed from, each once, in order (micrograd's ``_prev``;
+        read-only: tracegrad's own name is ``parents``).
+
+        >>> a = Value(2.0, "a"); b = a * a + 1
+        >>> [child.data for child in b._prev], [child.label for child in (a * a)._prev]
+        ([4.0, 1.0], ['a'])
+        """
+        parents = self.parents
+        return parents if len(parents) < 2 else tuple(dict.fromkeys(parents))
+
+    @property
+    def _op(self) -> str:
+        """The op that made this value as micrograd writes it (``'+'``, ``'*'``, ``'**2'``,
+        ``'tanh'``, ``'ReLU'``), ``''`` for a leaf. Read-only: tracegrad's record is ``op``.
+
+        >>> a = Value(2.0)
+        >>> (a + 1)._op, (a * a)._op, (a**2)._op, a.relu()._op, a._op
+        ('+', '*', '**2', 'ReLU', '')
+        """
+        op = self.op
+        if op is None:
+            return ""
+        name = op.name
+        if name in _MICROGRAD_OPS:
+            return _MICROGRAD_OPS[name]
+        if name.startswith("pow"):  # a fixed exponent: pow2 is micrograd's '**2'
+            return "**" + name[3:]
+        return name
+
     # --- the node protocol that graph, explain and draw use --------------------------------
 
     def _reset_grad(self) -> None:
@@ -332,6 +374,9 @@ class Value:
 
 
 _new_value = object.__new__
+
+#: micrograd's op strings, for ``Value._op``; ops micrograd lacks keep tracegrad's name.
+_MICROGRAD_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "relu": "ReLU"}
 
 
 def _as_float(data: Any, label: str, op: str = "Value") -> float:
@@ -387,10 +432,21 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
             "a scalar Value and a Tensor do not mix; use Tensors for both"
         )
     hint = "; for arrays use autograd.Tensor" if hasattr(other, "shape") else ""
+    if isinstance(other, (list, tuple)):
+        hint = _LIST_HINT
     shown = f"{other!r:.60}"
+    kind = "a list" if isinstance(other, list) else type(other).__name__
     raise TypeError(
-        f"{op}: cannot combine {type(other).__name__} {shown}{this}: need a number or a Value{hint}"
+        f"{op}: cannot combine {kind} {shown}{this}: need a number or a Value{hint}"
     )
+
+
+#: What to do when a list (a layer's outputs, say) reaches an op that needs one Value.
+_LIST_HINT = (
+    "; a list of Values, such as a layer's outputs, is not one Value: pick one (out[0]), "
+    "add them with Value.sum(out), or give the last layer one neuron (nn.MLP(3, [4, 1]) "
+    "returns a Value)"
+)
 
 
 def _too_large(number: Any) -> str:
