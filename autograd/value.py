@@ -289,15 +289,16 @@ class Value:
 
         >>> x = Value(2.0, "x"); y = x * 3; y.label = "y"
         >>> steps = y.backward_steps(); print(next(steps)); x.grad
-        dy/dx = dy/dy · dy/dx = 1 · 3 = 3
+        dy/dx = 3
         3.0
         """
         return backward_steps(self)
 
-    def explain(self) -> str:
+    def explain(self, part: str | None = None) -> str:
         """The whole lesson as text: forward values, then every backward step.
 
-        Reading the lesson changes nothing: every grad is as it was afterwards.
+        Reading the lesson changes nothing: every grad is as it was afterwards. For a
+        network, ``part="L1"`` or ``part="L2.N1"`` narrates only that layer or neuron.
 
         >>> x = Value(2.0, "x"); y = x * x; y.label = "y"
         >>> print(y.explain().splitlines()[-1])
@@ -305,7 +306,7 @@ class Value:
         """
         from .explain import explain
 
-        return explain(self)
+        return explain(self, part)
 
     def zero_grad(self) -> None:
         """Set the grad of this value and of every node it depends on to zero.
@@ -436,9 +437,7 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
         hint = _LIST_HINT
     shown = f"{other!r:.60}"
     kind = "a list" if isinstance(other, list) else type(other).__name__
-    raise TypeError(
-        f"{op}: cannot combine {kind} {shown}{this}: need a number or a Value{hint}"
-    )
+    raise TypeError(f"{op}: cannot combine {kind} {shown}{this}: need a number or a Value{hint}")
 
 
 #: What to do when a list (a layer's outputs, say) reaches an op that needs one Value.

@@ -42,13 +42,13 @@ def test_explain_prints_the_narrated_lesson_of_a_typed_expression() -> None:
     assert done.returncode == 0, done.stderr
     root = parse_expression("(w*x + b - 5)**2", {"x": 2, "w": 3, "b": 1})
     assert done.stdout == explain(root) + "\n"
-    assert "dout/dw = dout/d(w · x) · d(w · x)/dw = 4 · 2 = 8" in done.stdout
+    assert "dout/dw = dout/d(w · x) · d(w · x)/dw = 4 · x = 4 · 2 = 8" in done.stdout
 
 
 def test_an_expression_or_a_value_may_start_with_a_minus_sign(capsys) -> None:
     assert main(["explain", "-x*2 + relu(-y)", "x=-1.5", "y=-2"]) == 0
     out = capsys.readouterr().out
-    assert "x = -1.5" in out and "dout/dx = -2" in out and "dout/dy = -1" in out
+    assert "x = −1.5" in out and "dout/dx = −2" in out and "dout/dy = −1" in out
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def test_chain_rule(capsys) -> None:
     out = capsys.readouterr().out
     assert "computed 8.0   (tutorial printed 8.0: same)" in out
     assert "computed 2.92   (tutorial printed 2.92: same)" in out
-    assert "dloss/dw = dloss/d(w · x) · d(w · x)/dw = 4 · 2 = 8" in out
+    assert "dloss/dw = dloss/d(w · x) · d(w · x)/dw = 4 · x = 4 · 2 = 8" in out
 
 
 def test_neuron(capsys) -> None:

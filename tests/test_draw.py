@@ -331,11 +331,11 @@ def test_step_view_fills_grads_so_far_and_highlights_the_step() -> None:
     assert picture.caption() == [
         "Step 3 of 7",
         _clean(str(steps[2])),
-        "local derivative: d(a−b)/db = −1",
+        "local derivative: d(y − target)/dtarget = −1",
     ]
     assert (
         str(steps[2])
-        == "dloss/dtarget = dloss/d(y − target) · d(y − target)/dtarget = 4 · (-1) = -4"
+        == "dloss/dtarget = dloss/d(y − target) · d(y − target)/dtarget = 4 · (−1) = −4"
     )
     pending = [title for title, g in picture.edges if "pending" in picture._classes(g)]
     assert len(pending) == 4 + 2  # four inputs still to reach, two ops not started
@@ -371,7 +371,7 @@ def test_step_view_of_a_value_used_twice_highlights_the_right_edge() -> None:
     assert first.edge_classes("v0->o1") == [["edge", "step"], ["edge", "pending"]]
     assert second.edge_classes("v0->o1") == [["edge", "flow"], ["edge", "step"]]
     assert first.value("v0")["grad"] == "3" and second.value("v0")["grad"] == "6"
-    assert second.caption()[1] == "db/da += db/db · db/da = 1 · 3 = 3 (now 6)"
+    assert second.caption()[1] == "db/da += a = 3 (path 2 of 2: total 6)"
 
 
 def test_steps_out_of_range_say_how_many_there_are() -> None:
