@@ -637,3 +637,40 @@ def test_chain_rule_demo_without_dot_says_so_in_one_line(no_dot: None, tmp_path:
     assert "install Graphviz" in str(stop.value.code) and "\n" not in str(stop.value.code)
     demo.main(["--graph", str(tmp_path / "chain_rule.dot")])
     assert (tmp_path / "chain_rule.dot").read_text().startswith("digraph {")
+
+
+# --- slides: one size per graph, any format, a Step for step= ---------------------------------
+
+
+def test_every_step_picture_of_one_graph_has_the_same_size(tmp_path: Path) -> None:
+    import struct
+
+    require_dot()
+    loss = chain_rule()["loss"]
+    sizes = {
+        re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', p.read_text()).groups()  # type: ignore[union-attr]
+        for p in render_steps(loss, tmp_path / "svg")
+    }
+    assert len(sizes) == 1
+    pngs = render_steps(loss, tmp_path / "png", format="png", dpi=48)
+    assert [p.name for p in pngs][:2] == ["step_00.png", "step_01.png"]
+    pixels = {struct.unpack(">II", p.read_bytes()[16:24]) for p in pngs}
+    assert len(pixels) == 1
+    (width, _), ((svg_width, _),) = next(iter(pixels)), sizes
+    assert abs(width - float(svg_width) * 48 / 72) <= 2  # dpi=48: two thirds of a point each
+    assert sorted(p.name for p in (tmp_path / "png").iterdir()) == [p.name for p in pngs]
+
+
+def test_render_steps_refuses_a_dpi_that_is_not_a_positive_number(tmp_path: Path) -> None:
+    for bad in (0, -5, "96", True):
+        with pytest.raises(ValueError, match="dpi must be a positive number"):
+            render_steps(chain_rule()["loss"], tmp_path, format="png", dpi=bad)  # type: ignore[arg-type]
+
+
+def test_draw_dot_accepts_a_step_of_its_own_graph() -> None:
+    loss = chain_rule()["loss"]
+    steps = list(loss.backward_steps())
+    assert draw_dot(loss, step=steps[3]).source == draw_dot(loss, step=4).source
+    other = chain_rule()["loss"]
+    with pytest.raises(ValueError, match="another graph"):
+        draw_dot(other, step=steps[3])

@@ -187,3 +187,40 @@ def test_the_names_slope_text_of_every_op_names_only_its_inputs() -> None:
             text = op.slope(i, names)
             assert text is not None and "{" not in text, (op, i, text)
             assert not {"a", "b"} & set(text.replace("abs", "").split()), (op, text)
+
+
+def test_a_network_is_narrated_in_reading_order() -> None:
+    import nn
+
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    loss = (model([1.0, -1.0]) - 1.0) ** 2
+    loss.label = "loss"
+    text = loss.explain()
+    forward, backward = text.split("Backward pass")
+    names = [line.split(" = ")[0].strip() for line in forward.splitlines()[1:] if " = " in line]
+    assert names[:2] == ["x1", "x2"] and names[-1] == "loss"
+    layers = [n.split(".")[0] for n in names if n.startswith("L")]
+    assert layers == sorted(layers)  # every L1 value, then every L2 value, then L3
+    assert [n for n in names if n.startswith("L1.N")][0] == "L1.N1.w1"
+    assert forward.index("  layer L1") < forward.index("  layer L2") < forward.index("  layer L3")
+    summary = backward.split("Gradients of the inputs")[1]
+    leaves = [line.split(" = ")[0].strip() for line in summary.splitlines() if " = " in line]
+    assert leaves[:2] == ["dloss/dx1", "dloss/dx2"] and leaves[2] == "dloss/dL1.N1.w1"
+    assert leaves[-1] == "dloss/dL3.N1.b"
+
+
+def test_one_part_of_a_network_is_narrated_alone() -> None:
+    import pytest
+
+    import nn
+
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    out = model([1.0, -1.0])
+    whole, layer, neuron = out.explain(), out.explain(part="L2"), out.explain(part="L2.N3")
+    assert len(neuron) < len(layer) < len(whole)
+    forward = neuron.split("Backward pass")[0]
+    assert "L2.N3.w1 = " in forward and "L2.N1" not in forward and "L1." not in forward
+    steps = [line for line in neuron.splitlines() if line.lstrip().startswith("step ")]
+    assert steps and all("L2.N3" in line for line in steps)
+    with pytest.raises(ValueError, match=r"no part 'L9'.*L1, L1\.N1"):
+        out.explain(part="L9")
