@@ -144,7 +144,13 @@ class Drawing(graphviz.Digraph):
                     f"it): give the picture's own name, e.g. render('{source.name}.svg'), or "
                     "another name"
                 )
-            return super().render(filename, **kwargs)
+            existed = source.exists()
+            try:
+                return super().render(filename, **kwargs)
+            except graphviz.ExecutableNotFound:
+                if not existed and source.is_file():
+                    source.unlink()  # a failed render leaves no source behind that it made
+                raise
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound() from None
 

@@ -674,3 +674,16 @@ def test_draw_dot_accepts_a_step_of_its_own_graph() -> None:
     other = chain_rule()["loss"]
     with pytest.raises(ValueError, match="another graph"):
         draw_dot(other, step=steps[3])
+
+
+def test_a_failed_render_leaves_no_stray_files(no_dot: None, tmp_path: Path) -> None:
+    drawing = draw_dot(chain_rule()["loss"])
+    for attempt in (
+        lambda: drawing.render(tmp_path / "graph.svg"),
+        lambda: drawing.render(tmp_path / "graph", format="png"),
+        lambda: drawing.render(filename="g", directory=tmp_path, format="svg"),
+        lambda: render_steps(chain_rule()["loss"], tmp_path / "slides", format="png"),
+    ):
+        with pytest.raises(GraphvizNotFound):
+            attempt()
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"] or not list(tmp_path.iterdir())
