@@ -422,7 +422,12 @@ def _step_text(
     if node is namer.root:
         # Leaving the root, the upstream factor is d(root)/d(root) = 1: the local derivative
         # is the whole story (and "dy/dy · dy/dx" would read as circular).
-        parts = [f"{d_root}/{d_in}", slope, "…" if local is None else brief(node, local), done]
+        parts: list[str | None] = [
+            f"{d_root}/{d_in}",
+            slope,
+            "…" if local is None else brief(node, local),
+            done,
+        ]
     else:
         parts = [
             f"{d_root}/{d_in}",
@@ -431,7 +436,7 @@ def _step_text(
             f"{describe(upstream)} · {shown_local}",
             done,
         ]
-    shown = [narrated(parts[0])]
+    shown = [narrated(f"{d_root}/{d_in}")]
     for part in parts[1:]:
         if part is not None and narrated(part) != shown[-1] and part != "…":
             shown.append(narrated(part))

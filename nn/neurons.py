@@ -71,7 +71,7 @@ _OUTPUTS_HINT = (
 )
 
 
-class Outputs(list):  # type: ignore[type-arg]
+class Outputs(list):
     """A layer's outputs: a list of Values that, used as if it were one Value (in arithmetic,
     ``.backward()``, ``.data``), says what to do instead of Python's bare list error.
 
