@@ -75,24 +75,39 @@ class Value:
 
         Inside ``no_grad()`` the result is a plain leaf: no op, no parents, no derivatives.
         """
+        if not _mode.recording:
+            return Value._apply_off_graph(op, parents)
         datas = [p.data for p in parents]
-        recording = _mode.recording
         try:
             data = op.forward(*datas)
-            partials = op.derivative(*datas, data) if recording else ()
+            partials = op.derivative(*datas, data)
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0
         out.label = ""
-        if recording:
-            out.op = op
-            out.parents = parents
-        else:
-            out.op = None
-            out.parents = ()
+        out.op = op
+        out.parents = parents
         out.partials = partials
+        out.owner = None
+        return out
+
+    @staticmethod
+    def _apply_off_graph(op: Op, parents: tuple[Value, ...]) -> Value:
+        """``op(*parents)`` inside ``no_grad()``: the number only, as a leaf of no graph."""
+        datas = [p.data for p in parents]
+        try:
+            data = op.forward(*datas)
+        except (OpDomainError, ArithmeticError, ValueError) as error:
+            raise _op_error(op, parents, error) from None
+        out = _new_value(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.op = None
+        out.parents = ()
+        out.partials = ()
         out.owner = None
         return out
 

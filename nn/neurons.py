@@ -267,8 +267,7 @@ class Layer(_Parameters):
 
     def __call__(self, x: Inputs | Value | float, *, squeeze: bool | None = None) -> Any:
         xs = _as_inputs(x, self.nin, self.name)
-        outs = [neuron(xs) for neuron in self.neurons]
-        return _squeeze(outs, self.name, squeeze)
+        return _squeeze([neuron(xs) for neuron in self.neurons], self.name, squeeze)
 
     def parameters(self) -> list[Value]:
         """Every neuron's weights and bias, neuron by neuron."""
@@ -345,8 +344,8 @@ class MLP(_Parameters):
         """The outputs of the last layer: the Value itself when it has one neuron (as in
         micrograd), else a list; ``squeeze=False`` always gives a list."""
         values: list[Value] = _as_inputs(x, self.nin, "MLP")
-        for layer in self.layers:
-            values = layer(values, squeeze=False)
+        for layer in self.layers:  # each layer's outputs are the next one's inputs, checked once
+            values = [neuron(values) for neuron in layer.neurons]
         return _squeeze(values, "MLP", squeeze)
 
     def parameters(self) -> list[Value]:
