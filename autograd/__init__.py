@@ -7,8 +7,19 @@
     >>> x.grad
     7.0
 
-The pieces: :class:`Value` (value.py), the op records (ops.py), the graph walk and
-step-through (graph.py), narration (explain.py) and finite-difference checks (gradcheck.py).
+Reading order, for a learner or a maintainer (each module only uses the ones before it):
+
+1. ``ops.py``: the scalar op records, each op defined once (forward rule, local
+   derivative, formula text).
+2. ``value.py``: :class:`Value`, a node holding a float, and its one ``_apply`` path.
+3. ``graph.py``: the topological order, the one backward loop, and ``backward_steps``
+   (the same walk, one :class:`Step` per chain-rule use).
+4. ``explain.py`` and ``draw.py``: narration and Graphviz pictures; they read op records
+   and never name an op. ``lesson.py`` turns both into a page to click through.
+5. ``gradcheck.py``: central finite differences against backward.
+6. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad),
+   ``tensor_ops.py`` (the Tensor op records), ``tensor.py`` (the class and its ``apply``),
+   ``functions.py`` (PyTorch's function forms), ``torch_bridge.py`` (to and from torch).
 """
 
 from .draw import draw_dot, render_steps

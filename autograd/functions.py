@@ -64,7 +64,12 @@ def log(x: Tensor) -> Tensor:
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """``x.softmax(dim)``"""
+    """``x.softmax(dim)`` of a Tensor (``nn.softmax`` is the one that takes a list of Values).
+
+    >>> import autograd as torch
+    >>> torch.softmax(torch.zeros(2), dim=0).tolist()
+    [0.5, 0.5]
+    """
     return _tensor(x, "softmax").softmax(dim)
 
 

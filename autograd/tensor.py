@@ -865,7 +865,9 @@ class Tensor:
         dim: Axis = None,
         keepdim: builtins.bool | None = None,
     ) -> Tensor:
-        """The sum over ``axis`` (an int, a tuple, or None for all entries).
+        """The sum over ``axis`` (an int, a tuple, or None for all entries) of this tensor.
+
+        A reduction of one tensor, unlike the static ``Value.sum``, which adds a list of Values.
 
         >>> Tensor([[1, 2], [3, 4]]).sum(0).tolist(), Tensor([[1, 2]]).sum(1, keepdims=True).shape
         ([4.0, 6.0], (1, 1))
