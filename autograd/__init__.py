@@ -19,13 +19,28 @@ Reading order, for a learner or a maintainer (each module only uses the ones bef
 5. ``gradcheck.py``: central finite differences against backward.
 6. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad),
    ``tensor_ops.py`` (the Tensor op records), ``tensor.py`` (the class and its ``apply``),
-   ``functions.py`` (PyTorch's function forms), ``torch_bridge.py`` (to and from torch).
+   ``factories.py`` (``tensor``, ``zeros``, ``randn``, ...), ``functions.py`` (PyTorch's
+   function forms and ``cat``/``stack``), ``torch_bridge.py`` (to and from torch).
 """
 
 from .draw import draw_dot, render_steps
 from .explain import explain
+from .factories import (
+    arange,
+    default_generator,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .functions import (
     argmax,
+    cat,
+    concatenate,
     cuda,
     device,
     exp,
@@ -34,6 +49,7 @@ from .functions import (
     relu,
     sigmoid,
     softmax,
+    stack,
     tanh,
 )
 from .functions import (
@@ -45,25 +61,12 @@ from .lesson import Lesson, lesson
 from .tensor import (
     Tensor,
     apply,
-    arange,
-    cat,
-    concatenate,
-    default_generator,
     enable_grad,
     float32,
     float64,
     int64,
     is_grad_enabled,
-    manual_seed,
     no_grad,
-    ones,
-    ones_like,
-    rand,
-    randn,
-    stack,
-    tensor,
-    zeros,
-    zeros_like,
 )
 from .value import Value
 
