@@ -151,6 +151,8 @@ def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = Non
     """The recorded node ``op(*parents)`` holding ``data`` (no validation: internal only)."""
     if type(data) is not np.ndarray:
         data = np.asarray(data)  # numpy turns 0-d results into scalars; .data is an array
+    # Slots filled without __init__, whose dtype and label checks are for user input: every
+    # op result passes here, so skipping them is most of the per-op overhead saved.
     out = _new(Tensor)
     out.data = data
     out.grad = None

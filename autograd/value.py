@@ -74,9 +74,13 @@ class Value:
         datas = [p.data for p in parents]
         try:
             data = op.forward(*datas)
+            # The local derivatives are taken now, while the inputs are at hand: backward then
+            # only multiplies, and a node holds floats rather than a closure (less memory).
             partials = op.derivative(*datas, data)
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
+        # Slots filled without __init__: its checks are for user input, and this is the
+        # engine's hottest line (one call per op of every forward pass).
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0
