@@ -252,14 +252,14 @@ def test_no_grad_records_no_graph_for_values_either() -> None:
     out.backward()
     optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
     gc.collect()
-    before = sum(isinstance(o, Value) for o in gc.get_objects())
+    before = sum(type(o) is Value for o in gc.get_objects())
     with no_grad():
         optimizer.step()
         for p in model.parameters():  # an update by hand, as micrograd's loop writes it
             p.data -= 0.1 * p.grad
         evaluated = model([1.0, 2.0])
     gc.collect()
-    after = sum(isinstance(o, Value) for o in gc.get_objects())
+    after = sum(type(o) is Value for o in gc.get_objects())
     assert evaluated.parents == ()  # the evaluation kept no graph behind it
     # The evaluation's own leaves (its inputs x1, x2 and the result) are all that is new.
     assert after - before <= 3
