@@ -73,10 +73,9 @@ class Value:
     def _apply(op: Op, parents: tuple[Value, ...]) -> Value:
         """Make the node ``op(*parents)``: forward value and local derivatives from the record.
 
-        Inside ``no_grad()`` the result is a plain leaf: no op, no parents, no derivatives.
+        Inside ``no_grad()`` this is :meth:`_apply_off_graph` instead (grad_mode swaps
+        them), so the recording path spends nothing on asking whether to record.
         """
-        if not _mode.recording:
-            return Value._apply_off_graph(op, parents)
         datas = [p.data for p in parents]
         try:
             data = op.forward(*datas)
@@ -401,6 +400,16 @@ class Value:
 
 
 _new_value = object.__new__
+
+_RECORDING_APPLY = Value.__dict__["_apply"]
+_OFF_GRAPH_APPLY = Value.__dict__["_apply_off_graph"]
+
+
+def _follow_grad_mode(recording: bool) -> None:
+    Value._apply = _RECORDING_APPLY if recording else _OFF_GRAPH_APPLY  # type: ignore[method-assign]
+
+
+_mode.on_change.append(_follow_grad_mode)
 
 #: micrograd's op strings, for ``Value._op``; ops micrograd lacks keep tracegrad's name.
 _MICROGRAD_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "relu": "ReLU"}
