@@ -224,6 +224,14 @@ def test_html_graph_and_steps_are_written(tmp_path: Path, capsys) -> None:
     assert "must end in .svg, .png, .pdf, .dot" in capsys.readouterr().err
 
 
+def test_step_pictures_take_a_format(tmp_path: Path, capsys) -> None:
+    require_dot()
+    arguments = ["explain", "-x*w", "x=0.5", "w=-2", "--steps", str(tmp_path)]
+    assert main([*arguments, "--steps-format", "png"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"step_0{k}.png" for k in range(4)]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in tmp_path.iterdir())
+
+
 def test_without_dot_the_page_needs_gives_the_one_line_hint(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert main(["explain", "x*2", "x=1", "--html", str(tmp_path / "l.html")]) == 1
