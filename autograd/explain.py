@@ -33,6 +33,7 @@ from .graph import (
     _is_finite,
     backward_steps,
     brief,
+    grads_from_zero,
     narrated,
     topological_order,
 )
@@ -63,7 +64,6 @@ def explain(root: Any, part: str | None = None) -> str:
     namer = Namer(order)
     shown = _reading_order(order)
     wanted = _part(order, part)
-    saved = [node.grad for node in order]
     lines = ["Forward pass: each value from its inputs"]
     heading: tuple[str, str] | None = None
     for node in shown:
@@ -86,9 +86,7 @@ def explain(root: Any, part: str | None = None) -> str:
 
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
     d_root = namer.d(root)
-    try:
-        for node in order:
-            node._reset_grad()
+    with grads_from_zero(order):
         steps = backward_steps(root)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
@@ -113,9 +111,6 @@ def explain(root: Any, part: str | None = None) -> str:
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf._describe(grad)}{_mark(grad)}")
-    finally:
-        for node, grad in zip(order, saved):
-            node.grad = grad
     return narrated("\n".join(lines))
 
 
