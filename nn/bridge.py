@@ -5,7 +5,9 @@ distributed training, its ecosystem) and come back. The copy has the same parame
 the same numbers and dtypes, each module's training mode, frozen parameters (requires_grad)
 and tied ones (one parameter used in two places) as they were, and it computes the same outputs
 and gradients. Nothing is shared: changing one model afterwards leaves the other as it was.
-:func:`parameter_map` pairs the parameters of the two, by name.
+:func:`parameter_map` pairs the parameters of the two, by name, and through it
+:func:`to_torch_optimizer` and :func:`from_torch_optimizer` move an SGD or Adam optimizer's
+param groups and state across, so training continues on the other side with the same steps.
 
 What converts, in both directions:
 

@@ -7,7 +7,9 @@ dtype; a Value always gets a Python float.
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a
 schedule can set ``group["lr"]``. Per-parameter state lives in ``optimizer.state[param]``
-under PyTorch's names (``step``, ``exp_avg``, ``exp_avg_sq``, ``momentum_buffer``).
+under PyTorch's names (``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``,
+``momentum_buffer``), which is what lets ``nn.to_torch_optimizer`` and
+``nn.from_torch_optimizer`` move it to ``torch.optim`` and back.
 
 A parameter with no gradient is skipped, as PyTorch skips ``grad is None``: no weight decay,
 no momentum, no Adam step. A Tensor's ``zero_grad`` sets ``None``. A Value's grad must stay a
