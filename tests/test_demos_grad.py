@@ -54,8 +54,10 @@ def test_second_derivatives_match_closed_forms_and_plot(tmp_path, capsys) -> Non
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
     path = tmp_path / "plots" / "second.png"
     second_derivatives.main(["--plot", str(path)])
-    assert path.stat().st_size > 1000
-    assert "largest difference over [-4, 4]" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "largest difference over [-4, 4]" in out
+    if "install matplotlib" not in out:  # matplotlib is an optional extra (demos)
+        assert path.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_the_demos_draw_their_gradient_graphs(tmp_path) -> None:
