@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import grad_mode as _mode
+from . import inplace as _inplace
 from . import tensor_ops as T
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import CONSTANT, Owner, Step, backward_steps, fmt, topological_order
@@ -74,13 +75,6 @@ Axis = int | Sequence[int] | None
 Array = np.ndarray
 
 _new = object.__new__
-
-#: How many in-place changes (+=, -=, *=, /=, x[…] = …) have gone through Tensors so far. A
-#: recorded node notes this count (``_recorded_at``); a changed tensor notes the count its
-#: change made (``_changed``). "Changed after that node used it" is then a comparison of two
-#: ints, made only at backward, and skipped for every node recorded since the last change.
-_CHANGES = 0
-
 
 # --- dtypes and conversion ---------------------------------------------------------------
 
@@ -173,7 +167,7 @@ def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = Non
     out.ctx = ctx
     out.label = ""
     out.owner = None
-    out._recorded_at = _CHANGES
+    out._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
     return out
 
 
@@ -286,7 +280,9 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
     if _mode.recording and (x.requires_grad or (o is not None and o.requires_grad)):
         if o is None:
-            o = _plain(od, CONSTANT)
+            # The caller's own array is copied: changing it after the forward pass must not
+            # change the gradient (PyTorch copies a numpy operand into a new tensor too).
+            o = _plain(od.copy() if od is other else od, CONSTANT)
         return _result(op, out, (o, x) if reflected else (x, o))
     return _plain(out)
 
@@ -377,8 +373,8 @@ class Tensor:
         "ctx",
         "label",
         "owner",
-        "_recorded_at",  # on recorded nodes only: _CHANGES when the op ran
-        "_changed",  # only once changed in place: (_CHANGES after it, version, symbol)
+        "_recorded_at",  # on recorded nodes only: inplace.CHANGES when the op ran
+        "_vc",  # once changed in place or viewed: the VersionCounter shared with its views
     )
     # numpy defers to Tensor's reflected operators (ndarray + Tensor gives a Tensor).
     __array_ufunc__ = None
@@ -393,7 +389,7 @@ class Tensor:
     label: str
     owner: Owner | None
     _recorded_at: int
-    _changed: tuple[int, int, str]
+    _vc: _inplace.VersionCounter
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, *, label: str = ""
@@ -431,19 +427,21 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        """How many times this tensor was changed in place through the Tensor (PyTorch's
-        ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``.
+        """How many times the numbers of this tensor were changed in place through a Tensor
+        (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
+        tensor or on one sharing its numbers (a view, its base, ``detach()``).
 
-        Backward refuses to use a tensor changed after the forward pass used it. Writing
-        to the array itself (``x.data -= …``, as optimizers do, or through another tensor
-        sharing the numbers: ``detach()``, ``numpy()``, a slice) is not counted, as in
-        PyTorch's ``.data``.
+        Backward refuses to use a tensor changed after the op that saved it ran (see
+        :mod:`autograd.inplace`). Writing to the array itself (``x.data -= …``, as
+        optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
         2
+        >>> v = x[1:]; v += 1; x._version
+        3
         """
-        changed = getattr(self, "_changed", None)
-        return 0 if changed is None else changed[1]
+        c = getattr(self, "_vc", None)
+        return 0 if c is None else c.version
 
     @property
     def is_leaf(self) -> bool:
@@ -519,7 +517,9 @@ class Tensor:
         >>> w = Tensor([1.0], requires_grad=True); (w * 3).detach().requires_grad
         False
         """
-        return _plain(self.data)
+        out = _plain(self.data)
+        out._vc = _inplace.counter(self)  # the same numbers: changing one is seen by both
+        return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
@@ -637,9 +637,11 @@ class Tensor:
         return self._matmul(other, reflected=True)
 
     def _matmul(self, other: Any, reflected: builtins.bool) -> Tensor:
-        o = other if isinstance(other, Tensor) else _plain(_operand_data(other, "matmul", self))
-        if not isinstance(other, Tensor):
-            o.owner = CONSTANT
+        if isinstance(other, Tensor):
+            o = other
+        else:
+            od = _operand_data(other, "matmul", self)
+            o = _plain(od.copy() if od is other else od, CONSTANT)  # as _binary: a copy
         left, right = (o, self) if reflected else (self, o)
         a, b = left.data, right.data
         if a.ndim == 0 or b.ndim == 0:
@@ -663,24 +665,7 @@ class Tensor:
     # --- in place, for updates outside the graph ----------------------------------------
 
     def _in_place(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
-        o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, self)
-        if _mode.recording and (self.requires_grad or _needs_grad(other)):
-            raise RuntimeError(
-                f"{symbol} on {_who(self)} would change a tensor the graph needs in place. "
-                f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
-                "`with autograd.no_grad():`"
-            )
-        try:
-            ufunc(self.data, o, out=self.data)
-        except ValueError:
-            raise ValueError(
-                f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
-                f"{_who(self)}: the result must keep the shape {shape_text(self.data.shape)}"
-            ) from None
-        except TypeError as error:
-            raise TypeError(f"{symbol} on {_who(self)}: {error}") from None
-        _mark_changed(self, symbol)
-        return self
+        return _inplace.apply_in_place(self, ufunc, other, symbol)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._in_place(np.add, other, "+=")
@@ -705,33 +690,7 @@ class Tensor:
         >>> x = zeros(3); x[1] = 5.0; x[2:] = Tensor([7.0]); x.tolist()
         [0.0, 5.0, 7.0]
         """
-        if _mode.recording:
-            if self.requires_grad:
-                raise RuntimeError(
-                    f"assigning into {_who(self)} in place would change a tensor the graph "
-                    "needs; do it inside `with autograd.no_grad():`"
-                )
-            if _needs_grad(value):
-                what = _who(value) if isinstance(value, Tensor) else "a list of tensors"
-                raise RuntimeError(
-                    f"x[…] = …: {what} requires grad, but assigning it into {_who(self)} "
-                    "would copy its numbers and not its history, so no gradient could flow "
-                    "back through the assignment. Build the tensor from its pieces instead: "
-                    "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])), or "
-                    "arithmetic such as x = x + mask * value; or assign inside "
-                    "`with autograd.no_grad():` if no gradient should flow"
-                )
-        new = value.data if isinstance(value, Tensor) else _operand_data(value, "x[…] = …", self)
-        try:
-            self.data[_plain_index(index)] = new
-        except ValueError as error:
-            raise ValueError(
-                f"x[…] = …: cannot put {shape_text(np.shape(new))} into {_who(self)} "
-                f"there ({error})"
-            ) from None
-        except IndexError as error:
-            raise IndexError(f"x[…] = …: {_who(self)}: {error}") from None
-        _mark_changed(self, "[…] =")
+        _inplace.assign(self, index, value)
 
     # --- comparisons: tensors of booleans, outside the graph ----------------------------
 
@@ -1019,8 +978,10 @@ class Tensor:
                 f"{shape_text(wanted)}: the number of entries must stay the same"
             ) from None
         if _mode.recording and self.requires_grad:
-            return _result(T.reshape(out.shape), out, (self,))
-        return _plain(out)
+            made = _result(T.reshape(out.shape), out, (self,))
+        else:
+            made = _plain(out)
+        return made if out.base is None else _inplace.share(made, self)
 
     view = reshape
 
@@ -1051,8 +1012,8 @@ class Tensor:
         op = T.permute(normal)
         out = op.forward(self.data)
         if _mode.recording and self.requires_grad:
-            return _result(op, out, (self,))
-        return _plain(out)
+            return _inplace.share(_result(op, out, (self,)), self)
+        return _inplace.share(_plain(out), self)
 
     def transpose(self, *dims: Any) -> Tensor:
         """``transpose(d0, d1)`` swaps two axes (PyTorch); no arguments reverses them all.
@@ -1084,16 +1045,24 @@ class Tensor:
         return self.permute(*range(self.data.ndim - 1, -1, -1))
 
     def __getitem__(self, index: Any) -> Tensor:
-        index = _plain_index(index)
+        plain = _plain_index(index)
+        data = self.data
         try:
-            out = self.data[index]
+            out = data[plain]
+            if type(out) is not np.ndarray:
+                # Integers only: numpy copies the one number out, PyTorch gives a 0-d view
+                # (so x[0] += 1 changes x). An Ellipsis asks numpy for that view.
+                out = data[(*plain, ...) if type(plain) is tuple else (plain, ...)]
         except IndexError as error:
             raise IndexError(f"index: {_who(self)}: {error}") from None
         except (TypeError, ValueError) as error:
             raise type(error)(f"index: {_who(self)}: {error}") from None
         if _mode.recording and self.requires_grad:
-            return _result(T.INDEX, out, (self,), (index, _may_repeat(index)))
-        return _plain(out)
+            kept, repeats, tensors = _kept_index(index, plain)
+            made = _result(T.INDEX, out, (self,), (kept, repeats, tensors))
+        else:
+            made = _plain(out)
+        return made if out.base is None else _inplace.share(made, self)
 
     # --- gradients ------------------------------------------------------------------------
 
@@ -1131,7 +1100,7 @@ class Tensor:
         # _contributions and _accumulate, inlined: the same rules as backward_steps uses
         # (a test holds them equal), without two calls and a list per node.
         ndarray = np.ndarray
-        changes = _CHANGES
+        changes = _inplace.CHANGES
         for node in reversed(order):
             parents = node.parents
             if not parents:
@@ -1140,7 +1109,7 @@ class Tensor:
             if g is None:
                 continue
             if node._recorded_at != changes:  # something changed in place since node ran
-                _check_unchanged(node)
+                _inplace.check_unchanged(node)
             for parent, grad in zip(parents, node.op.backward(node, g)):
                 if grad is None or not parent.requires_grad:
                     continue
@@ -1207,8 +1176,8 @@ class Tensor:
             self._accumulate(seed)
 
     def _chain(self, upstream: Any) -> list[tuple[Any, Any]]:
-        if self._recorded_at != _CHANGES:
-            _check_unchanged(self)
+        if self._recorded_at != _inplace.CHANGES:
+            _inplace.check_unchanged(self)
         # No single local derivative to show for arrays: narration names shapes instead.
         return [(None, contribution) for contribution in _contributions(self, upstream)]
 
@@ -1293,49 +1262,6 @@ def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
     return shares
 
 
-def _mark_changed(t: Tensor, symbol: str) -> None:
-    """Note that ``t`` was just changed in place by ``symbol`` (``+=``, ``[…] =``, ...)."""
-    global _CHANGES
-    _CHANGES += 1
-    try:
-        version = t._changed[1] + 1
-    except AttributeError:  # its first change
-        version = 1
-    t._changed = (_CHANGES, version, symbol)
-
-
-def _check_unchanged(node: Tensor) -> None:
-    """Refuse to differentiate ``node`` if one of its inputs, or ``node`` itself, was changed
-    in place after ``node`` was recorded: its backward rule would read the new numbers.
-
-    Stricter than PyTorch, which checks only the tensors an op's backward saves: here every
-    input counts, so ``(w + x)`` refuses a changed ``x`` too, and no op needs a list.
-    """
-    assert node.op is not None
-    recorded = node._recorded_at
-    op = node.op.name
-    for t in (*node.parents, node):
-        changed = getattr(t, "_changed", None)
-        if changed is None or changed[0] <= recorded:
-            continue
-        name, symbol = t.label or "x", changed[2]
-        if symbol == "[…] =":
-            how = f"{name}[…] = …"
-            instead = "build the new numbers as a new tensor (autograd.cat, autograd.stack)"
-        else:
-            how = f"{name} {symbol} …"
-            instead = f"write {name} = {name} {symbol[0]} …, which makes a new tensor"
-        when = f"{op} made it" if t is node else f"{op} used it"
-        raise RuntimeError(
-            f"backward: {_who(t)} was changed in place (by `{how}`) after {when} in the "
-            f"forward pass, so the gradient of {op} would be worked out from the new numbers, "
-            "not the ones the forward pass saw. Change it only after backward(), run the "
-            f"forward pass again after the change, or {instead} and leaves the old one as "
-            "the graph saw it. (PyTorch says: one of the variables needed for gradient "
-            "computation has been modified by an inplace operation.)"
-        )
-
-
 def _needs_grad(value: Any) -> bool:
     """Whether ``value`` is, or holds in a list or tuple, a Tensor that requires grad."""
     if isinstance(value, Tensor):
@@ -1346,21 +1272,49 @@ def _needs_grad(value: Any) -> bool:
 
 
 def _plain_index(index: Any) -> Any:
-    """An index with any Tensors in it replaced by their arrays."""
+    """An index with any Tensors in it replaced by their arrays; a single integer (a 0-d
+    integer Tensor) by that integer, as PyTorch reads it (numpy would gather a copy)."""
     if isinstance(index, Tensor):
-        return index.data
+        return _index_part(index)
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(_index_part(i) if isinstance(i, Tensor) else i for i in index)
     return index
 
 
-def _may_repeat(index: Any) -> bool:
-    """Whether an index can pick an entry twice (integer arrays), so grads must add up."""
-    parts = index if isinstance(index, tuple) else (index,)
-    for part in parts:
-        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
-            return True
-    return False
+def _index_part(t: Tensor) -> Any:
+    data = t.data
+    return builtins.int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
+
+
+_BASIC_INDEX = (slice, builtins.int, np.integer, np.bool_)  # bool is an int
+
+
+def _kept_index(index: Any, plain: Any) -> tuple[Any, bool, tuple[Tensor, ...]]:
+    """What an index node keeps for backward: the index with its arrays and lists copied (a
+    later ``idx[0] = 2`` must not move the gradient), whether an entry may be picked twice
+    (then grads are added with ``np.add.at``), and the Tensors in it, which are kept as
+    they are and checked for in-place changes at backward, as PyTorch saves them.
+
+    >>> i = np.array([0, 0]); kept, repeats, tensors = _kept_index(i, i)
+    >>> kept is i, repeats, tensors
+    (False, True, ())
+    """
+    parts = plain if type(plain) is tuple else (plain,)
+    given = index if type(index) is tuple else (index,)
+    kept: list[Any] = []
+    repeats = False
+    tensors: list[Tensor] = []
+    for part, original in zip(parts, given):
+        if isinstance(original, Tensor) and part is original.data:
+            tensors.append(original)
+        if part is None or part is Ellipsis or isinstance(part, _BASIC_INDEX):
+            kept.append(part)  # picks each entry at most once, and cannot change
+        else:
+            # an integer array (a gather), a list or tuple of them, or a boolean mask
+            array = np.array(part) if not isinstance(original, Tensor) else part
+            repeats = repeats or np.asarray(array).dtype.kind != "b"
+            kept.append(array)
+    return (tuple(kept) if type(plain) is tuple else kept[0]), repeats, tuple(tensors)
 
 
 # --- making tensors ----------------------------------------------------------------------

@@ -204,9 +204,11 @@ def _divide(a: Array, b: Array) -> Array:
 def _div_backward(node: Any, g: Array) -> Grads:
     a, b = node.parents
     g_over_b = g / b.data
+    # b's gradient reads a and b, not the result: PyTorch saves the inputs, so a result
+    # changed in place afterwards is allowed there and must not change the gradient here.
     return (
         g_over_b if a.requires_grad else None,
-        -g_over_b * node.data if b.requires_grad else None,
+        -g_over_b * (a.data / b.data) if b.requires_grad else None,
     )
 
 
@@ -674,7 +676,7 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
 
 
 def _index_backward(node: Any, g: Array) -> Grads:
-    index, repeats_possible = node.ctx
+    index, repeats_possible = node.ctx[0], node.ctx[1]
     grad = np.zeros(node.parents[0].data.shape, dtype=g.dtype)
     if repeats_possible:
         np.add.at(grad, index, g)  # an entry picked twice receives both gradients
@@ -684,7 +686,7 @@ def _index_backward(node: Any, g: Array) -> Grads:
 
 
 #: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
-#: ``ctx`` is ``(index, repeats_possible)``.
+#: ``ctx`` is ``(index, repeats_possible, the Tensors inside the index)``.
 INDEX = TensorOp(
     "index",
     "[ ]",
