@@ -7,14 +7,40 @@
     >>> x.grad
     7.0
 
-The pieces: :class:`Value` (value.py), the op records (ops.py), the graph walk and
-step-through (graph.py), narration (explain.py) and finite-difference checks (gradcheck.py).
+Reading order, for a learner or a maintainer (each module only uses the ones before it):
+
+1. ``ops.py``: the scalar op records, each op defined once (forward rule, local
+   derivative, formula text).
+2. ``value.py``: :class:`Value`, a node holding a float, and its one ``_apply`` path.
+3. ``graph.py``: the topological order, the one backward loop, and ``backward_steps``
+   (the same walk, one :class:`Step` per chain-rule use).
+4. ``explain.py`` and ``draw.py``: narration and Graphviz pictures; they read op records
+   and never name an op. ``lesson.py`` turns both into a page to click through.
+5. ``gradcheck.py``: central finite differences against backward.
+6. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad),
+   ``tensor_ops.py`` (the Tensor op records), ``tensor.py`` (the class and its ``apply``),
+   ``factories.py`` (``tensor``, ``zeros``, ``randn``, ...), ``functions.py`` (PyTorch's
+   function forms and ``cat``/``stack``), ``torch_bridge.py`` (to and from torch).
 """
 
 from .draw import draw_dot, render_steps
 from .explain import explain
+from .factories import (
+    arange,
+    default_generator,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .functions import (
     argmax,
+    cat,
+    concatenate,
     cuda,
     device,
     exp,
@@ -23,6 +49,7 @@ from .functions import (
     relu,
     sigmoid,
     softmax,
+    stack,
     tanh,
 )
 from .functions import (
@@ -34,25 +61,12 @@ from .lesson import Lesson, lesson
 from .tensor import (
     Tensor,
     apply,
-    arange,
-    cat,
-    concatenate,
-    default_generator,
     enable_grad,
     float32,
     float64,
     int64,
     is_grad_enabled,
-    manual_seed,
     no_grad,
-    ones,
-    ones_like,
-    rand,
-    randn,
-    stack,
-    tensor,
-    zeros,
-    zeros_like,
 )
 from .value import Value
 

@@ -12,10 +12,18 @@ program written against ``torch`` runs after ``import autograd as torch``.
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from .tensor import Tensor
+import numpy as np
+
+from . import grad_mode as _mode
+from . import tensor_ops as T
+from .graph import CONSTANT
+from .tensor import Tensor, _operand_data, _plain, _result
+from .tensor_ops import TensorOp, shape_text
 
 __all__ = [
     "sigmoid",
@@ -29,6 +37,9 @@ __all__ = [
     "argmax",
     "device",
     "cuda",
+    "concatenate",
+    "cat",
+    "stack",
 ]
 
 
@@ -64,7 +75,12 @@ def log(x: Tensor) -> Tensor:
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """``x.softmax(dim)``"""
+    """``x.softmax(dim)`` of a Tensor (``nn.softmax`` is the one that takes a list of Values).
+
+    >>> import autograd as torch
+    >>> torch.softmax(torch.zeros(2), dim=0).tolist()
+    [0.5, 0.5]
+    """
     return _tensor(x, "softmax").softmax(dim)
 
 
@@ -118,3 +134,59 @@ class device:  # noqa: N801 - PyTorch's name
 
 #: ``torch.cuda.is_available()`` is always False here: tracegrad computes on the CPU.
 cuda = SimpleNamespace(is_available=lambda: False)
+
+
+# --- joining tensors ---------------------------------------------------------------------
+
+
+def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int) -> Tensor:
+    items = list(tensors)
+    if not items:
+        raise ValueError(f"{word} needs at least one tensor")
+    first = next((t for t in items if isinstance(t, Tensor)), None)
+    if first is None:
+        first = Tensor(items[0])
+    nodes = [
+        t if isinstance(t, Tensor) else _plain(_operand_data(t, word, first), CONSTANT)
+        for t in items
+    ]
+    ndim = nodes[0].data.ndim + (1 if word == "stack" else 0)
+    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"{word}: axis {axis!r} does not exist for {ndim}-axis results")
+    op = factory(builtins.int(axis) % ndim)
+    try:
+        out = op.forward(*(n.data for n in nodes))
+    except ValueError:
+        shapes = ", ".join(shape_text(n.data.shape) for n in nodes)
+        rule = (
+            "stack needs tensors of one shape"
+            if word == "stack"
+            else f"cat needs equal sizes on every axis but axis {axis}"
+        )
+        raise ValueError(f"{word}: cannot join shapes {shapes}: {rule}") from None
+    if _mode.recording and any(n.requires_grad for n in nodes):
+        return _result(op, out, tuple(nodes))
+    return _plain(out)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Tensors joined end to end along an existing axis (``torch.cat``).
+
+    >>> from autograd import ones, zeros
+    >>> concatenate([ones(2, 1), zeros(2, 2)], axis=1).shape
+    (2, 3)
+    """
+    return _join("cat", T.concatenate, tensors, axis if dim is None else dim)
+
+
+cat = concatenate
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Tensors of one shape stacked along a new axis.
+
+    >>> from autograd import ones, zeros
+    >>> stack([ones(3), zeros(3)]).shape, stack([ones(3), zeros(3)], axis=1).shape
+    ((2, 3), (3, 2))
+    """
+    return _join("stack", T.stack, tensors, axis if dim is None else dim)

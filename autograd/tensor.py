@@ -25,7 +25,7 @@ from __future__ import annotations
 import builtins
 import numbers
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -41,22 +41,9 @@ from .value import Value
 
 __all__ = [
     "Tensor",
-    "tensor",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
-    "zeros",
-    "ones",
-    "zeros_like",
-    "ones_like",
-    "randn",
-    "rand",
-    "arange",
-    "manual_seed",
-    "default_generator",
-    "concatenate",
-    "cat",
-    "stack",
     "float32",
     "float64",
     "int64",
@@ -158,6 +145,8 @@ def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = Non
     """The recorded node ``op(*parents)`` holding ``data`` (no validation: internal only)."""
     if type(data) is not np.ndarray:
         data = np.asarray(data)  # numpy turns 0-d results into scalars; .data is an array
+    # Slots filled without __init__, whose dtype and label checks are for user input: every
+    # op result passes here, so skipping them is most of the per-op overhead saved.
     out = _new(Tensor)
     out.data = data
     out.grad = None
@@ -687,6 +676,7 @@ class Tensor:
         history, so the gradient would stop there. Build such a tensor from its pieces with
         :func:`cat`, :func:`stack` or arithmetic instead.
 
+        >>> from autograd import zeros
         >>> x = zeros(3); x[1] = 5.0; x[2:] = Tensor([7.0]); x.tolist()
         [0.0, 5.0, 7.0]
         """
@@ -824,7 +814,9 @@ class Tensor:
         dim: Axis = None,
         keepdim: builtins.bool | None = None,
     ) -> Tensor:
-        """The sum over ``axis`` (an int, a tuple, or None for all entries).
+        """The sum over ``axis`` (an int, a tuple, or None for all entries) of this tensor.
+
+        A reduction of one tensor, unlike the static ``Value.sum``, which adds a list of Values.
 
         >>> Tensor([[1, 2], [3, 4]]).sum(0).tolist(), Tensor([[1, 2]]).sum(1, keepdims=True).shape
         ([4.0, 6.0], (1, 1))
@@ -988,6 +980,7 @@ class Tensor:
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Axes ``start_dim`` to ``end_dim`` merged into one, as PyTorch's ``flatten``.
 
+        >>> from autograd import zeros
         >>> zeros(2, 3, 4).flatten(1).shape
         (2, 12)
         """
@@ -1018,6 +1011,7 @@ class Tensor:
     def transpose(self, *dims: Any) -> Tensor:
         """``transpose(d0, d1)`` swaps two axes (PyTorch); no arguments reverses them all.
 
+        >>> from autograd import zeros
         >>> zeros(2, 3, 4).transpose(0, 2).shape, zeros(2, 3).transpose().shape
         ((4, 3, 2), (3, 2))
         """
@@ -1317,195 +1311,13 @@ def _kept_index(index: Any, plain: Any) -> tuple[Any, bool, tuple[Tensor, ...]]:
     return (tuple(kept) if type(plain) is tuple else kept[0]), repeats, tuple(tensors)
 
 
-# --- making tensors ----------------------------------------------------------------------
-
-#: The generator ``randn``, ``rand`` (and nn's initialisers) use when given none, as
-#: ``torch.default_generator``. One object for the whole run: ``manual_seed`` reseeds it in
-#: place, so a reference taken earlier sees the new seed too.
-default_generator = np.random.default_rng()
-_default_generator = default_generator  # the same object, under its earlier name
-
-
-def manual_seed(seed: int) -> None:
-    """Seed :data:`default_generator`, as PyTorch's ``manual_seed`` seeds its own.
-
-    >>> manual_seed(0); a = randn(2); manual_seed(0); b = randn(2)
-    >>> a.tolist() == b.tolist()
-    True
-    >>> manual_seed(5); default_generator.random() == np.random.default_rng(5).random()
-    True
-    """
-    default_generator.bit_generator.state = np.random.PCG64(seed).state
-
-
-def _shape(shape: tuple[Any, ...], where: str) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    if not all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape):
-        raise ValueError(f"{where}: a shape is sizes >= 0, e.g. {where}(2, 3); got {shape}")
-    return tuple(builtins.int(n) for n in shape)
-
-
-def _leaf(data: Array, requires_grad: bool) -> Tensor:
-    if requires_grad:
-        _check_grad_dtype(data.dtype, "")
-    out = _plain(data)
-    out.requires_grad = bool(requires_grad)
-    return out
-
-
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *, label: str = "") -> Tensor:
-    """A new tensor holding a copy of ``data``, inferring the dtype as ``torch.tensor`` does:
-    Python floats give float32, ints int64, bools bool; numpy arrays keep theirs.
-
-    >>> tensor([1, 2]).dtype, tensor([1.0, 2]).dtype, tensor([0, 1], dtype=float32).dtype
-    (dtype('int64'), dtype('float32'), dtype('float32'))
-    """
-    resolved = _infer_dtype(data) if dtype is None else _dtype(dtype, "tensor")
-    out = Tensor.__new__(Tensor)
-    out.data = _to_array(data, resolved, label)
-    out.requires_grad = bool(requires_grad)
-    if requires_grad:
-        _check_grad_dtype(out.data.dtype, label)
-    out.grad = None
-    out.op = None
-    out.parents = ()
-    out.ctx = None
-    out.label = label
-    out.owner = None
-    return out
-
-
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros (float32 unless ``dtype`` is given). ``zeros(2, 3).shape == (2, 3)``"""
-    resolved = float32 if dtype is None else _dtype(dtype, "zeros")
-    return _leaf(np.zeros(_shape(shape, "zeros"), resolved), requires_grad)
-
-
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones (float32 unless ``dtype`` is given). ``ones(2).tolist() == [1.0, 1.0]``"""
-    resolved = float32 if dtype is None else _dtype(dtype, "ones")
-    return _leaf(np.ones(_shape(shape, "ones"), resolved), requires_grad)
-
-
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros of ``t``'s shape and dtype. ``zeros_like(ones(2)).tolist() == [0.0, 0.0]``"""
-    resolved = t.data.dtype if dtype is None else _dtype(dtype, "zeros_like")
-    return _leaf(np.zeros(t.data.shape, resolved), requires_grad)
-
-
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones of ``t``'s shape and dtype. ``ones_like(zeros(2)).tolist() == [1.0, 1.0]``"""
-    resolved = t.data.dtype if dtype is None else _dtype(dtype, "ones_like")
-    return _leaf(np.ones(t.data.shape, resolved), requires_grad)
-
-
-def _float_dtype(dtype: Any, where: str) -> np.dtype[Any]:
-    resolved = float32 if dtype is None else _dtype(dtype, where)
-    if resolved not in (float32, float64):
-        raise TypeError(f"{where}: random numbers come as float32 or float64, not {resolved}")
-    return resolved
-
-
-def randn(
-    *shape: Any,
-    generator: np.random.Generator | None = None,
-    dtype: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Samples of the standard normal distribution, from ``generator`` (a numpy Generator;
-    the one :func:`manual_seed` seeds when None).
-
-    >>> a = randn(2, 3, generator=np.random.default_rng(0))
-    >>> b = randn(2, 3, generator=np.random.default_rng(0))
-    >>> a.shape, a.dtype, a.tolist() == b.tolist()
-    ((2, 3), dtype('float32'), True)
-    """
-    rng = default_generator if generator is None else generator
-    data = rng.standard_normal(_shape(shape, "randn"), dtype=_float_dtype(dtype, "randn"))
-    return _leaf(np.asarray(data), requires_grad)
-
-
-def rand(
-    *shape: Any,
-    generator: np.random.Generator | None = None,
-    dtype: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Samples uniform on [0, 1), from ``generator`` (see :func:`randn`).
-
-    >>> x = rand(1000, generator=np.random.default_rng(1))
-    >>> 0 <= x.min().item() and x.max().item() < 1
-    True
-    """
-    rng = default_generator if generator is None else generator
-    data = rng.random(_shape(shape, "rand"), dtype=_float_dtype(dtype, "rand"))
-    return _leaf(np.asarray(data), requires_grad)
-
-
-def arange(
-    start: Number,
-    end: Number | None = None,
-    step: Number = 1,
-    *,
-    dtype: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Evenly spaced numbers from ``start`` up to (not including) ``end``, as PyTorch's:
-    int64 when every argument is an integer, else float32.
-
-    >>> arange(4).tolist(), arange(0, 1, 0.25).tolist()
-    ([0, 1, 2, 3], [0.0, 0.25, 0.5, 0.75])
-    """
-    if end is None:
-        start, end = 0, start
-    if step == 0:
-        raise ValueError("arange: step must not be 0")
-    whole = all(isinstance(n, (int, np.integer)) for n in (start, end, step))
-    resolved = (int64 if whole else float32) if dtype is None else _dtype(dtype, "arange")
-    return _leaf(np.arange(start, end, step).astype(resolved), requires_grad)
-
-
-# --- joining tensors ---------------------------------------------------------------------
-
-
-def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int) -> Tensor:
-    items = list(tensors)
-    if not items:
-        raise ValueError(f"{word} needs at least one tensor")
-    first = next((t for t in items if isinstance(t, Tensor)), None)
-    if first is None:
-        first = Tensor(items[0])
-    nodes = [
-        t if isinstance(t, Tensor) else _plain(_operand_data(t, word, first), CONSTANT)
-        for t in items
-    ]
-    ndim = nodes[0].data.ndim + (1 if word == "stack" else 0)
-    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
-        raise ValueError(f"{word}: axis {axis!r} does not exist for {ndim}-axis results")
-    op = factory(builtins.int(axis) % ndim)
-    try:
-        out = op.forward(*(n.data for n in nodes))
-    except ValueError:
-        shapes = ", ".join(shape_text(n.data.shape) for n in nodes)
-        rule = (
-            "stack needs tensors of one shape"
-            if word == "stack"
-            else f"cat needs equal sizes on every axis but axis {axis}"
-        )
-        raise ValueError(f"{word}: cannot join shapes {shapes}: {rule}") from None
-    if _mode.recording and any(n.requires_grad for n in nodes):
-        return _result(op, out, tuple(nodes))
-    return _plain(out)
-
-
 def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
     """``op`` run on ``inputs``, recorded when one of them needs a gradient.
 
     The way in for ops that are not Tensor methods, such as the losses in ``nn``.
 
     >>> from autograd import tensor_ops as T
-    >>> apply(T.reduction("sum", None, False), ones(2, 3)).item()
+    >>> apply(T.reduction("sum", None, False), Tensor(np.ones((2, 3)))).item()
     6.0
     """
     try:
@@ -1515,24 +1327,3 @@ def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
     if _mode.recording and any(t.requires_grad for t in inputs):
         return _result(op, out, inputs)
     return _plain(out)
-
-
-def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
-    """Tensors joined end to end along an existing axis (``torch.cat``).
-
-    >>> concatenate([ones(2, 1), zeros(2, 2)], axis=1).shape
-    (2, 3)
-    """
-    return _join("cat", T.concatenate, tensors, axis if dim is None else dim)
-
-
-cat = concatenate
-
-
-def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
-    """Tensors of one shape stacked along a new axis.
-
-    >>> stack([ones(3), zeros(3)]).shape, stack([ones(3), zeros(3)], axis=1).shape
-    ((2, 3), (3, 2))
-    """
-    return _join("stack", T.stack, tensors, axis if dim is None else dim)

@@ -58,6 +58,8 @@ __all__ = [
     "exponential",
     "leaky_relu",
     "reduction",
+    "check_reduction",
+    "REDUCTIONS",
     "max_along",
     "reshape",
     "permute",
@@ -830,9 +832,21 @@ def _loss_upstream(g: Array, like: Array, reduction: str) -> Array:
     return g  # "sum": the same upstream for every element; "none": one per element
 
 
-def _check_reduction(reduction: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+#: The reductions a loss can apply, as PyTorch names them.
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(reduction: str, loss: str = "", allowed: tuple[str, ...] = REDUCTIONS) -> None:
+    """The one check of a loss's ``reduction`` argument, shared by every loss and loss module.
+
+    >>> check_reduction("avg", "mse_loss")
+    Traceback (most recent call last):
+    ValueError: mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'
+    """
+    if reduction not in allowed:
+        choices = ", ".join(repr(r) for r in allowed[:-1]) + f" or {allowed[-1]!r}"
+        where = f"{loss}: " if loss else ""
+        raise ValueError(f"{where}reduction must be {choices}, got {reduction!r}")
 
 
 @lru_cache(maxsize=8)
@@ -845,7 +859,7 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
     >>> round(float(op.forward(np.array([[1.0, 2.0, 3.0]]), np.array([2]))), 6)
     0.407606
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
 
     log_probabilities = log_softmax(1).forward  # the stable shift-by-max, defined there once
 
@@ -894,7 +908,7 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
     >>> round(float(op.forward(np.array([0.8]), np.array([1.0]))), 6)
     0.223144
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
 
     def forward(p: Array, y: Array) -> Array:
         outside = ~((p >= 0) & (p <= 1))  # NaN too: PyTorch refuses it here
@@ -940,7 +954,7 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
     >>> float(op.forward(np.array([-800.0]), np.array([1.0])))
     800.0
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
 
     def forward(z: Array, y: Array) -> Array:
         softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))

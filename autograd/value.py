@@ -74,9 +74,13 @@ class Value:
         datas = [p.data for p in parents]
         try:
             data = op.forward(*datas)
+            # The local derivatives are taken now, while the inputs are at hand: backward then
+            # only multiplies, and a node holds floats rather than a closure (less memory).
             partials = op.derivative(*datas, data)
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
+        # Slots filled without __init__: its checks are for user input, and this is the
+        # engine's hottest line (one call per op of every forward pass).
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0
@@ -224,7 +228,9 @@ class Value:
 
     @staticmethod
     def sum(values: Iterable[Value | Number]) -> Value:
-        """Add many values as one node (one step per input in narration, not a chain).
+        """Add a list of values as one node (one step per input in narration, not a chain).
+
+        A static method over a list, unlike ``Tensor.sum``, which reduces one tensor's entries.
 
         >>> Value.sum([Value(1.0), Value(2.0), 3]).data
         6.0
@@ -300,6 +306,11 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set the grad of this value and of every node it depends on to zero.
+
+        Values keep a float grad (micrograd programs do ``p.data -= lr * p.grad`` right after
+        ``zero_grad()``), so zero here is 0.0; Tensors' and modules' ``zero_grad`` set None, as
+        PyTorch's. To clear only a model's parameters, call the model's or optimizer's
+        ``zero_grad``.
 
         >>> a = Value(3.0); b = a * a; b.backward(); b.zero_grad(); a.grad
         0.0

@@ -7,7 +7,8 @@ PyTorch run the same step on the same numbers in this run, with the same number 
 idiomatically (F.linear with weights stored (out, in), F.cross_entropy); the faster counts.
 tracegrad also runs it with weights stored (out, in) and ``h @ W.T``, the layout nn.Linear
 uses. The same step written by hand in numpy (no graph at all) shows how much of
-tracegrad's time is its own bookkeeping rather than numpy's arithmetic.
+tracegrad's time is its own bookkeeping rather than numpy's arithmetic, and the step's matrix
+products alone (three forward, five backward) show the floor that no engine can go below.
 
 The runs take turns (one timed run of each, then again), and the fastest run of each counts,
 so a busy machine slows them alike rather than whichever happened to run at a bad moment.
@@ -43,6 +44,7 @@ LR = 0.01
 OURS = "tracegrad, h @ W"
 OURS_LINEAR = "tracegrad, h @ W.T"
 NUMPY = "numpy by hand"
+MATMULS = "matrix products alone"
 TORCH_SAME = "torch, same ops"
 TORCH_IDIOM = "torch, F.linear + F.c_e"
 
@@ -167,6 +169,24 @@ def numpy_step(x: np.ndarray, y: np.ndarray, arrays: list[np.ndarray]) -> Callab
     return step
 
 
+def matmul_step(x: np.ndarray, arrays: list[np.ndarray]) -> Callable[[], float]:
+    """Only the step's matrix products: h @ W forward, then h.T @ g and g @ W.T backward."""
+    weights = arrays[0::2]
+
+    def step() -> float:
+        hs = [x]
+        for weight in weights:
+            hs.append(hs[-1] @ weight)
+        g = hs[-1]
+        for i in range(len(weights) - 1, -1, -1):
+            hs[i].T @ g
+            if i:
+                g = g @ weights[i].T
+        return 0.0
+
+    return step
+
+
 def all_steps(
     torch: Any, x: np.ndarray, y: np.ndarray, arrays: list[np.ndarray]
 ) -> dict[str, Callable[[], float]]:
@@ -185,6 +205,7 @@ def all_steps(
     for name, loss in first.items():
         if abs(loss - reference) > 1e-4 * max(1.0, abs(reference)):
             raise SystemExit(f"{name} computed loss {loss}, numpy {reference}: not the same step")
+    runs[MATMULS] = matmul_step(x, arrays)
     return runs
 
 
@@ -235,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:<24} {seconds * 1e6:8.0f} µs per step")
     ours = per_step[OURS]
     print(f"tracegrad minus numpy by hand: {(ours - per_step[NUMPY]) * 1e6:+.0f} µs per step")
+    print(f"ratio tracegrad / matrix products alone: {ours / per_step[MATMULS]:.2f}x")
     if torch is not None:
         best_torch = min(per_step[TORCH_SAME], per_step[TORCH_IDIOM])
         print(f"ratio tracegrad / torch (the faster torch): {ours / best_torch:.2f}x")

@@ -4,7 +4,8 @@
 
 Memory: tracemalloc over a 100,000-node chain ``y = y + x`` (one new node per step), after
 the forward pass and again after backward (which gives every node a grad). Time: backward of
-chains 900 deep (micrograd's recursive sort still works there) and 1,000,000 deep.
+chains 900 deep (micrograd's recursive sort still works there), 100,000 deep beside PyTorch
+(a 0-d float64 tensor per step: the same graph in torch's C++ engine) and 1,000,000 deep.
 """
 
 from __future__ import annotations
@@ -64,8 +65,16 @@ def backward_seconds(make: Callable[[float], Any], depth: int, repeats: int) -> 
     return best
 
 
+def torch_scalar(torch: Any) -> Callable[[float], Any]:
+    def make(x: float) -> Any:
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    return make
+
+
 def main() -> None:
     engine = optional("micrograd.engine")
+    torch = optional("torch")
     peers: dict[str, Callable[[float], Any]] = {"tracegrad": Value}
     if engine is not None:
         peers["micrograd"] = engine.Value
@@ -80,15 +89,22 @@ def main() -> None:
     else:
         print("  (micrograd is not installed: pip install micrograd to compare)")
 
-    for depth, repeats in ((900, 20), (1_000_000, 3)):
+    for depth, repeats in ((900, 20), (100_000, 5), (1_000_000, 3)):
         print(f"\nBackward through a chain {depth:,} deep (best of {repeats})")
-        results = {name: backward_seconds(make, depth, repeats) for name, make in peers.items()}
+        runners = dict(peers)
+        if depth == 100_000 and torch is not None:
+            torch.set_num_threads(1)
+            runners["torch"] = torch_scalar(torch)
+        results = {name: backward_seconds(make, depth, repeats) for name, make in runners.items()}
         for name, seconds in results.items():
             shown = seconds if isinstance(seconds, str) else f"{seconds * 1000:9.2f} ms"
             print(f"  {name:<10} {shown}")
         ours, theirs = results["tracegrad"], results.get("micrograd")
         if isinstance(ours, float) and isinstance(theirs, float):
             print(f"  micrograd takes {theirs / ours:.1f}x tracegrad's time")
+        torch_time = results.get("torch")
+        if isinstance(ours, float) and isinstance(torch_time, float):
+            print(f"  tracegrad takes {ours / torch_time:.2f}x torch's time")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
 """Losses for Values and for Tensors, as functions and as PyTorch's loss modules.
 
-On Values a loss takes one prediction or a list of them (targets likewise) and is a small
-graph you can narrate and draw. On Tensors the cross-entropies are single fused ops, as in
-PyTorch. Every loss averages by default (``reduction="mean"``); ``"sum"`` adds, and on
-Tensors ``"none"`` keeps one loss per element.
+Each loss has one body per kind of input: :mod:`nn.value_losses` builds it from scalar ops
+(a small graph to narrate and draw), :mod:`nn.tensor_losses` from Tensor ops (the
+cross-entropies fused into one node each, as in PyTorch). The functions here look at the
+predictions and send them to one or the other, so ``mse_loss(values, ys)`` and
+``mse_loss(tensor, ys)`` both work. Every loss averages by default (``reduction="mean"``);
+``"sum"`` adds, and on Tensors ``"none"`` keeps one loss per element.
+
+Two names here differ from :mod:`autograd`'s: :func:`softmax` takes a *list of Values* (one
+example's logits) and returns a list, where ``autograd.softmax(x, dim)`` takes a Tensor.
 
     >>> from autograd import Value, tensor
     >>> mse_loss([Value(2.0), Value(0.0)], [1.0, 0.0]).data
@@ -15,12 +20,12 @@ Tensors ``"none"`` keeps one loss per element.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
-import numpy as np
-
-from autograd import Tensor, Value, apply
-from autograd import tensor_ops as T
+from autograd import Tensor, Value
+from autograd.tensor_ops import check_reduction
+from nn import tensor_losses, value_losses
 from nn.module import Module
 
 __all__ = [
@@ -36,129 +41,23 @@ __all__ = [
     "CrossEntropyLoss",
 ]
 
-Predictions = Value | Sequence[Value]
-Targets = float | Value | Sequence[float | Value]
+
+def _losses_for(predictions: Any) -> ModuleType:
+    """The module whose losses fit these predictions: the one place that tells the kinds apart."""
+    return tensor_losses if isinstance(predictions, Tensor) else value_losses
 
 
-def _pairs(
-    predictions: Predictions, targets: Targets, loss: str
-) -> list[tuple[Value, Value | float]]:
-    if isinstance(predictions, np.ndarray):
-        raise TypeError(
-            f"{loss}: got a numpy array; wrap predictions as autograd.Tensor(...) "
-            "(or give Values) so gradients can flow back"
-        )
-    preds = [predictions] if isinstance(predictions, Value) else list(predictions)
-    if not all(isinstance(p, Value) for p in preds):
-        kinds = sorted({type(p).__name__ for p in preds if not isinstance(p, Value)})
-        raise TypeError(f"{loss}: predictions must be Values or one Tensor, got {', '.join(kinds)}")
-    if isinstance(targets, (int, float, Value)):
-        targs: list[Value | float] = [targets]
-    else:
-        targs = list(targets)
-    if len(preds) != len(targs):
-        raise ValueError(f"{loss}: {len(preds)} predictions but {len(targs)} targets")
-    if not preds:
-        raise ValueError(f"{loss}: no predictions")
-    return list(zip(preds, targs))
+def mse_loss(predictions: Any, targets: Any, reduction: str = "mean") -> Any:
+    """Mean squared error, mean of (prediction − target)², on Values or a Tensor.
 
-
-def _reduce(terms: list[Value], reduction: str, loss: str) -> Value:
-    total = Value.sum(terms) if len(terms) > 1 else terms[0]
-    if reduction == "mean":
-        out = total / len(terms) if len(terms) > 1 else total
-    elif reduction == "sum":
-        out = total
-    else:
-        raise ValueError(f"{loss}: reduction must be 'mean' or 'sum', got {reduction!r}")
-    out.label = out.label or "loss"
-    return out
-
-
-def _floating(predictions: Tensor, loss: str) -> Tensor:
-    if predictions.dtype.kind != "f":
-        raise TypeError(
-            f"{loss}: predictions must be floating point, got {predictions.dtype} "
-            "(use .float(), or make them with autograd.Tensor, which is float32)"
-        )
-    return predictions
-
-
-def _labels_like(targets: Any, predictions: Tensor, loss: str) -> Tensor:
-    """Targets as a Tensor of the predictions' shape and dtype (constant unless given so)."""
-    _floating(predictions, loss)
-    if (
-        isinstance(targets, Tensor)
-        and targets.shape == predictions.shape
-        and targets.dtype == predictions.dtype
-    ):
-        return targets  # used as it is, so drawings and narration keep its label
-    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
-    if data.shape != predictions.shape:
-        raise ValueError(
-            f"{loss}: the target's shape {data.shape} differs from the input's shape "
-            f"{predictions.shape} (give one target per prediction)"
-        )
-    return Tensor(data, dtype=predictions.dtype)
-
-
-def _class_indices(targets: Any, logits: Tensor) -> Tensor:
-    """Targets as an int64 Tensor of class indices, checked against the logits."""
-    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
-    if data.dtype.kind not in "iu":
-        raise TypeError(
-            f"cross_entropy: targets must be class indices (integers), got dtype {data.dtype}; "
-            "make them with autograd.tensor(labels) or .long()"
-        )
-    classes = logits.shape[-1]
-    if logits.ndim != 2 or data.shape != (logits.shape[0],):
-        raise ValueError(
-            f"cross_entropy: expects logits of shape (N, classes) and N targets, got logits "
-            f"{logits.shape} and targets {data.shape}"
-        )
-    if data.size and (data.min() < 0 or data.max() >= classes):
-        bad = data[(data < 0) | (data >= classes)][0]
-        raise ValueError(
-            f"cross_entropy: target {bad} is not a class index for {classes} classes "
-            f"(0..{classes - 1})"
-        )
-    if isinstance(targets, Tensor) and targets.dtype == np.int64:
-        return targets  # used as it is, so drawings and narration keep its label
-    return Tensor(data, dtype=np.int64)
-
-
-def _tensor_loss(op: T.TensorOp, predictions: Tensor, targets: Tensor) -> Tensor:
-    out = apply(op, predictions, targets)
-    out.label = "loss"
-    return out
-
-
-def mse_loss(predictions: Predictions, targets: Targets, reduction: str = "mean") -> Any:
-    """Mean squared error, mean of (prediction − target)².
-
-    >>> from autograd import Value
-    >>> mse_loss(Value(7.0), 5.0).data
-    4.0
+    >>> from autograd import Value, tensor
+    >>> mse_loss(Value(7.0), 5.0).data, mse_loss(tensor([1.0, 3.0]), [0.0, 0.0]).item()
+    (4.0, 5.0)
     """
-    if isinstance(predictions, Tensor):
-        T._check_reduction(reduction)
-        squares = (predictions - _labels_like(targets, predictions, "mse_loss")) ** 2
-        out = (
-            squares.mean()
-            if reduction == "mean"
-            else squares.sum()
-            if reduction == "sum"
-            else squares
-        )
-        out.label = "loss"
-        return out
-    terms = [(p - t) ** 2 for p, t in _pairs(predictions, targets, "mse_loss")]
-    return _reduce(terms, reduction, "mse_loss")
+    return _losses_for(predictions).mse_loss(predictions, targets, reduction)
 
 
-def binary_cross_entropy(
-    predictions: Predictions, targets: Targets, reduction: str = "mean"
-) -> Any:
+def binary_cross_entropy(predictions: Any, targets: Any, reduction: str = "mean") -> Any:
     """Binary cross-entropy of probabilities p in [0, 1]: −[y·log p + (1 − y)·log(1 − p)].
 
     One node per prediction (PyTorch has one op for it too), finite even for p = 0 or 1:
@@ -170,20 +69,10 @@ def binary_cross_entropy(
     >>> binary_cross_entropy(Value(0.0), 1.0).data
     100.0
     """
-    if isinstance(predictions, Tensor):
-        labels = _labels_like(targets, predictions, "binary_cross_entropy")
-        op = T.binary_cross_entropy(reduction)
-        return _tensor_loss(op, predictions, labels)
-    # A Value label is the op's second input, so it gets its gradient too.
-    terms = [
-        p.binary_cross_entropy(y) for p, y in _pairs(predictions, targets, "binary_cross_entropy")
-    ]
-    return _reduce(terms, reduction, "binary_cross_entropy")
+    return _losses_for(predictions).binary_cross_entropy(predictions, targets, reduction)
 
 
-def binary_cross_entropy_with_logits(
-    logits: Predictions, targets: Targets, reduction: str = "mean"
-) -> Any:
+def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Any:
     """Binary cross-entropy of σ(z), computed from the logit z without ever forming σ(z).
 
     softplus(z) − y·z equals −[y·log σ(z) + (1 − y)·log(1 − σ(z))] and stays exact for
@@ -195,37 +84,17 @@ def binary_cross_entropy_with_logits(
     >>> binary_cross_entropy_with_logits(Value(-800.0), 1.0).data
     800.0
     """
-    if isinstance(logits, Tensor):
-        labels = _labels_like(targets, logits, "binary_cross_entropy_with_logits")
-        op = T.binary_cross_entropy_with_logits(reduction)
-        return _tensor_loss(op, logits, labels)
-    terms = [
-        z.softplus() - y * z for z, y in _pairs(logits, targets, "binary_cross_entropy_with_logits")
-    ]
-    return _reduce(terms, reduction, "binary_cross_entropy_with_logits")
+    return _losses_for(logits).binary_cross_entropy_with_logits(logits, targets, reduction)
 
 
-def hinge_loss(scores: Predictions, targets: Targets, reduction: str = "mean") -> Value:
+def hinge_loss(scores: Any, targets: Any, reduction: str = "mean") -> Any:
     """The SVM hinge loss max(0, 1 − y·score), for labels y = ±1 (micrograd's demo loss).
 
     >>> from autograd import Value
     >>> hinge_loss([Value(0.5), Value(-2.0)], [1.0, -1.0]).data
     0.25
     """
-    if isinstance(scores, Tensor):
-        raise TypeError("hinge_loss takes Values; for Tensors write (1 - y * scores).relu().mean()")
-    terms = [(1.0 - y * s).relu() for s, y in _pairs(scores, targets, "hinge_loss")]
-    return _reduce(terms, reduction, "hinge_loss")
-
-
-def _shifted(logits: Sequence[Value]) -> list[Value]:
-    if isinstance(logits, Tensor) or not all(isinstance(v, Value) for v in logits):
-        raise TypeError("softmax here takes a list of Values; for a Tensor use x.softmax(dim)")
-    if not logits:
-        raise ValueError("softmax: no logits")
-    # Subtracting the largest logit changes nothing mathematically but keeps exp from overflowing.
-    peak = max(v.data for v in logits)
-    return [(v - peak) for v in logits]
+    return _losses_for(scores).hinge_loss(scores, targets, reduction)
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:
@@ -235,10 +104,7 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
     [0.09, 0.2447, 0.6652]
     """
-    shifted = _shifted(logits)
-    exps = [s.exp() for s in shifted]
-    total = Value.sum(exps)
-    return [e / total for e in exps]
+    return value_losses.softmax(logits)
 
 
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
@@ -253,30 +119,13 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
     >>> round(cross_entropy(tensor([[1.0, 2.0, 3.0]]), tensor([2])).item(), 6)
     0.407606
     """
-    if isinstance(logits, Tensor):
-        indices = _class_indices(target, _floating(logits, "cross_entropy"))
-        return _tensor_loss(T.cross_entropy(reduction), logits, indices)
-    if isinstance(logits, np.ndarray) or not all(isinstance(v, Value) for v in logits):
-        raise TypeError(
-            "cross_entropy: give one example's logits as a list of Values, or a batch as a "
-            "Tensor of shape (N, classes) with a Tensor of N class indices"
-        )
-    if not isinstance(target, (int, np.integer)) or isinstance(target, bool):
-        raise TypeError(f"cross_entropy: the target must be a class index (an int), got {target!r}")
-    if not 0 <= target < len(logits):
-        raise ValueError(f"cross_entropy: target class {target} is not in 0..{len(logits) - 1}")
-    shifted = _shifted(logits)
-    log_sum_exp = Value.sum([s.exp() for s in shifted]).log()
-    loss = log_sum_exp - shifted[target]
-    loss.label = "loss"
-    return loss
+    return _losses_for(logits).cross_entropy(logits, target, reduction)
 
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
 
@@ -325,8 +174,4 @@ class CrossEntropyLoss(_Loss):
     """
 
     def forward(self, input: Any, target: Any) -> Any:
-        if isinstance(input, Tensor):
-            return cross_entropy(input, target, self.reduction)
-        if self.reduction != "mean":
-            raise ValueError("CrossEntropyLoss on a list of Values takes one example")
-        return cross_entropy(input, target)
+        return cross_entropy(input, target, self.reduction)

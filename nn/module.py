@@ -235,7 +235,13 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear every parameter's grad (to None, as PyTorch does by default)."""
+        """Clear every parameter's grad before the next backward: None, as PyTorch's default
+        (``set_to_none=False`` writes zeros instead). Values' ``zero_grad`` writes 0.0.
+
+        >>> import nn
+        >>> layer = nn.Linear(2, 1); layer.zero_grad(); layer.weight.grad is None
+        True
+        """
         for param in self.parameters():
             if set_to_none or param.grad is None:
                 param.grad = None

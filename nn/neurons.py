@@ -72,8 +72,16 @@ class _Parameters:
         raise NotImplementedError
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to zero (the marked zero that tells an optimizer no
-        backward has reached the parameter since; see :mod:`nn.optim`)."""
+        """Set every parameter's grad to zero before the next backward (the marked zero that
+        tells an optimizer no backward has reached the parameter since; see :mod:`nn.optim`).
+
+        Values keep a float grad where Tensors' ``zero_grad`` sets None as PyTorch's does:
+        micrograd programs do ``p.data -= lr * p.grad`` right after ``zero_grad()``.
+
+        >>> from nn import Neuron
+        >>> n = Neuron(2, seed=0); n.zero_grad(); n.parameters()[0].grad
+        0.0
+        """
         for p in self.parameters():
             p.grad = NO_GRAD
 

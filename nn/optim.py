@@ -205,7 +205,13 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's grad: None for a Tensor (zeros with ``set_to_none=False``),
-        :data:`NO_GRAD` (a marked 0.0) for a Value."""
+        as PyTorch's; :data:`NO_GRAD` (a marked 0.0) for a Value, whose grad stays a float.
+
+        >>> import nn
+        >>> layer = nn.Linear(2, 1); opt = nn.optim.SGD(layer.parameters(), lr=0.1)
+        >>> opt.zero_grad(); layer.bias.grad is None
+        True
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if _is_scalar(p):
