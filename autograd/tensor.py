@@ -63,6 +63,35 @@ Array = np.ndarray
 
 _new = object.__new__
 
+
+class _ErrorStateFallback:
+    """np.errstate's effect through the ContextVar interface (numpy before 2.0)."""
+
+    def set(self, _: Any) -> Any:
+        state = np.errstate(over="raise", invalid="ignore")
+        state.__enter__()
+        return state
+
+    def reset(self, state: Any) -> None:
+        state.__exit__(None, None, None)
+
+
+# The overflow policy (README, "What tracegrad promises"): an op whose inputs are finite and
+# whose result is not raises OverflowError naming the op; inf and NaN already in the inputs
+# pass through silently, as in PyTorch. numpy notices overflow anyway (its "overflow
+# encountered" warning); setting its error state to raise is one ContextVar set and reset
+# per op, where ``with np.errstate(...)`` would cost more than a small op itself.
+_ERROR_STATE: Any
+_RAISE_ON_OVERFLOW: Any
+try:
+    from numpy._core import umath as _umath
+
+    _ERROR_STATE = _umath._extobj_contextvar
+    _RAISE_ON_OVERFLOW = _umath._make_extobj(over="raise", invalid="ignore")
+except (ImportError, AttributeError):  # pragma: no cover - numpy 1.x
+    _ERROR_STATE = _ErrorStateFallback()
+    _RAISE_ON_OVERFLOW = None
+
 # --- dtypes and conversion ---------------------------------------------------------------
 
 
@@ -250,8 +279,12 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
         od = _operand_data(other, op.name, x)
     xd = x.data
     a, b = (od, xd) if reflected else (xd, od)
+    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
     try:
         out = op.forward(a, b)
+    except FloatingPointError:
+        left, right = x, o if o is not None else _plain(od, CONSTANT)
+        raise _overflow_error(op, (right, left) if reflected else (left, right)) from None
     except OpDomainError as error:
         left, right = x, o if o is not None else _plain(od, CONSTANT)
         raise _op_error(op, (right, left) if reflected else (left, right), error) from None
@@ -265,6 +298,8 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
         raise
     except TypeError as error:
         raise TypeError(f"{op.name}: {error} ({_who(x)})") from None
+    finally:
+        _ERROR_STATE.reset(state)
     if out.dtype is float64 and a.dtype != float64 and b.dtype != float64:
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
     if _mode.recording and (x.requires_grad or (o is not None and o.requires_grad)):
@@ -274,6 +309,18 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
             o = _plain(od.copy() if od is other else od, CONSTANT)
         return _result(op, out, (o, x) if reflected else (x, o))
     return _plain(out)
+
+
+def _overflow_error(op: TensorOp, parents: Sequence[Tensor]) -> OverflowError:
+    inputs = ", ".join(_who(p) for p in parents)
+    dtypes = [p.data.dtype for p in parents if p.data.dtype.kind == "f"]
+    dtype = dtypes[0] if dtypes else float32
+    return OverflowError(
+        f"{op.name}({inputs}): the result is too large for {dtype} (beyond "
+        f"±{builtins.float(np.finfo(dtype).max):.4g}) and would be inf. tracegrad stops at the "
+        "op that overflows from finite inputs, as exp and ** do; inf or NaN already in an "
+        "input passes through. Scale the inputs down, or compute in float64"
+    )
 
 
 def _compare(ufunc: Any, x: Tensor, other: Any) -> Tensor:
@@ -617,6 +664,11 @@ class Tensor:
         return _binary(T.POW, self, other, reflected=True)
 
     def __neg__(self) -> Tensor:
+        if self.data.dtype.kind == "b":
+            raise TypeError(
+                f"neg: -{_who(self)}: negating booleans is not supported, as in PyTorch; to "
+                "flip a mask use ~mask (or mask.logical_not())"
+            )
         return self._unary(T.NEG)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -638,8 +690,17 @@ class Tensor:
                 f"matmul: {_who(left)} @ {_who(right)}: @ needs at least one axis on each "
                 "side; multiply by a single number with *"
             )
+        if a.dtype != b.dtype:
+            raise TypeError(
+                f"matmul: {_who(left)} @ {_who(right)}: both sides need the same dtype, as in "
+                "PyTorch (which says: expected m1 and m2 to have the same dtype); convert one "
+                f"first, e.g. .to({b.dtype if a.dtype.kind != 'f' else a.dtype})"
+            )
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
         try:
             out = np.matmul(a, b)
+        except FloatingPointError:
+            raise _overflow_error(T.MATMUL, (left, right)) from None
         except ValueError:
             inner = f"{a.shape[-1]} and {b.shape[0] if b.ndim == 1 else b.shape[-2]}"
             raise ValueError(
@@ -647,6 +708,8 @@ class Tensor:
                 f"{inner} differ (or the batch axes do not broadcast); for a @ b, a's last "
                 "axis must match b's first (or second-to-last)"
             ) from None
+        finally:
+            _ERROR_STATE.reset(state)
         if _mode.recording and (left.requires_grad or right.requires_grad):
             return _result(T.MATMUL, out, (left, right))
         return _plain(out)
@@ -720,6 +783,24 @@ class Tensor:
     def __int__(self) -> builtins.int:
         return builtins.int(self.item())
 
+    def __invert__(self) -> Tensor:
+        """``~mask``: booleans flipped (integers: bitwise not), outside the graph, as PyTorch.
+
+        >>> (~Tensor([1, 0], dtype=bool)).tolist()
+        [False, True]
+        """
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(
+                f"~ on {_who(self)}: ~ flips booleans or the bits of integers; for floats "
+                "write 1 - x or -x"
+            )
+        return _plain(np.invert(self.data))
+
+    def logical_not(self) -> Tensor:
+        """True where an entry is 0 (or False). ``Tensor([0, 2]).logical_not().tolist() ==
+        [True, False]``"""
+        return _plain(np.logical_not(self.data))
+
     def any(self) -> Tensor:
         """Whether any entry is nonzero. ``Tensor([0, 1]).any().item() is True``"""
         return _plain(np.any(self.data))
@@ -734,10 +815,15 @@ class Tensor:
         self, op: TensorOp, *args: Any, floating: builtins.bool = False, ctx: Any = None
     ) -> Tensor:
         data = _floating(self.data) if floating else self.data
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
         try:
             out = op.forward(data, *args)
+        except FloatingPointError:
+            raise _overflow_error(op, (self,)) from None
         except OpDomainError as error:
             raise _op_error(op, (self,), error) from None
+        finally:
+            _ERROR_STATE.reset(state)
         if _mode.recording and self.requires_grad:
             return _result(op, out, (self,), ctx)
         return _plain(out)
@@ -791,10 +877,15 @@ class Tensor:
     # --- reductions -----------------------------------------------------------------------
 
     def _reduce(self, kind: str, axis: Any, keepdims: builtins.bool) -> Tensor:
+        if axis == ():
+            axis = None  # no dims named: every entry, as PyTorch reads sum(())
         op = T.reduction(kind, axis, keepdims)
         data = _floating(self.data) if kind == "mean" else self.data
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
         try:
             out = op.forward(data)
+        except FloatingPointError:
+            raise _overflow_error(op, (self,)) from None
         except OpDomainError as error:
             raise _op_error(op, (self,), error) from None
         except (ValueError, IndexError) as error:  # numpy's AxisError is both
@@ -802,6 +893,8 @@ class Tensor:
                 f"{kind}: axis {axis} does not exist in {_who(self)}, which has "
                 f"{self.data.ndim} axes"
             ) from None
+        finally:
+            _ERROR_STATE.reset(state)
         if _mode.recording and self.requires_grad:
             return _result(op, out, (self,))
         return _plain(out)
@@ -893,9 +986,10 @@ class Tensor:
         if axis is None or isinstance(axis, tuple):
             return self._reduce(kind, axis, keep)
         axis = self._axis(kind, axis)
+        if self.data.ndim == 0:  # one number: itself, at index 0 (PyTorch allows dim 0 or -1)
+            return self.reshape(1)._extreme(kind, 0, None, False)
         find = np.argmax if kind == "max" else np.argmin
-        if self.data.size == 0:
-            raise ValueError(f"{kind}: {_who(self)} is empty")
+        self._refuse_empty_axis(kind, axis)
         indices = find(self.data, axis=axis, keepdims=True)
         values = self._unary(T.max_along(kind, axis, keep), indices, ctx=indices)
         return MinMax(values, _plain(indices if keep else np.squeeze(indices, axis)))
@@ -910,6 +1004,7 @@ class Tensor:
         """
         axis = _axis_argument("argmax", dim, axis)
         axis = None if axis is None else self._axis("argmax", axis)
+        self._refuse_empty_axis("argmax", axis)
         return _plain(np.argmax(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
     def argmin(
@@ -919,11 +1014,27 @@ class Tensor:
         ``Tensor([3, 1, 2]).argmin().item() == 1``"""
         axis = _axis_argument("argmin", dim, axis)
         axis = None if axis is None else self._axis("argmin", axis)
+        self._refuse_empty_axis("argmin", axis)
         return _plain(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+    def _refuse_empty_axis(self, name: str, axis: builtins.int | None) -> None:
+        """Where to point has no answer over no entries: PyTorch's IndexError, named."""
+        shape = self.data.shape
+        if axis is None and self.data.size == 0:
+            raise IndexError(
+                f"{name}: {_who(self)} has no entries, so there is no index to return; "
+                "give a dim whose size is not 0"
+            )
+        if axis is not None and shape and shape[axis] == 0:
+            raise IndexError(
+                f"{name}: axis {axis} of {_who(self)} has size 0, so there is no index to "
+                "return along it"
+            )
 
     def _axis(self, name: str, axis: Any) -> builtins.int:
         ndim = self.data.ndim
-        if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < max(ndim, 1):
+        # A 0-d tensor takes dim 0 or -1, as in PyTorch.
+        if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
             raise ValueError(
                 f"{name}: axis {axis!r} does not exist in {_who(self)}, which has {ndim} axes"
             )

@@ -533,6 +533,14 @@ def _count(shape: tuple[int, ...], axis: Axis) -> int:
     return math.prod(shape[a] for a in axes)
 
 
+def _total(a: Array, axis: Axis, keepdims: bool) -> Array:
+    """The sum over ``axis``; float16 is added up in float32 and rounded once, as PyTorch
+    does (adding 70,000 float16 ones one by one would stop at 2,048)."""
+    if a.dtype == np.float16:
+        return _sum(a, axis=axis, keepdims=keepdims, dtype=np.float32).astype(a.dtype)
+    return _sum(a, axis=axis, keepdims=keepdims)
+
+
 def _spread(g: Array, shape: tuple[int, ...]) -> Array:
     """``g`` copied out to ``shape`` (a new array: cheaper than np.broadcast_to's view)."""
     out = np.empty(shape, g.dtype)
@@ -564,13 +572,17 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
 
     def forward(a: Array) -> Array:
         if kind == "sum":
-            return _sum(a, axis=axis, keepdims=keepdims)
+            return _total(a, axis, keepdims)
         if kind == "mean":
             count = _count(a.shape, axis)
             if count == 0:
                 raise OpDomainError("the mean of no entries has no value")
+            if a.dtype == np.float16:  # see _total; then one rounding to float16
+                return (_sum(a, axis=axis, keepdims=keepdims, dtype=np.float32) / count).astype(
+                    a.dtype
+                )
             return _sum(a, axis=axis, keepdims=keepdims) / count
-        if a.size == 0:
+        if _count(a.shape, axis) == 0:  # over no entries (other axes may be empty: fine)
             raise OpDomainError(f"{kind} of an empty tensor has no value")
         extreme = _largest if kind == "max" else _smallest
         return extreme(a, axis=axis, keepdims=keepdims)
@@ -579,7 +591,9 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         a = node.parents[0].data
         g = _restore_axes(g, axis, keepdims)
         if kind == "mean":
-            g = g / _count(a.shape, axis)
+            count = _count(a.shape, axis)
+            # float16 cannot hold a count above 65,504 (it would be inf, and the grad 0)
+            g = g / count if g.dtype != np.float16 else (g * (1.0 / count)).astype(g.dtype)
         if kind in ("sum", "mean"):
             return (_spread(g, a.shape),)
         extreme = _restore_axes(node.data, axis, keepdims)
@@ -766,6 +780,8 @@ def softmax(axis: int) -> TensorOp:
     """
 
     def forward(a: Array) -> Array:
+        if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
+            return np.empty(a.shape, a.dtype)
         e = np.exp(a - _largest(a, axis=axis, keepdims=True))
         e /= _sum(e, axis=axis, keepdims=True)
         return e
@@ -794,6 +810,8 @@ def log_softmax(axis: int) -> TensorOp:
     """
 
     def forward(a: Array) -> Array:
+        if a.size == 0:  # as softmax
+            return np.empty(a.shape, a.dtype)
         shifted = a - _largest(a, axis=axis, keepdims=True)
         shifted -= np.log(_sum(np.exp(shifted), axis=axis, keepdims=True))
         return shifted
