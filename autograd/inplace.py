@@ -36,14 +36,16 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import grad_mode as _mode
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
+# autograd.tensor imports this module at its end, once these names exist: the in-place
+# operators run once per parameter per optimizer step, too often to import inside them.
+from .tensor import Tensor, _needs_grad, _operand_data, _plain_index, _who
+from .tensor_ops import shape_text
 
 __all__ = ["CHANGES", "VersionCounter", "counter", "share", "mark_changed", "saved_tensors"]
 
@@ -111,7 +113,10 @@ def mark_changed(t: Tensor, symbol: str) -> None:
     """
     global CHANGES
     CHANGES += 1
-    c = counter(t)
+    try:  # counter(t), inlined: this runs for every parameter at every optimizer step
+        c = t._vc
+    except AttributeError:
+        c = t._vc = VersionCounter()
     c.version += 1
     c.stamp = CHANGES
     c.how = symbol
@@ -131,9 +136,6 @@ def apply_in_place(t: Tensor, ufunc: Any, other: Any, symbol: str) -> Tensor:
     >>> x = Tensor([1.0, 2.0]); apply_in_place(x, np.add, 1, "+=").tolist()
     [2.0, 3.0]
     """
-    from .tensor import Tensor, _needs_grad, _operand_data, _who
-    from .tensor_ops import shape_text
-
     o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, t)
     if _mode.recording and (t.requires_grad or _needs_grad(other)):
         raise RuntimeError(
@@ -161,9 +163,6 @@ def assign(t: Tensor, index: Any, value: Any) -> None:
     >>> x = zeros(2); assign(x, 1, 5.0); x.tolist()
     [0.0, 5.0]
     """
-    from .tensor import Tensor, _needs_grad, _operand_data, _plain_index, _who
-    from .tensor_ops import shape_text
-
     if _mode.recording:
         if t.requires_grad:
             raise RuntimeError(
@@ -323,8 +322,6 @@ def check_unchanged(node: Any) -> None:
     ...     print(str(error).split(" (by")[0])
     backward: an unnamed [1] float32 tensor was changed in place
     """
-    from .tensor import _who
-
     recorded = node._recorded_at
     op = node.op.name
     for t in saved_tensors(node):

@@ -31,7 +31,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import grad_mode as _mode
-from . import inplace as _inplace
 from . import tensor_ops as T
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import CONSTANT, Owner, Step, backward_steps, fmt, topological_order
@@ -311,15 +310,18 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
     return _plain(out)
 
 
-def _overflow_error(op: TensorOp, parents: Sequence[Tensor]) -> OverflowError:
+def _overflow_error(op: TensorOp, parents: Sequence[Tensor], dtype: Any = None) -> OverflowError:
+    """The error of the overflow policy (README, "What tracegrad promises")."""
     inputs = ", ".join(_who(p) for p in parents)
-    dtypes = [p.data.dtype for p in parents if p.data.dtype.kind == "f"]
-    dtype = dtypes[0] if dtypes else float32
+    if dtype is None:
+        dtype = np.result_type(*(p.data for p in parents))
+        dtype = dtype if dtype.kind == "f" else float32
+    wider = "" if dtype == float64 else ", or compute in float64"
     return OverflowError(
         f"{op.name}({inputs}): the result is too large for {dtype} (beyond "
         f"±{builtins.float(np.finfo(dtype).max):.4g}) and would be inf. tracegrad stops at the "
         "op that overflows from finite inputs, as exp and ** do; inf or NaN already in an "
-        "input passes through. Scale the inputs down, or compute in float64"
+        f"input passes through. Scale the inputs down{wider}"
     )
 
 
@@ -587,6 +589,18 @@ class Tensor:
         target = _dtype(dtype, "to")
         if target == self.data.dtype:
             return self
+        if target.kind == "f" and target.itemsize < self.data.dtype.itemsize:
+            # a narrower float may not hold the numbers: the overflow policy, as for ops
+            state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
+            try:
+                narrowed = self.data.astype(target)
+            except FloatingPointError:
+                raise _overflow_error(T.cast_to(target), (self,), target) from None
+            finally:
+                _ERROR_STATE.reset(state)
+            if _mode.recording and self.requires_grad:
+                return _result(T.cast_to(target), narrowed, (self,))
+            return _plain(narrowed)
         if target.kind == "f" and _mode.recording and self.requires_grad:
             op = T.cast_to(target)
             return _result(op, op.forward(self.data), (self,))
@@ -654,13 +668,13 @@ class Tensor:
             # A plain-number exponent is part of the op, not an input: x**2 has one parent.
             # Its type matters to integer tensors (x**3 is int64, x**3.0 float32; the op says).
             if isinstance(other, numbers.Integral):
-                return self._unary(T.power(builtins.int(other)))
-            return self._unary(T.power(builtins.float(other)))
+                return self._unary(T.power(builtins.int(other)), overflows=True)
+            return self._unary(T.power(builtins.float(other)), overflows=True)
         return _binary(T.POW, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         if isinstance(other, (numbers.Real, np.generic)) and builtins.float(other) > 0:
-            return self._unary(T.exponential(builtins.float(other)), floating=True)
+            return self._unary(T.exponential(builtins.float(other)), floating=True, overflows=True)
         return _binary(T.POW, self, other, reflected=True)
 
     def __neg__(self) -> Tensor:
@@ -716,20 +730,19 @@ class Tensor:
 
     # --- in place, for updates outside the graph ----------------------------------------
 
-    def _in_place(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
-        return _inplace.apply_in_place(self, ufunc, other, symbol)
+    # The rules and the version count live in autograd/inplace.py.
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._in_place(np.add, other, "+=")
+        return _inplace.apply_in_place(self, np.add, other, "+=")
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._in_place(np.subtract, other, "-=")
+        return _inplace.apply_in_place(self, np.subtract, other, "-=")
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._in_place(np.multiply, other, "*=")
+        return _inplace.apply_in_place(self, np.multiply, other, "*=")
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._in_place(np.true_divide, other, "/=")
+        return _inplace.apply_in_place(self, np.true_divide, other, "/=")
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value`` copies numbers into ``x`` in place, outside the graph.
@@ -812,10 +825,16 @@ class Tensor:
     # --- functions, elementwise -----------------------------------------------------------
 
     def _unary(
-        self, op: TensorOp, *args: Any, floating: builtins.bool = False, ctx: Any = None
+        self,
+        op: TensorOp,
+        *args: Any,
+        floating: builtins.bool = False,
+        ctx: Any = None,
+        overflows: builtins.bool = False,
     ) -> Tensor:
         data = _floating(self.data) if floating else self.data
-        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
+        # Only ops whose result can outgrow finite inputs (exp, **) pay for the check.
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if overflows else None
         try:
             out = op.forward(data, *args)
         except FloatingPointError:
@@ -823,14 +842,15 @@ class Tensor:
         except OpDomainError as error:
             raise _op_error(op, (self,), error) from None
         finally:
-            _ERROR_STATE.reset(state)
+            if overflows:
+                _ERROR_STATE.reset(state)
         if _mode.recording and self.requires_grad:
             return _result(op, out, (self,), ctx)
         return _plain(out)
 
     def exp(self) -> Tensor:
         """e to the power of each entry. ``Tensor([0.0]).exp().item() == 1.0``"""
-        return self._unary(T.EXP, floating=True)
+        return self._unary(T.EXP, floating=True, overflows=True)
 
     def log(self) -> Tensor:
         """Natural logarithm of each entry; every entry must be positive.
@@ -881,7 +901,8 @@ class Tensor:
             axis = None  # no dims named: every entry, as PyTorch reads sum(())
         op = T.reduction(kind, axis, keepdims)
         data = _floating(self.data) if kind == "mean" else self.data
-        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
+        overflows = kind == "sum" or kind == "mean"  # max and min stay within their inputs
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if overflows else None
         try:
             out = op.forward(data)
         except FloatingPointError:
@@ -894,7 +915,8 @@ class Tensor:
                 f"{self.data.ndim} axes"
             ) from None
         finally:
-            _ERROR_STATE.reset(state)
+            if overflows:
+                _ERROR_STATE.reset(state)
         if _mode.recording and self.requires_grad:
             return _result(op, out, (self,))
         return _plain(out)
@@ -1380,9 +1402,14 @@ def _plain_index(index: Any) -> Any:
     """An index with any Tensors in it replaced by their arrays; a single integer (a 0-d
     integer Tensor) by that integer, as PyTorch reads it (numpy would gather a copy)."""
     if isinstance(index, Tensor):
-        return _index_part(index)
+        return index.data if index.data.ndim else _index_part(index)
     if isinstance(index, tuple):
-        return tuple(_index_part(i) if isinstance(i, Tensor) else i for i in index)
+        return tuple(
+            [
+                (i.data if i.data.ndim else _index_part(i)) if isinstance(i, Tensor) else i
+                for i in index
+            ]
+        )
     return index
 
 
@@ -1404,22 +1431,27 @@ def _kept_index(index: Any, plain: Any) -> tuple[Any, bool, tuple[Tensor, ...]]:
     >>> kept is i, repeats, tensors
     (False, True, ())
     """
-    parts = plain if type(plain) is tuple else (plain,)
-    given = index if type(index) is tuple else (index,)
+    whole = type(plain) is tuple
+    parts = plain if whole else (plain,)
+    given = index if whole else (index,)
     kept: list[Any] = []
     repeats = False
     tensors: list[Tensor] = []
     for part, original in zip(parts, given):
-        if isinstance(original, Tensor) and part is original.data:
-            tensors.append(original)
-        if part is None or part is Ellipsis or isinstance(part, _BASIC_INDEX):
-            kept.append(part)  # picks each entry at most once, and cannot change
-        else:
-            # an integer array (a gather), a list or tuple of them, or a boolean mask
-            array = np.array(part) if not isinstance(original, Tensor) else part
-            repeats = repeats or np.asarray(array).dtype.kind != "b"
-            kept.append(array)
-    return (tuple(kept) if type(plain) is tuple else kept[0]), repeats, tuple(tensors)
+        if type(part) is np.ndarray:  # an integer array (a gather) or a boolean mask
+            if part is original:
+                part = part.copy()
+            else:
+                tensors.append(original)  # a Tensor's array: checked for changes at backward
+            if part.dtype.kind != "b":
+                repeats = True
+        elif not (part is None or part is Ellipsis or isinstance(part, _BASIC_INDEX)):
+            part = np.array(part)  # a list or tuple of integers or booleans, copied
+            if part.dtype.kind != "b":
+                repeats = True
+        # (the rest: slices, integers, None, ...: each entry at most once, and immutable)
+        kept.append(part)
+    return (tuple(kept) if whole else kept[0]), repeats, tuple(tensors)
 
 
 def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
@@ -1438,3 +1470,7 @@ def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
     if _mode.recording and any(t.requires_grad for t in inputs):
         return _result(op, out, inputs)
     return _plain(out)
+
+
+# Last, because autograd.inplace uses the names above (Tensor, _who, ...) at its import.
+from . import inplace as _inplace  # noqa: E402
