@@ -24,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import itertools
 import os
 import re
@@ -36,7 +35,7 @@ from typing import Any
 
 import graphviz
 
-from .graph import CONSTANT, Namer, Step, backward_steps, topological_order
+from .graph import CONSTANT, Namer, Step, backward_steps, grads_from_zero, topological_order
 
 __all__ = ["draw_dot", "render_steps", "Drawing", "GraphvizNotFound"]
 
@@ -383,10 +382,7 @@ def _backward_states(
     edges gradient has flowed along, and the ids of nodes whose grad is computed so far.
     While paused, every ``.grad`` holds that state; afterwards the user's grads come back.
     """
-    saved = [copy.copy(node.grad) for node in order]
-    try:
-        for node in order:
-            node._reset_grad()
+    with grads_from_zero(order):
         root._seed_grad()
         done: set[EdgeKey] = set()
         reached = {id(root)}
@@ -396,9 +392,6 @@ def _backward_states(
             done.add((id(step.output), step.input_index))
             reached.add(id(step.input))
             yield step, done, reached
-    finally:
-        for node, grad in zip(order, saved):
-            node.grad = grad
 
 
 def _step_pictures(

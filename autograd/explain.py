@@ -24,7 +24,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import CONSTANT, Namer, _is_finite, backward_steps, brief, topological_order
+from .graph import (
+    CONSTANT,
+    Namer,
+    _is_finite,
+    backward_steps,
+    brief,
+    grads_from_zero,
+    topological_order,
+)
 
 __all__ = ["explain"]
 
@@ -41,7 +49,6 @@ def explain(root: Any) -> str:
     """
     order = topological_order(root)
     namer = Namer(order)
-    saved = [node.grad for node in order]
     lines = ["Forward pass: each value from its inputs"]
     for node in order:
         if node.owner is CONSTANT:
@@ -59,9 +66,7 @@ def explain(root: Any) -> str:
 
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
     d_root = namer.d(root)
-    try:
-        for node in order:
-            node._reset_grad()
+    with grads_from_zero(order):
         steps = backward_steps(root)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
@@ -76,7 +81,4 @@ def explain(root: Any) -> str:
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf._describe(grad)}{_mark(grad)}")
-    finally:
-        for node, grad in zip(order, saved):
-            node.grad = grad
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,6 +35,7 @@ __all__ = [
     "topological_order",
     "backward_steps",
     "fmt",
+    "grads_from_zero",
 ]
 
 
@@ -132,6 +134,32 @@ def topological_order(root: Any) -> list[Any]:
         if collecting:
             gc.enable()
     return order
+
+
+@contextmanager
+def grads_from_zero(order: Sequence[Any]) -> Iterator[None]:
+    """Inside: every grad in ``order`` reset, as a backward pass starts. After: the user's
+    grads back exactly as they were. Narration, drawing and lessons run backward in here,
+    so reading a lesson changes nothing.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, "x"); y = x * x; y.backward()
+    >>> with grads_from_zero(topological_order(y)):
+    ...     x.grad
+    0.0
+    >>> x.grad
+    6.0
+    """
+    # The objects themselves, not copies: the engine never changes a stored grad array in
+    # place, so the user's arrays come back untouched and identical (``is``) to before.
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node._reset_grad()
+        yield
+    finally:
+        for node, grad in zip(order, saved):
+            node.grad = grad
 
 
 def fmt(x: float) -> str:

@@ -37,7 +37,7 @@ import numpy as np
 
 from .draw import _Scene
 from .gradcheck import FiniteDifferences
-from .graph import CONSTANT, backward_steps, brief, fmt
+from .graph import CONSTANT, backward_steps, brief, fmt, grads_from_zero
 from .ops import OpDomainError
 
 __all__ = ["lesson", "Lesson"]
@@ -132,17 +132,13 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     """
     scene = _Scene(root, "LR", collapse)
     builder = _Builder(scene)
-    saved = [node.grad for node in scene.order]
-    try:
+    with grads_from_zero(scene.order):
         builder.run_backward()
         # Drawn with backward's final grads, so every box is wide enough for its numbers.
         svg = scene.draw("svg").pipe(format="svg", encoding="utf-8")
         leaf_grads = {id(leaf): leaf.grad for leaf in builder.leaves}
         for node, shown in zip(scene.order, builder.nodes):
             shown["noGrad"] = node.grad is None  # a Tensor that does not require grad
-    finally:
-        for node, grad in zip(scene.order, saved):
-            node.grad = grad
     leaves = builder.leaf_rows(leaf_grads)
     heading = title if title is not None else f"Backpropagation through {builder.root_name}"
     payload = {
@@ -257,10 +253,9 @@ class _Builder:
         }
 
     def run_backward(self) -> None:
-        """Backward from zero, one event per chain-rule step (grads are the caller's to restore)."""
+        """Backward, one event per chain-rule step; the caller resets and restores the grads
+        (:func:`~autograd.graph.grads_from_zero`)."""
         scene, root = self.scene, self.scene.root
-        for node in scene.order:
-            node._reset_grad()
         root._seed_grad()
         d_root = self.namer.d(root)
         seed_text = "the chain rule starts at the result: its gradient with respect to itself is 1"

@@ -1,7 +1,7 @@
 """Neural networks on tracegrad: Neuron, Layer and MLP on Values; Module and friends on Tensors."""
 
 from . import losses, optim
-from .bridge import from_torch, to_torch
+from .bridge import from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
 from .data import DataLoader, TensorDataset
 from .layers import (
     Dropout,
@@ -49,6 +49,8 @@ __all__ = [
     "load",
     "to_torch",
     "from_torch",
+    "to_torch_optimizer",
+    "from_torch_optimizer",
     "Module",
     "Parameter",
     "Sequential",

@@ -7,7 +7,9 @@ dtype; a Value always gets a Python float.
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a
 schedule can set ``group["lr"]``. Per-parameter state lives in ``optimizer.state[param]``
-under PyTorch's names (``step``, ``exp_avg``, ``exp_avg_sq``, ``momentum_buffer``).
+under PyTorch's names (``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``,
+``momentum_buffer``), which is what lets ``nn.to_torch_optimizer`` and
+``nn.from_torch_optimizer`` move it to ``torch.optim`` and back.
 
 A parameter with no gradient is skipped, as PyTorch skips ``grad is None``: no weight decay,
 no momentum, no Adam step. A Tensor's ``zero_grad`` sets ``None``. A Value's grad must stay a
@@ -320,6 +322,9 @@ class Adam(Optimizer):
 
     m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², then
     p ← p − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε).
+    With ``amsgrad=True`` (AMSGrad, Reddi et al.) the denominator uses the largest v seen so
+    far, kept in ``state[p]["max_exp_avg_sq"]``, so a parameter's steps never grow back after
+    a burst of large gradients.
 
     >>> from autograd import Value
     >>> w = Value(1.0)
@@ -335,8 +340,15 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        amsgrad: bool = False,
     ) -> None:
-        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+        }
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
@@ -362,6 +374,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2) = group["lr"], group["betas"]
             eps, weight_decay = group["eps"], group["weight_decay"]
+            amsgrad = group.get("amsgrad", False)
             for p in group["params"]:
                 scalar = _is_scalar(p)
                 grad = _gradient(p, scalar)
@@ -374,6 +387,10 @@ class Adam(Optimizer):
                 m = beta1 * state.get("exp_avg", 0.0) + (1.0 - beta1) * grad
                 v = beta2 * state.get("exp_avg_sq", 0.0) + (1.0 - beta2) * (grad * grad)
                 state.update(step=t, exp_avg=m, exp_avg_sq=v)
+                if amsgrad:
+                    largest = state.get("max_exp_avg_sq", 0.0)
+                    v = max(largest, v) if scalar else np.maximum(largest, v)
+                    state["max_exp_avg_sq"] = v
                 bias_correction1 = 1.0 - beta1**t
                 bias_correction2 = 1.0 - beta2**t
                 root = math.sqrt(v) if scalar else np.sqrt(v)

@@ -40,7 +40,9 @@ def _softplus(a: Any) -> Any:
         return a.softplus()
     import torch
 
-    return torch.nn.functional.softplus(a)
+    # Not F.softplus: above its threshold (20) it returns x itself, 4e-10 short at x = 21.5,
+    # where Value.softplus gives x + log1p(exp(-x)) to the last digit. logaddexp(x, 0) is exact.
+    return torch.logaddexp(a, torch.zeros_like(a))
 
 
 REGISTRY = [

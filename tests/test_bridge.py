@@ -737,6 +737,8 @@ def test_without_torch_each_entry_point_says_how_to_install_it(
         lambda: nn.from_torch(object()),
         lambda: Tensor([1.0]).to_torch(),
         lambda: Tensor.from_torch(object()),
+        lambda: nn.to_torch_optimizer(nn.optim.SGD([Tensor([1.0])]), nn.Linear(1, 1), object()),
+        lambda: nn.from_torch_optimizer(object(), object(), nn.Linear(1, 1)),
     ]
     for call in calls:
         with pytest.raises(

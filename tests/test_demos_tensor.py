@@ -1,4 +1,5 @@
-"""The Tensor demos (MNIST, ModernNetwork, architectures) run and print the numbers they claim."""
+"""The Tensor demos (MNIST, ModernNetwork, architectures, graduate) run and print the numbers
+they claim."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import needs_torch
 
-from demos import architectures, mnist, modern_network
+from demos import architectures, graduate, mnist, modern_network
 from nn.data import write_idx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -340,3 +341,65 @@ def test_architectures_main_prints_the_table_and_the_autoencoder(tmp_path, capsy
     assert out.count("redrawn") == 6 and "seeds 0..0" in out
     source = path.read_text()
     assert "<B>digits</B>" in source and "[4×16] float32" in source
+
+
+# --- demos.graduate -------------------------------------------------------------------------
+
+
+@needs_torch
+def test_graduate_prints_one_curve_across_the_move(capsys) -> None:
+    graduate.main(["--epochs", "2", "--torch-epochs", "2"])
+    out = capsys.readouterr().out
+    epochs = [line for line in out.splitlines() if line.startswith("epoch ")]
+    assert [line.split(":")[0].split()[1:] for line in epochs] == [
+        ["1", "tracegrad"],
+        ["2", "tracegrad"],
+        ["3", "PyTorch"],
+        ["4", "PyTorch"],
+    ]
+    losses = [float(line.split("loss ")[1].split(",")[0]) for line in epochs]
+    assert losses == sorted(losses, reverse=True)  # one curve, falling on through the move
+    assert out.index("epoch  2 tracegrad") < out.index("--- the move") < out.index("epoch  3")
+    in_torch, in_tracegrad = (
+        out.split("batch loss ")[1].split(" in tracegrad")[0].split(" in PyTorch, ")
+    )
+    assert in_torch == in_tracegrad
+    difference = float(out.split("max difference ")[1].split(",")[0])
+    moved = float(out.split("moved them by up to ")[1].split(";")[0])
+    without_state = float(out.split("would have ended ")[1].split()[0])
+    assert difference < 1e-6 < 1e-4 < moved  # rounding, next to a real step
+    assert without_state > 100 * difference  # the optimizer's state is what makes it the same
+    assert "torchrun" in out
+
+
+@needs_torch
+def test_graduate_run_returns_what_it_printed_and_repeats() -> None:
+    first = graduate.run(epochs=1, torch_epochs=1, seed=0)
+    curve, handover = first["curve"], first["curve"].handover
+    assert [(number, engine) for number, engine, _, _ in curve.epochs] == [
+        (1, "tracegrad"),
+        (2, "PyTorch"),
+    ]
+    assert handover is not None
+    # float32 rounding, relative to the weights' size (the largest is below 1)
+    assert handover.max_difference < 1e-6
+    assert abs(handover.loss_torch - handover.loss_tracegrad) < 1e-6 * handover.loss_torch
+    assert curve.epochs[1][3] >= 0.85  # 360 test digits, chance 0.1
+    again = graduate.run(epochs=1, torch_epochs=1, seed=0)["curve"]
+    assert again.epochs == curve.epochs  # a fixed seed repeats the run, PyTorch's half too
+
+
+def test_graduate_without_torch_says_how_to_install_it_and_exits_1() -> None:
+    script = (
+        "import sys, runpy\n"
+        "sys.modules['torch'] = None  # import torch now fails, as where it is not installed\n"
+        "runpy.run_module('demos.graduate', run_name='__main__')\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert finished.returncode == 1  # as the demos exit when Graphviz's dot is missing
+    assert finished.stdout == "" and "Traceback" not in finished.stderr
+    assert "python -m demos.graduate needs PyTorch, which is not installed: pip install torch" in (
+        finished.stderr
+    )

@@ -167,6 +167,8 @@ def _assert_same(ours, theirs) -> None:
         ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True}, {"momentum": 0.5}),
         ("Adam", {"lr": 0.1}, {"lr": 0.01}),
         ("Adam", {"lr": 0.05}, {"betas": (0.5, 0.9), "weight_decay": 0.1, "eps": 1e-6}),
+        ("Adam", {"lr": 0.1, "amsgrad": True}, {"lr": 0.3, "betas": (0.5, 0.99)}),
+        ("Adam", {"lr": 0.1}, {"amsgrad": True, "weight_decay": 0.1}),
     ],
 )
 def test_two_param_groups_match_torch(name, defaults, group_options) -> None:
