@@ -26,7 +26,7 @@ __all__ = ["main"]
 
 #: Options that take a value; anything else that starts with "-" is part of the expression
 #: or a NAME=VALUE (argparse alone would read "-x*2" as an unknown option).
-_VALUED = ("--html", "--graph", "--steps")
+_VALUED = ("--html", "--graph", "--steps", "--steps-format")
 _FLAGS = ("-h", "--help")
 _GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -54,7 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         "--graph", metavar="PATH", help="draw the graph (.svg, .png, .pdf or .dot)"
     )
     explain_command.add_argument(
-        "--steps", metavar="FOLDER", help="draw one SVG per backward step into FOLDER"
+        "--steps", metavar="FOLDER", help="draw one picture per backward step into FOLDER"
+    )
+    explain_command.add_argument(
+        "--steps-format",
+        choices=_GRAPH_FORMATS,
+        default="svg",
+        help="the format of the step pictures, all of one size (default: svg)",
     )
     return parser
 
@@ -127,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.graph:
             print(f"graph written to {_write_graph(root, args.graph)}")
         if args.steps:
-            paths = render_steps(root, args.steps)
+            paths = render_steps(root, args.steps, format=args.steps_format)
             print(f"{len(paths)} step pictures written to {args.steps}")
     except GraphvizNotFound as missing:
         print(f"tracegrad explain: {missing}", file=sys.stderr)

@@ -143,7 +143,13 @@ class Drawing(graphviz.Digraph):
                     f"it): give the picture's own name, e.g. render('{source.name}.svg'), or "
                     "another name"
                 )
-            return super().render(filename, **kwargs)
+            existed = source.exists()
+            try:
+                return super().render(filename, **kwargs)
+            except graphviz.ExecutableNotFound:
+                if not existed and source.is_file():
+                    source.unlink()  # a failed render leaves no source behind that it made
+                raise
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound() from None
 
@@ -300,7 +306,7 @@ def draw_dot(
     root: Any,
     rankdir: str = "LR",
     *,
-    step: int | None = None,
+    step: int | Step | None = None,
     collapse: str | None = None,
     format: str = "svg",
 ) -> Drawing:
@@ -309,6 +315,7 @@ def draw_dot(
     ``rankdir`` is the direction of flow (``"LR"``, ``"TB"``, ...). ``step=k`` shows the
     grads after the first ``k`` backward steps with step ``k`` highlighted and narrated
     (``0`` is the start, before any step); the grads you computed are left as they were.
+    ``step`` may also be a :class:`~autograd.graph.Step` of ``root``'s backward.
     ``collapse="neuron"`` (or ``"layer"``, any group kind) folds each group into one box.
     ``format`` is the default for ``.render()``.
 
@@ -317,7 +324,17 @@ def draw_dot(
     >>> picture = draw_dot(y, step=1)
     >>> 'class="step"' in picture.source, x.grad
     (True, 0.0)
+    >>> first = next(y.backward_steps())
+    >>> draw_dot(y, step=first).source == picture.source
+    True
     """
+    if isinstance(step, Step):
+        if step.root is not root:
+            raise ValueError(
+                f"draw_dot: step {step.index} belongs to the backward of another graph "
+                f"(from {step.root!r:.60}), not of this root"
+            )
+        step = step.index
     if step is not None and (isinstance(step, bool) or not isinstance(step, int) or step < 0):
         raise ValueError(f"draw_dot: step must be a whole number 0, 1, 2, ..., not {step!r}")
     scene = _Scene(root, rankdir, collapse)
@@ -339,11 +356,15 @@ def render_steps(
     *,
     rankdir: str = "LR",
     collapse: str | None = None,
+    dpi: float | None = None,
 ) -> list[Path]:
     """Write one picture per backward step into ``folder``: ``step_00`` (the start), ``step_01``...
 
-    The numbers sort in order, ready for slides. ``format="dot"`` writes the Graphviz sources
-    only, which needs no Graphviz installed. Returns the paths written.
+    The numbers sort in order, ready for slides, and every picture of one graph has the same
+    size (the largest step's), so slides do not jump. ``format`` is any Graphviz format
+    (``"svg"``, ``"png"``, ``"pdf"``); ``dpi`` sets the resolution of a bitmap such as png
+    (Graphviz's default is 96). ``format="dot"`` writes the Graphviz sources only, which
+    needs no Graphviz installed. Returns the paths written.
 
     >>> import tempfile
     >>> from autograd import Value
@@ -352,8 +373,15 @@ def render_steps(
     ...     [path.name for path in render_steps(y, folder, format="dot")]
     ['step_00.dot', 'step_01.dot']
     """
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or dpi <= 0):
+        raise ValueError(f"render_steps: dpi must be a positive number, not {dpi!r}")
     scene = _Scene(root, rankdir, collapse)
     pictures, count = _step_pictures(scene, format)
+    if format != "dot":
+        _same_size(pictures)
+    if dpi is not None:
+        for picture in pictures:
+            picture.attr(dpi=f"{dpi:g}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     digits = max(2, len(str(count)))
@@ -366,6 +394,23 @@ def render_steps(
             picture.render(path, format=format)
         paths.append(path)
     return paths
+
+
+def _same_size(pictures: Sequence[Drawing]) -> None:
+    """Give every picture the canvas of the largest, so a series of slides does not jump.
+
+    Graphviz lays each one out (as plain text, cheaply) to measure it; each is then padded
+    evenly to the largest width and height, its drawing unchanged and centred.
+    """
+    sizes = []
+    for picture in pictures:
+        first = picture.pipe(format="plain").decode("utf-8").split("\n", 1)[0].split()
+        sizes.append((float(first[2]), float(first[3])))
+    width, height = max(w for w, _ in sizes), max(h for _, h in sizes)
+    for picture, (w, h) in zip(pictures, sizes):
+        # Graphviz's own margin is 4 points (1/18 inch) on every side.
+        x, y = (width - w) / 2 + 1 / 18, (height - h) / 2 + 1 / 18
+        picture.attr(pad=f"{x:.4f},{y:.4f}")
 
 
 # --- backward, one state at a time ----------------------------------------------------------

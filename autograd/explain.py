@@ -12,8 +12,8 @@ Example:
     <BLANKLINE>
     Backward pass: the chain rule, from y back to every input
       dy/dy = 1
-      step 1: dy/dw = dy/dy · dy/dw = 1 · 2 = 2    [d(a·b)/da = b]
-      step 2: dy/dx = dy/dy · dy/dx = 1 · 3 = 3    [d(a·b)/db = a]
+      step 1: dy/dw = x = 2
+      step 2: dy/dx = w = 3
     <BLANKLINE>
     Gradients of the inputs
       dy/dw = 2
@@ -22,6 +22,9 @@ Example:
 
 from __future__ import annotations
 
+import heapq
+import re
+from collections.abc import Callable
 from typing import Any
 
 from .graph import (
@@ -31,6 +34,7 @@ from .graph import (
     backward_steps,
     brief,
     grads_from_zero,
+    narrated,
     topological_order,
 )
 
@@ -41,27 +45,43 @@ def _mark(number: Any) -> str:
     return "" if _is_finite(number) else "   ⚠ not a finite number: it will spread to the result"
 
 
-def explain(root: Any) -> str:
+def explain(root: Any, part: str | None = None) -> str:
     """Narrate the forward and backward pass of the graph ending at ``root``.
 
     The backward pass is narrated as if every grad started at zero, and every grad is
-    restored afterwards: reading the lesson changes nothing.
+    restored afterwards: reading the lesson changes nothing. A network's values (those with
+    owners, as ``nn`` sets them) are listed in reading order: the inputs, then layer L1, then
+    L2, ...; the gradients too. ``part="L1"`` or ``part="L2.N1"`` narrates only the values of
+    that layer or neuron, and the steps that reach them.
+
+    >>> import nn
+    >>> model = nn.MLP(2, [2, 1], seed=0)
+    >>> lesson = explain(model([1.0, -1.0]), part="L2")
+    >>> [line for line in lesson.splitlines() if line.startswith("  ") and "=" not in line]
+    ['  layer L2']
     """
     order = topological_order(root)
     namer = Namer(order)
+    shown = _reading_order(order)
+    wanted = _part(order, part)
     lines = ["Forward pass: each value from its inputs"]
-    for node in order:
-        if node.owner is CONSTANT:
+    heading: tuple[str, str] | None = None
+    for node in shown:
+        if node.owner is CONSTANT or not wanted(node):
             continue  # plain numbers show up inside the expressions that use them
-        name, shown = namer.name(node), node._describe(node.data)
+        group = node.owner.groups[0] if node.owner is not None and node.owner.groups else None
+        if group is not None and group != heading:
+            lines.append(f"  {group[0]} {group[1]}")
+        heading = group
+        name, value = namer.name(node), node._describe(node.data)
         if node.parents:
             names = [namer.name(p) for p in node.parents]
             numbers = [brief(p, p.data) for p in node.parents]
             expression = node.op.render(names)
             line = f"  {name} = {expression}" if expression != name else f"  {name}"
-            line += f" = {node.op.render(numbers)} = {shown}"
+            line += f" = {node.op.render(numbers)} = {value}"
         else:
-            line = f"  {name} = {shown}"
+            line = f"  {name} = {value}"
         lines.append(line + _mark(node.data))
 
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
@@ -70,15 +90,76 @@ def explain(root: Any) -> str:
         steps = backward_steps(root)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
-            lines.append(f"  step {step.index}: {step}    [{step.formula}]")
+            if not (wanted(step.input) or wanted(step.output)):
+                continue
+            # A scalar step already shows its local derivative in the graph's names; an
+            # array step's "…" stands for the rule in brackets.
+            rule = f"    [{step.formula}]" if step.local is None else ""
+            if "⚠" in step.text:  # the op's record says where its slope is not finite, and why
+                rule = f"    [{step.output.op.formula(step.input_index, len(step.output.parents))}]"
+            lines.append(f"  step {step.index}: {step}{rule}")
         # A leaf that needs no gradient (a Tensor input without requires_grad) gets none.
         leaves = [
             node
-            for node in order
-            if not node.parents and node.owner is not CONSTANT and node.grad is not None
+            for node in shown
+            if not node.parents
+            and node.owner is not CONSTANT
+            and node.grad is not None
+            and wanted(node)
         ]
         lines += ["", "Gradients of the inputs"]
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf._describe(grad)}{_mark(grad)}")
-    return "\n".join(lines)
+    return narrated("\n".join(lines))
+
+
+def _natural(name: str) -> tuple[Any, ...]:
+    # "L10" after "L9", "N2" before "N10".
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+
+
+def _reading_order(order: list[Any]) -> list[Any]:
+    """``order`` rearranged so that a network reads as it is built: inputs, then each layer
+    (neuron by neuron), then what comes after it; still every node after its parents."""
+    if not any(node.owner is not None and node.owner.groups for node in order):
+        return order
+    position = {id(node): i for i, node in enumerate(order)}
+    rank: dict[int, tuple[Any, ...]] = {}
+    waiting: dict[int, int] = {}
+    children: dict[int, list[Any]] = {}
+    ready: list[tuple[tuple[Any, ...], int, Any]] = []
+    for node in order:
+        groups = node.owner.groups if node.owner is not None else ()
+        if groups:
+            rank[id(node)] = tuple(_natural(name) for _, name in groups)
+        else:  # outside every group: where its inputs are (an input leaf comes first)
+            rank[id(node)] = max((rank[id(p)] for p in node.parents), default=())
+        distinct = set(map(id, node.parents))
+        waiting[id(node)] = len(distinct)
+        for parent_id in distinct:
+            children.setdefault(parent_id, []).append(node)
+        if not distinct:
+            heapq.heappush(ready, (rank[id(node)], position[id(node)], node))
+    result = []
+    while ready:
+        _, _, node = heapq.heappop(ready)
+        result.append(node)
+        for child in children.get(id(node), ()):
+            waiting[id(child)] -= 1
+            if not waiting[id(child)]:
+                heapq.heappush(ready, (rank[id(child)], position[id(child)], child))
+    return result
+
+
+def _part(order: list[Any], part: str | None) -> Callable[[Any], bool]:
+    """Whether a node belongs to ``part`` ("L1", "L2.N1"); every node does when it is None."""
+    if part is None:
+        return lambda node: True
+    path = tuple(part.split("."))
+    owned = {node.owner.path for node in order if node.owner is not None and node.owner.groups}
+    if not any(p[: len(path)] == path for p in owned):
+        names = sorted({".".join(p[:depth]) for p in owned for depth in range(1, len(p) + 1)})
+        known = ", ".join(sorted(names, key=_natural)[:12]) or "none: no value has an owner"
+        raise ValueError(f"explain: no part {part!r} in this graph; its parts are {known}")
+    return lambda node: node.owner is not None and node.owner.path[: len(path)] == path

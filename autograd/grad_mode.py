@@ -26,6 +26,18 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 #: name itself: the copy would not see later changes).
 recording = True
 
+#: Called with the new mode whenever it changes: Value swaps its op constructor here, so that
+#: recording costs a scalar op no check at all (Tensor ops read ``recording`` instead).
+on_change: list[Callable[[bool], None]] = []
+
+
+def _set(mode: bool) -> None:
+    global recording
+    if mode is not recording:
+        recording = mode
+        for listener in on_change:
+            listener(mode)
+
 
 class _GradMode:
     _enabled: bool
@@ -39,13 +51,11 @@ class _GradMode:
         return mode if function is None else mode(function)
 
     def __enter__(self) -> None:
-        global recording
         self._saved.append(recording)
-        recording = self._enabled
+        _set(self._enabled)
 
     def __exit__(self, *exc: object) -> None:
-        global recording
-        recording = self._saved.pop()
+        _set(self._saved.pop())
 
     def __call__(self, function: _F) -> _F:
         @functools.wraps(function)

@@ -18,7 +18,9 @@ Example:
 from __future__ import annotations
 
 import gc
+import html
 import math
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,9 +107,15 @@ def topological_order(root: Any) -> list[Any]:
     ['a', 'add', 'mul']
     """
     if not isinstance(getattr(root, "parents", None), tuple):
+        hint = (
+            ": a list of Values (a layer's outputs, say) is not one; pick one (out[0]) or add "
+            "them (Value.sum(out))"
+            if isinstance(root, (list, tuple))
+            else ""
+        )
         raise TypeError(
             f"explain, draw_dot and backward need a Value or a Tensor, got "
-            f"{type(root).__name__} {root!r:.60}"
+            f"{type(root).__name__} {root!r:.60}{hint}"
         )
     # Allocation-heavy on big graphs: the cyclic garbage collector would rescan the whole
     # graph again and again for nothing (there are no cycles to find), so pause it.
@@ -219,6 +227,8 @@ class Namer:
         letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", used)
         temps = _fresh_names(None, used)
         root = order[-1] if order else None
+        #: The node the graph ends at (the last in the order given).
+        self.root = root
         for node, label in zip(order, labels):
             name = label
             if name:
@@ -277,13 +287,18 @@ class Step:
     ``upstream`` is d(root)/d(output), ``local`` is d(output)/d(input), ``contribution`` is
     their product, added to ``input.grad``. ``accumulates`` is true when the input had
     already received gradient from another path in this backward pass (``+=``).
-    ``str(step)`` is the line a learner reads.
+    ``str(step)`` is the line a learner reads; ``formula`` the local derivative, written in
+    the graph's own names where the op's record allows (``d(w · x)/dw = x``). A Step shows its
+    line in a REPL and in a notebook too.
 
     >>> from autograd import Value
     >>> w, x = Value(3.0, "w"), Value(2.0, "x")
-    >>> y = w * x; y.label = "y"
-    >>> print(next(y.backward_steps()))
-    dy/dw = dy/dy · dy/dw = 1 · 2 = 2
+    >>> y = w * x + 1; y.label = "y"
+    >>> steps = y.backward_steps()
+    >>> print(next(steps))
+    dy/d(w · x) = 1
+    >>> next(steps)
+    Step 2: dy/dw = dy/d(w · x) · d(w · x)/dw = 1 · x = 1 · 2 = 2
     """
 
     index: int
@@ -301,6 +316,16 @@ class Step:
     def __str__(self) -> str:
         return self.text
 
+    def __repr__(self) -> str:
+        return f"Step {self.index}: {self.text}"
+
+    def _repr_html_(self) -> str:
+        # A notebook shows the narrated line, not the dataclass's fields.
+        return (
+            f"<code>Step {self.index}: {html.escape(self.text)}</code>"
+            f'<br><small style="color:#777">local derivative: {html.escape(self.formula)}</small>'
+        )
+
 
 def backward_steps(root: Any) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
@@ -312,8 +337,8 @@ def backward_steps(root: Any) -> Iterator[Step]:
     >>> from autograd import Value
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
     >>> for step in backward_steps(b): print(step)
-    db/da = db/db · db/da = 1 · 3 = 3
-    db/da += db/db · db/da = 1 · 3 = 3  (now 6)
+    db/da += a = 3  (path 1 of 2: 3 so far)
+    db/da += a = 3  (path 2 of 2: total 6)
     """
     order = topological_order(root)
     namer = Namer(order)
@@ -321,6 +346,14 @@ def backward_steps(root: Any) -> Iterator[Step]:
         if node.parents:
             node._reset_grad()
     root._seed_grad()
+    # How many paths bring gradient to each input, so that the first of several is told
+    # apart from the total.
+    paths: dict[int, int] = {}
+    for node in order:
+        for parent in node.parents:
+            if parent.owner is not CONSTANT:
+                paths[id(parent)] = paths.get(id(parent), 0) + 1
+    arrived: dict[int, int] = {}
     touched: set[int] = set()
     d_root = namer.d(root)
     index = 0
@@ -339,9 +372,20 @@ def backward_steps(root: Any) -> Iterator[Step]:
                 continue  # a plain number's gradient is never read: not worth a step
             accumulates = id(parent) in touched
             touched.add(id(parent))
+            arrived[id(parent)] = path = arrived.get(id(parent), 0) + 1
             index += 1
+            slope = _slope(node, i, namer)
+            d_out, d_in = namer.d(node), namer.d(parent)
             text = _step_text(
-                namer, d_root, node, parent, upstream, local, contribution, accumulates
+                namer,
+                d_root,
+                node,
+                parent,
+                upstream,
+                local,
+                contribution,
+                (path, paths.get(id(parent), 1)),
+                slope,
             )
             yield Step(
                 index=index,
@@ -354,8 +398,33 @@ def backward_steps(root: Any) -> Iterator[Step]:
                 contribution=contribution,
                 accumulates=accumulates,
                 text=text,
-                formula=node.op.formula(i, arity),
+                formula=(
+                    node.op.formula(i, arity)
+                    if slope is None
+                    else narrated(f"{d_out}/{d_in} = {slope}")
+                ),
             )
+
+
+#: A hyphen-minus used as a sign (not inside a word or an exponent such as 1e-05).
+_SIGN = re.compile(r"(?<![\w.])-(?=[\d.]|inf\b)")
+
+
+def narrated(text: str) -> str:
+    """``text`` with every minus sign written as one: U+2212, as the ops' templates write it.
+
+    >>> narrated("y = x · -2 + 1e-05 = -6")
+    'y = x · −2 + 1e-05 = −6'
+    """
+    return _SIGN.sub("−", text)
+
+
+def _slope(node: Any, index: int, namer: Namer) -> str | None:
+    """The local derivative d(node)/d(input ``index``) in the inputs' names, if the op says."""
+    slope = getattr(node.op, "slope", None)
+    if slope is None:
+        return None
+    return slope(index, [namer.name(p) for p in node.parents])
 
 
 def _step_text(
@@ -366,22 +435,51 @@ def _step_text(
     upstream: Any,
     local: Any,
     contribution: Any,
-    accumulates: bool,
+    path: tuple[int, int],
+    slope: str | None,
 ) -> str:
     def describe(number: Any) -> str:
         return parenthesize(brief(node, number))
 
     d_out, d_in = namer.d(node), namer.d(parent)
-    assign = "+=" if accumulates else "="
+    k, n = path
+    assign = "+=" if n > 1 else "="
     # Without one local number (an array op), "…" stands for the op's rule: see its formula.
     shown_local = "…" if local is None else describe(local)
-    text = (
-        f"{d_root}/{d_in} {assign} {d_root}/{d_out} · {d_out}/{d_in}"
-        f" = {describe(upstream)} · {shown_local} = {brief(node, contribution)}"
-    )
-    total = parent.grad
-    if brief(parent, total) != brief(parent, contribution):
-        text += f"  (now {brief(parent, total)})"
+    done = brief(node, contribution)
+    if node is namer.root:
+        # Leaving the root, the upstream factor is d(root)/d(root) = 1: the local derivative
+        # is the whole story (and "dy/dy · dy/dx" would read as circular).
+        parts: list[str | None] = [
+            f"{d_root}/{d_in}",
+            slope,
+            "…" if local is None else brief(node, local),
+            done,
+        ]
+    else:
+        parts = [
+            f"{d_root}/{d_in}",
+            f"{d_root}/{d_out} · {d_out}/{d_in}",
+            f"{describe(upstream)} · {parenthesize(slope)}" if slope else None,
+            f"{describe(upstream)} · {shown_local}",
+            done,
+        ]
+    shown = [narrated(f"{d_root}/{d_in}")]
+    for part in parts[1:]:
+        if part is not None and narrated(part) != shown[-1] and part != "…":
+            shown.append(narrated(part))
+    text = f" {assign} ".join(shown[:2])
+    if len(shown) > 2:
+        text += " = " + " = ".join(shown[2:])
+    total = brief(parent, parent.grad)
+    if n > 1:
+        text += (
+            f"  (path {k} of {n}: {total} so far)"
+            if k < n
+            else f"  (path {k} of {n}: total {total})"
+        )
+    elif total != done:
+        text += f"  (now {total})"  # a leaf adding to the grad of an earlier backward
     if not all(_is_finite(v) for v in (upstream, contribution) if v is not None):
         text += "  ⚠ not finite"
-    return text
+    return narrated(text)

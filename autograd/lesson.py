@@ -37,7 +37,7 @@ import numpy as np
 
 from .draw import _Scene
 from .gradcheck import FiniteDifferences
-from .graph import CONSTANT, backward_steps, brief, fmt, grads_from_zero
+from .graph import CONSTANT, backward_steps, brief, fmt, grads_from_zero, narrated
 from .ops import OpDomainError
 
 __all__ = ["lesson", "Lesson"]
@@ -248,7 +248,7 @@ class _Builder:
             "kind": "forward",
             "index": index,
             "node": i,
-            "text": f"{head} = {numbers} = {node._describe(node.data)}",
+            "text": narrated(f"{head} = {numbers} = {node._describe(node.data)}"),
             "formula": self.formula(node.op.doc or node.op.name),
         }
 

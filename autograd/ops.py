@@ -94,6 +94,10 @@ class Op:
     formulas: tuple[str, ...] | Callable[[int, int], str]
     #: What the op does, in a few words (drawings show it as a tooltip).
     doc: str = ""
+    #: Per input, the local derivative written in the inputs' own names, as ``template`` is:
+    #: a tuple of format strings with ``{0}``, ``{1}``, or a function ``(index, names) -> text``.
+    #: Narration shows it (``d(w · x)/dw = x``) where ``formulas`` uses generic a, b.
+    slopes: tuple[str, ...] | Callable[[int, Sequence[str]], str] | None = None
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (or numbers), adding parentheses
@@ -118,6 +122,26 @@ class Op:
         if isinstance(self.formulas, tuple):
             return self.formulas[index]
         return self.formulas(index, arity)
+
+    def slope(self, index: int, names: Sequence[str]) -> str | None:
+        """The local derivative with respect to input ``index``, written in the inputs' own
+        ``names`` (``None`` for an op that has no such text).
+
+        >>> MUL.slope(0, ["w", "x"]), DIV.slope(1, ["b", "a"]), TANH.slope(0, ["w · x"])
+        ('x', '−b/a^2', '1 − tanh(w · x)^2')
+        """
+        slopes = self.slopes
+        if slopes is None:
+            return None
+        if not isinstance(slopes, tuple):
+            return slopes(index, names)
+        template = slopes[index]
+        return template.format(
+            *(
+                name if _delimited(template, i) else parenthesize(name)
+                for i, name in enumerate(names)
+            )
+        )
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -209,6 +233,7 @@ ADD = Op(
     lambda a, b, out: (1.0, 1.0),
     ("d(a+b)/da = 1", "d(a+b)/db = 1"),
     doc="addition",
+    slopes=("1", "1"),
 )
 SUB = Op(
     "sub",
@@ -218,6 +243,7 @@ SUB = Op(
     lambda a, b, out: (1.0, -1.0),
     ("d(a−b)/da = 1", "d(a−b)/db = −1"),
     doc="subtraction",
+    slopes=("1", "−1"),
 )
 MUL = Op(
     "mul",
@@ -227,6 +253,7 @@ MUL = Op(
     lambda a, b, out: (b, a),
     ("d(a·b)/da = b", "d(a·b)/db = a"),
     doc="multiplication",
+    slopes=("{1}", "{0}"),
 )
 DIV = Op(
     "div",
@@ -236,6 +263,7 @@ DIV = Op(
     lambda a, b, out: (1.0 / b, -out / b),
     ("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
     doc="division",
+    slopes=("1/{1}", "−{0}/{1}^2"),
 )
 
 
@@ -255,6 +283,7 @@ POW = Op(
     lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
     ("d(a^b)/da = b·a^(b−1)", "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)"),
     doc="power (the exponent's gradient is nan for a negative base, as in PyTorch)",
+    slopes=("{1}·{0}^({1} − 1)", "{0}^{1}·log({0})"),
 )
 
 
@@ -271,6 +300,7 @@ SUM = Op(
     lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1),
     lambda index, arity: "d(Σxᵢ)/dxᵢ = 1",
     doc="sum of many values, one node",
+    slopes=lambda index, names: "1",
 )
 
 
@@ -293,7 +323,8 @@ def _dot_derivative(*ws_xs_b_out: float) -> tuple[float, ...]:
 def _dot_template(names: Sequence[str]) -> str:
     n = len(names) // 2
     products = (f"{parenthesize(w)}·{parenthesize(x)}" for w, x in zip(names[:n], names[n:-1]))
-    return " + ".join([*products, names[-1]])
+    bias = names[-1]
+    return " + ".join([*products, f"({bias})" if bias.startswith(("-", "−")) else bias])
 
 
 def _dot_formula(index: int, arity: int) -> str:
@@ -302,6 +333,14 @@ def _dot_formula(index: int, arity: int) -> str:
         return "d(Σwᵢxᵢ+b)/db = 1"
     i = _subscript(index % n + 1)
     return f"d(Σwᵢxᵢ+b)/dw{i} = x{i}" if index < n else f"d(Σwᵢxᵢ+b)/dx{i} = w{i}"
+
+
+def _dot_slope(index: int, names: Sequence[str]) -> str:
+    # d/dwᵢ is xᵢ's name, d/dxᵢ is wᵢ's, d/db is 1.
+    n = len(names) // 2
+    if index == len(names) - 1:
+        return "1"
+    return names[index + n] if index < n else names[index - n]
 
 
 #: The weighted sum w₁x₁ + … + wₙxₙ + b as one node, a neuron's pre-activation.
@@ -314,6 +353,7 @@ DOT = Op(
     _dot_derivative,
     _dot_formula,
     doc="weighted sum plus bias, one node",
+    slopes=_dot_slope,
 )
 
 
@@ -327,6 +367,7 @@ NEG = Op(
     lambda a, out: (-1.0,),
     ("d(−a)/da = −1",),
     doc="negation",
+    slopes=("−1",),
 )
 
 
@@ -362,6 +403,7 @@ EXP = Op(
     lambda a, out: (out,),
     ("d(eᵃ)/da = eᵃ",),
     doc="exponential",
+    slopes=("exp({0})",),
 )
 LOG = Op(
     "log",
@@ -371,6 +413,7 @@ LOG = Op(
     lambda a, out: (1.0 / a,),
     ("d(ln a)/da = 1/a",),
     doc="natural logarithm",
+    slopes=("1/{0}",),
 )
 TANH = Op(
     "tanh",
@@ -380,6 +423,7 @@ TANH = Op(
     lambda a, out: (1.0 - out * out,),
     ("d(tanh a)/da = 1 − tanh²a",),
     doc="hyperbolic tangent",
+    slopes=("1 − tanh({0})^2",),
 )
 SIGMOID = Op(
     "sigmoid",
@@ -389,6 +433,7 @@ SIGMOID = Op(
     lambda a, out: (out * (1.0 - out),),
     ("dσ(a)/da = σ(a)·(1 − σ(a))",),
     doc="logistic sigmoid 1/(1+e⁻ᵃ)",
+    slopes=("σ({0})·(1 − σ({0}))",),
 )
 RELU = Op(
     "relu",
@@ -399,6 +444,7 @@ RELU = Op(
     lambda a, out: (0.0 if a <= 0 else 1.0,),
     ("d relu(a)/da = 1 if a > 0 else 0",),
     doc="rectified linear unit max(0, a)",
+    slopes=("1 if {0} > 0 else 0",),
 )
 
 
@@ -415,6 +461,7 @@ SOFTPLUS = Op(
     lambda a, out: (_sigmoid(a),),
     ("d softplus(a)/da = σ(a)",),
     doc="softplus log(1 + eᵃ), stable for any input",
+    slopes=("σ({0})",),
 )
 STEP = Op(
     "step",
@@ -424,6 +471,7 @@ STEP = Op(
     lambda a, out: (0.0,),
     ("d step(a)/da = 0 (flat almost everywhere)",),
     doc="Heaviside step: 1 if a > 0 else 0",
+    slopes=("0",),
 )
 
 
@@ -441,6 +489,9 @@ def power(exponent: float) -> Op:
     k = exponent
     text = _format_constant(k)
     slope = {0.0: "0", 1.0: "1", 2.0: f"{text}·a"}.get(k, f"{text}·a^{_format_constant(k - 1)}")
+    in_names = {0.0: "0", 1.0: "1", 2.0: f"{text}·{{0}}"}.get(
+        k, f"{text}·{{0}}^{_format_constant(k - 1)}"
+    )
     return Op(
         f"pow{text}",
         f"^{text}",
@@ -449,6 +500,7 @@ def power(exponent: float) -> Op:
         lambda a, out: (_power_derivative(a, k),),
         (f"d(a^{text})/da = {slope}",),
         doc=f"power {text}",
+        slopes=(in_names,),
     )
 
 
@@ -471,6 +523,7 @@ def exponential(base: float) -> Op:
         lambda a, out: (out * ln_base,),
         (f"d({text}^a)/da = {text}^a·ln {text}",),
         doc=f"{text} to the power",
+        slopes=(f"{text}^{{0}}·log({text})",),
     )
 
 
@@ -490,6 +543,7 @@ def leaky_relu(slope: float = 0.01) -> Op:
         lambda a, out: (1.0 if a > 0 else slope,),
         (f"d leaky_relu(a)/da = 1 if a > 0 else {text}",),
         doc=f"leaky ReLU with slope {text} below zero",
+        slopes=(f"1 if {{0}} > 0 else {text}",),
     )
 
 
@@ -511,6 +565,7 @@ def clip(low: float, high: float) -> Op:
         lambda a, out: (1.0 if low <= a <= high else 0.0,),
         (f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
         doc=f"clip to [{lo}, {hi}]",
+        slopes=(f"1 if {lo} ≤ {{0}} ≤ {hi} else 0",),
     )
 
 
@@ -567,6 +622,7 @@ BCE = Op(
     lambda p, y, out: (_bce_slope(p, y), _clamped_log1m(p) - _clamped_log(p)),
     ("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
     doc="binary cross-entropy of a probability against a label (logs limited to −100)",
+    slopes=("({0} − {1}) / ({0}·(1 − {0}))", "log(1 − {0}) − log({0})"),
 )
 
 
@@ -599,6 +655,7 @@ def binary_cross_entropy(target: float) -> Op:
         lambda p, out: (_bce_slope(p, y),),
         (f"d BCE(p, y={text})/dp = (p − {text}) / (p·(1 − p))",),
         doc=f"binary cross-entropy against the label {text}",
+        slopes=(f"({{0}} − {text}) / ({{0}}·(1 − {{0}}))",),
     )
 
 

@@ -1256,7 +1256,7 @@ class Tensor:
         >>> x = Tensor([[1.0, 2.0]], requires_grad=True, label="x")
         >>> loss = (x * 3).sum(); loss.label = "loss"
         >>> for step in loss.backward_steps(): print(step)
-        dloss/d(x · 3) = dloss/dloss · dloss/d(x · 3) = 1 · … = [1×2]
+        dloss/d(x · 3) = [1×2]
         dloss/dx = dloss/d(x · 3) · d(x · 3)/dx = [1×2] · … = [1×2]
         """
         return backward_steps(self)

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import grad_mode as _mode
 from . import ops
 from .graph import CONSTANT, PARAM, Owner, Step, backward_steps, fmt, topological_order
 from .ops import Op, OpDomainError
@@ -71,7 +72,11 @@ class Value:
 
     @staticmethod
     def _apply(op: Op, parents: tuple[Value, ...]) -> Value:
-        """Make the node ``op(*parents)``: forward value and local derivatives from the record."""
+        """Make the node ``op(*parents)``: forward value and local derivatives from the record.
+
+        Inside ``no_grad()`` this is :meth:`_apply_off_graph` instead (grad_mode swaps
+        them), so the recording path spends nothing on asking whether to record.
+        """
         datas = [p.data for p in parents]
         try:
             data = op.forward(*datas)
@@ -91,6 +96,24 @@ class Value:
         out.op = op
         out.parents = parents
         out.partials = partials
+        out.owner = None
+        return out
+
+    @staticmethod
+    def _apply_off_graph(op: Op, parents: tuple[Value, ...]) -> Value:
+        """``op(*parents)`` inside ``no_grad()``: the number only, as a leaf of no graph."""
+        datas = [p.data for p in parents]
+        try:
+            data = op.forward(*datas)
+        except (OpDomainError, ArithmeticError, ValueError) as error:
+            raise _op_error(op, parents, error) from None
+        out = _new_value(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.op = None
+        out.parents = ()
+        out.partials = ()
         out.owner = None
         return out
 
@@ -289,15 +312,16 @@ class Value:
 
         >>> x = Value(2.0, "x"); y = x * 3; y.label = "y"
         >>> steps = y.backward_steps(); print(next(steps)); x.grad
-        dy/dx = dy/dy · dy/dx = 1 · 3 = 3
+        dy/dx = 3
         3.0
         """
         return backward_steps(self)
 
-    def explain(self) -> str:
+    def explain(self, part: str | None = None) -> str:
         """The whole lesson as text: forward values, then every backward step.
 
-        Reading the lesson changes nothing: every grad is as it was afterwards.
+        Reading the lesson changes nothing: every grad is as it was afterwards. For a
+        network, ``part="L1"`` or ``part="L2.N1"`` narrates only that layer or neuron.
 
         >>> x = Value(2.0, "x"); y = x * x; y.label = "y"
         >>> print(y.explain().splitlines()[-1])
@@ -305,7 +329,7 @@ class Value:
         """
         from .explain import explain
 
-        return explain(self)
+        return explain(self, part)
 
     def zero_grad(self) -> None:
         """Set the grad of this value and of every node it depends on to zero.
@@ -320,6 +344,39 @@ class Value:
         """
         for node in topological_order(self):
             node.grad = 0.0
+
+    # --- micrograd's names, for code written against micrograd ---------------------------
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The values this one was computed from, each once, in order (micrograd's ``_prev``;
+        read-only: tracegrad's own name is ``parents``).
+
+        >>> a = Value(2.0, "a"); b = a * a + 1
+        >>> [child.data for child in b._prev], [child.label for child in (a * a)._prev]
+        ([4.0, 1.0], ['a'])
+        """
+        parents = self.parents
+        return parents if len(parents) < 2 else tuple(dict.fromkeys(parents))
+
+    @property
+    def _op(self) -> str:
+        """The op that made this value as micrograd writes it (``'+'``, ``'*'``, ``'**2'``,
+        ``'tanh'``, ``'ReLU'``), ``''`` for a leaf. Read-only: tracegrad's record is ``op``.
+
+        >>> a = Value(2.0)
+        >>> (a + 1)._op, (a * a)._op, (a**2)._op, a.relu()._op, a._op
+        ('+', '*', '**2', 'ReLU', '')
+        """
+        op = self.op
+        if op is None:
+            return ""
+        name = op.name
+        if name in _MICROGRAD_OPS:
+            return _MICROGRAD_OPS[name]
+        if name.startswith("pow"):  # a fixed exponent: pow2 is micrograd's '**2'
+            return "**" + name[3:]
+        return name
 
     # --- the node protocol that graph, explain and draw use --------------------------------
 
@@ -346,6 +403,19 @@ class Value:
 
 
 _new_value = object.__new__
+
+_RECORDING_APPLY = Value.__dict__["_apply"]
+_OFF_GRAPH_APPLY = Value.__dict__["_apply_off_graph"]
+
+
+def _follow_grad_mode(recording: bool) -> None:
+    Value._apply = _RECORDING_APPLY if recording else _OFF_GRAPH_APPLY  # type: ignore[method-assign]
+
+
+_mode.on_change.append(_follow_grad_mode)
+
+#: micrograd's op strings, for ``Value._op``; ops micrograd lacks keep tracegrad's name.
+_MICROGRAD_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "relu": "ReLU"}
 
 
 def _as_float(data: Any, label: str, op: str = "Value") -> float:
@@ -401,10 +471,19 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
             "a scalar Value and a Tensor do not mix; use Tensors for both"
         )
     hint = "; for arrays use autograd.Tensor" if hasattr(other, "shape") else ""
+    if isinstance(other, (list, tuple)):
+        hint = _LIST_HINT
     shown = f"{other!r:.60}"
-    raise TypeError(
-        f"{op}: cannot combine {type(other).__name__} {shown}{this}: need a number or a Value{hint}"
-    )
+    kind = "a list" if isinstance(other, list) else type(other).__name__
+    raise TypeError(f"{op}: cannot combine {kind} {shown}{this}: need a number or a Value{hint}")
+
+
+#: What to do when a list (a layer's outputs, say) reaches an op that needs one Value.
+_LIST_HINT = (
+    "; a list of Values, such as a layer's outputs, is not one Value: pick one (out[0]), "
+    "add them with Value.sum(out), or give the last layer one neuron (nn.MLP(3, [4, 1]) "
+    "returns a Value)"
+)
 
 
 def _too_large(number: Any) -> str:

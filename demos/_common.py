@@ -29,12 +29,10 @@ def parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
 def draw_if_asked(root: Any, path: str | None, **options: Any) -> None:
     """Write the graph of ``root`` to ``path`` when the user asked for it (--graph).
 
-    Runs backward first when the graph has not had one, so the picture shows gradients.
+    The picture is drawn after backward from ``root``, so it shows the gradients of ``root``.
     """
     if not path:
         return
-    if not root.grad:
-        root.backward()
     from demos._drawing import write_graph
 
     written = write_graph(root, path, **options)

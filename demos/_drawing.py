@@ -8,12 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from autograd import draw_dot, lesson, render_steps
+from autograd.graph import topological_order
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
 
+def backward_from_zero(root: Any) -> None:
+    """Backward from ``root`` with every grad of its graph starting at zero, so a picture
+    shows exactly the gradients of ``root`` (not those of earlier training steps)."""
+    for node in topological_order(root):
+        node._reset_grad()
+    root.backward()
+
+
 def write_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Draw the graph behind ``root`` to exactly ``path``; the suffix picks the format.
+    """Draw the graph behind ``root`` to exactly ``path``, after backward from ``root``, so
+    the picture shows the grads the demo printed; the suffix picks the format.
 
     A ``.dot`` path writes the Graphviz source, which needs no Graphviz installed.
     ``options`` go to ``draw_dot`` (``collapse="neuron"``, ``rankdir="TB"``, ...).
@@ -23,6 +33,7 @@ def write_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path
     if format not in FORMATS:
         raise ValueError(f"--graph {path}: the file must end in one of .{', .'.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
+    backward_from_zero(root)
     picture = draw_dot(root, **options)
     if format == "dot":
         picture.save(path)
@@ -31,9 +42,12 @@ def write_graph(root: Any, path: str | os.PathLike[str], **options: Any) -> Path
     return path
 
 
-def write_steps(root: Any, folder: str | os.PathLike[str]) -> list[Path]:
-    """One SVG per backward step in ``folder`` (step_00.svg is the start), for slides."""
-    return render_steps(root, folder, format="svg")
+def write_steps(root: Any, folder: str | os.PathLike[str], format: str = "svg") -> list[Path]:
+    """One picture per backward step in ``folder`` (step_00 is the start), all of one size,
+    for slides; ``format`` is svg, png, pdf or dot."""
+    if format not in FORMATS:
+        raise ValueError(f"--steps-format {format}: choose one of {', '.join(FORMATS)}")
+    return render_steps(root, folder, format=format)
 
 
 def write_lesson(root: Any, path: str | os.PathLike[str], **options: Any) -> Path:

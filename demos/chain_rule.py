@@ -5,6 +5,7 @@ backward gives dloss/dw = 8, and one gradient step at learning rate 0.01 moves w
 
     python -m demos.chain_rule
     python -m demos.chain_rule --graph out/chain_rule.svg --steps out/steps/
+    python -m demos.chain_rule --steps out/slides/ --steps-format png   (slides of one size)
     python -m demos.chain_rule --html out/chain_rule.html     (a page to click through)
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from autograd import Value
 from demos._common import compare, heading, lesson_if_asked
+from demos._drawing import FORMATS
 
 LEARNING_RATE = 0.01
 
@@ -53,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--graph", metavar="PATH", help="draw the graph (.svg, .png, .pdf or .dot)")
     parser.add_argument("--steps", metavar="FOLDER", help="draw one picture per backward step")
+    parser.add_argument(
+        "--steps-format",
+        choices=FORMATS,
+        default="svg",
+        help="the format of the step pictures (default: svg)",
+    )
     parser.add_argument("--html", metavar="PATH", help="write the lesson page to click through")
     args = parser.parse_args(argv)
 
@@ -72,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         try:
             if args.graph:
-                print(f"graph written to {write_graph(build()['loss'], args.graph)}")
+                print(f"graph written to {write_graph(v['loss'], args.graph)}")
             if args.steps:
-                paths = write_steps(build()["loss"], args.steps)
+                paths = write_steps(v["loss"], args.steps, args.steps_format)
                 print(f"{len(paths)} step pictures written to {args.steps}")
         except GraphvizNotFound as missing:  # one clear line, not a traceback
             raise SystemExit(f"{missing} (--graph PATH.dot works without it)") from None

@@ -12,7 +12,7 @@ Example:
       (L1): Layer(in_features=2, out_features=4, activation=relu)
       (L2): Layer(in_features=4, out_features=1, activation=linear)
     )
-    >>> out = model([1.0, 0.0], squeeze=True)
+    >>> out = model([1.0, 0.0])  # one output neuron: the Value itself, as in micrograd
     >>> type(out).__name__, len(model.parameters())
     ('Value', 17)
 """
@@ -29,7 +29,7 @@ from autograd import Owner, Value
 from nn.module import whole_number
 from nn.optim import NO_GRAD
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
+__all__ = ["Neuron", "Layer", "MLP", "Outputs", "ACTIVATIONS"]
 
 #: The activations a Neuron can apply to its weighted sum, by name.
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -63,6 +63,74 @@ def _as_inputs(x: Inputs | Value | float, nin: int, where: str) -> list[Value]:
     if len(items) != nin:
         raise ValueError(f"{where} expects {nin} input(s), got {len(items)}")
     return [v if isinstance(v, Value) else Value(v, f"x{i + 1}") for i, v in enumerate(items)]
+
+
+_OUTPUTS_HINT = (
+    "pick one output (out[0]), add them (Value.sum(out)), or give the last layer one neuron: "
+    "a layer or MLP of one output neuron returns the Value itself"
+)
+
+
+class Outputs(list):
+    """A layer's outputs: a list of Values that, used as if it were one Value (in arithmetic,
+    ``.backward()``, ``.data``), says what to do instead of Python's bare list error.
+
+    >>> out = Layer(2, 2, seed=0)([1.0, 2.0])
+    >>> len(out), isinstance(out, list)
+    (2, True)
+    >>> out - 1.0
+    Traceback (most recent call last):
+    ...
+    TypeError: - with a list of 2 Values (a layer's outputs) and float: pick one output ...
+    """
+
+    def _refuse(self, what: str, other: Any) -> TypeError:
+        return TypeError(
+            f"{what} with a list of {len(self)} Values (a layer's outputs) and "
+            f"{type(other).__name__}: {_OUTPUTS_HINT}"
+        )
+
+    def __add__(self, other: Any) -> Any:
+        if isinstance(other, list):
+            return list.__add__(self, other)  # joining lists stays what it is
+        raise self._refuse("+", other)
+
+    def __radd__(self, other: Any) -> Any:
+        raise self._refuse("+", other)
+
+    def __mul__(self, other: Any) -> Any:
+        if isinstance(other, int) and not isinstance(other, bool):
+            return list.__mul__(self, other)  # repetition stays what it is
+        raise self._refuse("*", other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self.__mul__(other)
+
+    def __sub__(self, other: Any) -> Any:
+        raise self._refuse("-", other)
+
+    def __rsub__(self, other: Any) -> Any:
+        raise self._refuse("-", other)
+
+    def __truediv__(self, other: Any) -> Any:
+        raise self._refuse("/", other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        raise self._refuse("/", other)
+
+    def __pow__(self, other: Any) -> Any:
+        raise self._refuse("**", other)
+
+    def __neg__(self) -> Any:
+        raise TypeError(f"- of a list of {len(self)} Values (a layer's outputs): {_OUTPUTS_HINT}")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or not hasattr(Value, name):
+            raise AttributeError(f"'list' object has no attribute {name!r}")
+        raise AttributeError(
+            f"a list of {len(self)} Values (a layer's outputs) has no .{name}, a Value does: "
+            + _OUTPUTS_HINT
+        )
 
 
 class _Parameters:
@@ -158,15 +226,16 @@ class Neuron(_Parameters):
 
 
 class Layer(_Parameters):
-    """``nout`` neurons reading the same inputs. Calling it returns a list, one Value per neuron.
+    """``nout`` neurons reading the same inputs. Calling it returns a list, one Value per
+    neuron, except that a layer of one neuron returns that Value (as micrograd's does).
 
-    A layer of one neuron still returns a list; ask for the bare Value with ``squeeze=True``.
+    ``squeeze=False`` always gives a list; ``squeeze=True`` insists on a single Value.
 
     >>> layer = Layer(2, 1, activation="sigmoid", weights=[[0.5, -0.5]], biases=[0.1])
     >>> layer([1.0, 0.0])
+    Value(data=0.6456563062257954, grad=0.0, label='L1.N1.a')
+    >>> layer([1.0, 0.0], squeeze=False)
     [Value(data=0.6456563062257954, grad=0.0, label='L1.N1.a')]
-    >>> layer([1.0, 0.0], squeeze=True).data
-    0.6456563062257954
     """
 
     def __init__(
@@ -204,10 +273,9 @@ class Layer(_Parameters):
             for j in range(nout)
         ]
 
-    def __call__(self, x: Inputs | Value | float, *, squeeze: bool = False) -> Any:
+    def __call__(self, x: Inputs | Value | float, *, squeeze: bool | None = None) -> Any:
         xs = _as_inputs(x, self.nin, self.name)
-        outs = [neuron(xs) for neuron in self.neurons]
-        return _squeeze(outs, self.name) if squeeze else outs
+        return _squeeze([neuron(xs) for neuron in self.neurons], self.name, squeeze)
 
     def parameters(self) -> list[Value]:
         """Every neuron's weights and bias, neuron by neuron."""
@@ -219,7 +287,13 @@ class Layer(_Parameters):
         )
 
 
-def _squeeze(outs: list[Value], where: str) -> Value:
+def _squeeze(outs: list[Value], where: str, squeeze: bool | None) -> Any:
+    """One output as the Value itself (unless ``squeeze=False``), several as a list (which
+    ``squeeze=True`` refuses)."""
+    if squeeze is None:
+        return outs[0] if len(outs) == 1 else Outputs(outs)
+    if not squeeze:
+        return Outputs(outs)
     if len(outs) != 1:
         raise ValueError(f"{where}: squeeze=True needs a single output, this has {len(outs)}")
     return outs[0]
@@ -274,11 +348,13 @@ class MLP(_Parameters):
         ]
         self.nin = nin
 
-    def __call__(self, x: Inputs | Value | float, *, squeeze: bool = False) -> Any:
+    def __call__(self, x: Inputs | Value | float, *, squeeze: bool | None = None) -> Any:
+        """The outputs of the last layer: the Value itself when it has one neuron (as in
+        micrograd), else a list; ``squeeze=False`` always gives a list."""
         values: list[Value] = _as_inputs(x, self.nin, "MLP")
-        for layer in self.layers:
-            values = layer(values)
-        return _squeeze(values, "MLP") if squeeze else values
+        for layer in self.layers:  # each layer's outputs are the next one's inputs, checked once
+            values = [neuron(values) for neuron in layer.neurons]
+        return _squeeze(values, "MLP", squeeze)
 
     def parameters(self) -> list[Value]:
         """Every parameter, layer by layer."""

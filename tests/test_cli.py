@@ -42,13 +42,13 @@ def test_explain_prints_the_narrated_lesson_of_a_typed_expression() -> None:
     assert done.returncode == 0, done.stderr
     root = parse_expression("(w*x + b - 5)**2", {"x": 2, "w": 3, "b": 1})
     assert done.stdout == explain(root) + "\n"
-    assert "dout/dw = dout/d(w · x) · d(w · x)/dw = 4 · 2 = 8" in done.stdout
+    assert "dout/dw = dout/d(w · x) · d(w · x)/dw = 4 · x = 4 · 2 = 8" in done.stdout
 
 
 def test_an_expression_or_a_value_may_start_with_a_minus_sign(capsys) -> None:
     assert main(["explain", "-x*2 + relu(-y)", "x=-1.5", "y=-2"]) == 0
     out = capsys.readouterr().out
-    assert "x = -1.5" in out and "dout/dx = -2" in out and "dout/dy = -1" in out
+    assert "x = −1.5" in out and "dout/dx = −2" in out and "dout/dy = −1" in out
 
 
 @pytest.mark.parametrize(
@@ -222,6 +222,14 @@ def test_html_graph_and_steps_are_written(tmp_path: Path, capsys) -> None:
     assert sorted(p.name for p in steps.iterdir()) == [f"step_0{k}.svg" for k in range(4)]
     assert main(["explain", "x", "x=1", "--graph", str(tmp_path / "g.gif")]) == 2
     assert "must end in .svg, .png, .pdf, .dot" in capsys.readouterr().err
+
+
+def test_step_pictures_take_a_format(tmp_path: Path, capsys) -> None:
+    require_dot()
+    arguments = ["explain", "-x*w", "x=0.5", "w=-2", "--steps", str(tmp_path)]
+    assert main([*arguments, "--steps-format", "png"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"step_0{k}.png" for k in range(4)]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in tmp_path.iterdir())
 
 
 def test_without_dot_the_page_needs_gives_the_one_line_hint(monkeypatch, tmp_path, capsys) -> None:

@@ -27,7 +27,7 @@ def test_chain_rule(capsys) -> None:
     out = capsys.readouterr().out
     assert "computed 8.0   (tutorial printed 8.0: same)" in out
     assert "computed 2.92   (tutorial printed 2.92: same)" in out
-    assert "dloss/dw = dloss/d(w · x) · d(w · x)/dw = 4 · 2 = 8" in out
+    assert "dloss/dw = dloss/d(w · x) · d(w · x)/dw = 4 · x = 4 · 2 = 8" in out
 
 
 def test_neuron(capsys) -> None:
@@ -177,3 +177,54 @@ def test_the_tour_narrates_trains_and_writes_its_pictures(capsys, tmp_path) -> N
     } | lesson
     if HAS_DOT:
         assert f"{tmp_path / 'chain_rule.html'}: open it in a browser" in out
+
+
+def _svg_grads(path) -> dict[str, str]:
+    """Each value box's name and its grad, read from the text of a rendered SVG."""
+    import re
+
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
+    texts = [t.replace("&#45;", "-") for t in texts]
+    return {
+        texts[i - 3]: texts[i + 1]
+        for i, t in enumerate(texts)
+        if t == "grad" and i >= 3 and texts[i - 2] == "data"
+    }
+
+
+def test_chain_rule_graph_shows_the_grads_the_terminal_printed(capsys, tmp_path) -> None:
+    from conftest import require_dot
+
+    require_dot()
+    path = tmp_path / "chain_rule.svg"
+    chain_rule.main(["--graph", str(path)])
+    assert "dloss/dw = 8" in capsys.readouterr().out
+    grads = _svg_grads(path)
+    assert (grads["w"], grads["x"], grads["b"]) == ("8", "12", "4")
+    assert {p.name for p in tmp_path.iterdir()} == {"chain_rule.svg"}  # no stray source
+
+
+def test_the_tours_pictures_are_drawn_after_backward(capsys, tmp_path) -> None:
+    from conftest import require_dot
+
+    from demos.__main__ import main
+
+    require_dot()
+    main(["--out", str(tmp_path)])
+    capsys.readouterr()
+    grads = _svg_grads(tmp_path / "chain_rule.svg")
+    assert (grads["w"], grads["x"], grads["b"]) == ("8", "12", "4")
+    neuron_grads = _svg_grads(tmp_path / "neuron.svg")
+    assert neuron_grads and any(g != "0" for g in neuron_grads.values())
+
+
+def test_chain_rule_steps_take_a_format_and_are_all_one_size(capsys, tmp_path) -> None:
+    import struct
+
+    from conftest import require_dot
+
+    require_dot()
+    chain_rule.main(["--steps", str(tmp_path), "--steps-format", "png"])
+    assert "8 step pictures written" in capsys.readouterr().out  # the start, then 7 steps
+    sizes = {struct.unpack(">II", p.read_bytes()[16:24]) for p in tmp_path.glob("step_*.png")}
+    assert len(list(tmp_path.iterdir())) == 8 and len(sizes) == 1

@@ -331,11 +331,11 @@ def test_step_view_fills_grads_so_far_and_highlights_the_step() -> None:
     assert picture.caption() == [
         "Step 3 of 7",
         _clean(str(steps[2])),
-        "local derivative: d(a−b)/db = −1",
+        "local derivative: d(y − target)/dtarget = −1",
     ]
     assert (
         str(steps[2])
-        == "dloss/dtarget = dloss/d(y − target) · d(y − target)/dtarget = 4 · (-1) = -4"
+        == "dloss/dtarget = dloss/d(y − target) · d(y − target)/dtarget = 4 · (−1) = −4"
     )
     pending = [title for title, g in picture.edges if "pending" in picture._classes(g)]
     assert len(pending) == 4 + 2  # four inputs still to reach, two ops not started
@@ -371,7 +371,7 @@ def test_step_view_of_a_value_used_twice_highlights_the_right_edge() -> None:
     assert first.edge_classes("v0->o1") == [["edge", "step"], ["edge", "pending"]]
     assert second.edge_classes("v0->o1") == [["edge", "flow"], ["edge", "step"]]
     assert first.value("v0")["grad"] == "3" and second.value("v0")["grad"] == "6"
-    assert second.caption()[1] == "db/da += db/db · db/da = 1 · 3 = 3 (now 6)"
+    assert second.caption()[1] == "db/da += a = 3 (path 2 of 2: total 6)"
 
 
 def test_steps_out_of_range_say_how_many_there_are() -> None:
@@ -637,3 +637,53 @@ def test_chain_rule_demo_without_dot_says_so_in_one_line(no_dot: None, tmp_path:
     assert "install Graphviz" in str(stop.value.code) and "\n" not in str(stop.value.code)
     demo.main(["--graph", str(tmp_path / "chain_rule.dot")])
     assert (tmp_path / "chain_rule.dot").read_text().startswith("digraph {")
+
+
+# --- slides: one size per graph, any format, a Step for step= ---------------------------------
+
+
+def test_every_step_picture_of_one_graph_has_the_same_size(tmp_path: Path) -> None:
+    import struct
+
+    require_dot()
+    loss = chain_rule()["loss"]
+    sizes = {
+        re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', p.read_text()).groups()  # type: ignore[union-attr]
+        for p in render_steps(loss, tmp_path / "svg")
+    }
+    assert len(sizes) == 1
+    pngs = render_steps(loss, tmp_path / "png", format="png", dpi=48)
+    assert [p.name for p in pngs][:2] == ["step_00.png", "step_01.png"]
+    pixels = {struct.unpack(">II", p.read_bytes()[16:24]) for p in pngs}
+    assert len(pixels) == 1
+    (width, _), ((svg_width, _),) = next(iter(pixels)), sizes
+    assert abs(width - float(svg_width) * 48 / 72) <= 2  # dpi=48: two thirds of a point each
+    assert sorted(p.name for p in (tmp_path / "png").iterdir()) == [p.name for p in pngs]
+
+
+def test_render_steps_refuses_a_dpi_that_is_not_a_positive_number(tmp_path: Path) -> None:
+    for bad in (0, -5, "96", True):
+        with pytest.raises(ValueError, match="dpi must be a positive number"):
+            render_steps(chain_rule()["loss"], tmp_path, format="png", dpi=bad)  # type: ignore[arg-type]
+
+
+def test_draw_dot_accepts_a_step_of_its_own_graph() -> None:
+    loss = chain_rule()["loss"]
+    steps = list(loss.backward_steps())
+    assert draw_dot(loss, step=steps[3]).source == draw_dot(loss, step=4).source
+    other = chain_rule()["loss"]
+    with pytest.raises(ValueError, match="another graph"):
+        draw_dot(other, step=steps[3])
+
+
+def test_a_failed_render_leaves_no_stray_files(no_dot: None, tmp_path: Path) -> None:
+    drawing = draw_dot(chain_rule()["loss"])
+    for attempt in (
+        lambda: drawing.render(tmp_path / "graph.svg"),
+        lambda: drawing.render(tmp_path / "graph", format="png"),
+        lambda: drawing.render(filename="g", directory=tmp_path, format="svg"),
+        lambda: render_steps(chain_rule()["loss"], tmp_path / "slides", format="png"),
+    ):
+        with pytest.raises(GraphvizNotFound):
+            attempt()
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"] or not list(tmp_path.iterdir())

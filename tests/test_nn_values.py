@@ -54,10 +54,17 @@ def test_names_and_owners_of_every_weight_and_computed_value() -> None:
     assert hidden.label == "L1.N1.a" and hidden.owner.group("layer") == ("L1",)
 
 
-def test_a_layer_of_one_neuron_returns_a_list_unless_squeezed() -> None:
+def test_a_layer_of_one_neuron_returns_its_value_and_squeeze_still_works() -> None:
     layer = Layer(3, 1, seed=0)
-    assert isinstance(layer([1, 2, 3]), list) and len(layer([1, 2, 3])) == 1
+    assert isinstance(layer([1, 2, 3]), Value)
     assert isinstance(layer([1, 2, 3], squeeze=True), Value)
+    assert (
+        isinstance(layer([1, 2, 3], squeeze=False), list)
+        and len(layer([1, 2, 3], squeeze=False)) == 1
+    )
+    assert isinstance(Layer(3, 2, seed=0)([1, 2, 3]), list)
+    assert isinstance(MLP(3, [4, 1], seed=0)([1, 2, 3]), Value)
+    assert isinstance(MLP(3, [1, 2], seed=0)([1, 2, 3]), list)  # a one-neuron hidden layer
     with pytest.raises(ValueError, match="single output"):
         Layer(3, 2, seed=0)([1, 2, 3], squeeze=True)
 

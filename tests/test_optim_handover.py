@@ -287,7 +287,7 @@ def test_a_scalar_layer_split_across_groups_or_steps_is_refused() -> None:
 
 def _scalar_step_values(mlp: nn.MLP, opt: Any) -> None:
     opt.zero_grad()
-    sum(mlp([1.0, -1.0]), autograd.Value(0.0)).backward()
+    sum(mlp([1.0, -1.0], squeeze=False), autograd.Value(0.0)).backward()
     opt.step()
 
 

@@ -232,3 +232,44 @@ def test_values_format_round_and_order_by_their_numbers() -> None:
     assert b < a and a > 1 and a >= a and b <= -1.0
     assert max([a, b]) is a and sorted([a, b]) == [b, a]
     assert a != Value(2.4567)  # equality is identity: Values are graph nodes
+
+
+def test_no_grad_records_no_graph_for_values_either() -> None:
+    import gc
+
+    import nn
+    from autograd import enable_grad, no_grad
+
+    w = Value(3.0, "w")
+    with no_grad():
+        y = w * 2 + 1
+        with enable_grad():
+            z = w * 2
+    assert y.data == 7.0 and y.parents == () and y.op is None and y._prev == ()
+    assert z.parents[0] is w  # enable_grad inside no_grad records again
+    model = nn.MLP(2, [3, 1], seed=0)
+    out = model([1.0, 2.0])
+    out.backward()
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    gc.collect()
+    before = sum(type(o) is Value for o in gc.get_objects())
+    with no_grad():
+        optimizer.step()
+        for p in model.parameters():  # an update by hand, as micrograd's loop writes it
+            p.data -= 0.1 * p.grad
+        evaluated = model([1.0, 2.0])
+    gc.collect()
+    after = sum(type(o) is Value for o in gc.get_objects())
+    assert evaluated.parents == ()  # the evaluation kept no graph behind it
+    # The evaluation's own leaves (its inputs x1, x2 and the result) are all that is new.
+    assert after - before <= 3
+
+
+def test_no_grad_as_a_decorator_applies_to_values() -> None:
+    from autograd import no_grad
+
+    @no_grad()
+    def predict(v: Value) -> Value:
+        return (v * 2).tanh()
+
+    assert predict(Value(0.5)).parents == ()
