@@ -107,6 +107,8 @@ class Value:
             data = op.forward(*datas)
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
+        if not -1.7976931348623157e308 <= data <= 1.7976931348623157e308:  # as in _apply
+            _refuse_overflow(op, parents, datas, data)
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0

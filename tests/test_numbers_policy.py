@@ -189,6 +189,14 @@ def test_a_value_op_overflowing_from_finite_inputs_raises_naming_it(make, op) ->
     assert "too large for a float" in str(caught.value)
 
 
+def test_the_overflow_policy_holds_inside_no_grad_too() -> None:
+    with autograd.no_grad():
+        with pytest.raises(OverflowError, match=r"^mul\('a' = 1e\+308"):
+            Value(1e308, "a") * 10
+        with pytest.raises(OverflowError, match="add"):
+            Tensor([3e38]) + Tensor([3e38])
+
+
 def test_inf_and_nan_already_in_a_value_pass_through() -> None:
     inf, nan = Value(math.inf, "inf"), Value(math.nan, "nan")
     assert (inf + 1).data == math.inf and (inf * 2).data == math.inf
