@@ -47,7 +47,18 @@ from . import grad_mode as _mode
 from .tensor import Tensor, _needs_grad, _operand_data, _plain_index, _who
 from .tensor_ops import shape_text
 
-__all__ = ["CHANGES", "VersionCounter", "counter", "share", "mark_changed", "saved_tensors"]
+__all__ = [
+    "CHANGES",
+    "SAVED",
+    "VersionCounter",
+    "counter",
+    "share",
+    "mark_changed",
+    "apply_in_place",
+    "assign",
+    "saved_tensors",
+    "check_unchanged",
+]
 
 #: How many in-place changes have gone through Tensors so far (see the module's docs).
 CHANGES = 0
@@ -93,8 +104,8 @@ def share(view: Tensor, source: Tensor) -> Tensor:
     numbers (numpy decides: a reshape that has to copy is not a view, as in PyTorch).
 
     >>> from autograd import Tensor
-    >>> x = Tensor([[1.0, 2.0]]); x.reshape(2)._version is not None
-    True
+    >>> x = Tensor([[1.0, 2.0]]); v = x.reshape(2); v += 1; x._version, x.tolist()
+    (1, [[2.0, 3.0]])
     """
     base = view.data.base
     if base is not None:

@@ -357,3 +357,30 @@ def test_in_place_changes_and_aliases_behave_as_in_torch(
         assert (mine is None) == (theirs is None)
         if mine is not None:
             np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_every_tensor_op_says_what_its_backward_reads() -> None:
+    # An op missing from inplace.SAVED falls back to checking everything (safe, but stricter
+    # than PyTorch), so every op the Tensor API records should be listed.
+    import nn
+    from autograd.graph import topological_order
+    from autograd.inplace import SAVED
+
+    t = Tensor([[0.5, 1.5], [1.0, 2.0]], requires_grad=True)
+    labels = tensor([0, 1])
+    graphs = [
+        (t + 1 - t * t / t) ** t,
+        -(t**2) + 2**t,
+        (t @ t).exp().log().tanh().sigmoid().relu().leaky_relu(0.1).clip(0, 1),
+        t.sum(0) + t.mean() + t.max() + t.min() + t.max(1)[0].sum() + t.amax(0).sum(),
+        t.reshape(4).sum() + t.T.sum() + t.permute(1, 0)[0].sum() + t[[0, 0]].sum(),
+        autograd.cat([t, t]).sum() + autograd.stack([t, t]).sum() + t.double().sum().float(),
+        t.softmax(1).sum() + t.log_softmax(1).sum() + t.round().sum(),
+        nn.CrossEntropyLoss()(t, labels) + nn.BCELoss()(t.sigmoid(), t.detach().sigmoid()),
+        nn.BCEWithLogitsLoss()(t, t.detach().sigmoid()) + nn.MSELoss()(t, t.detach()),
+    ]
+    names = {
+        node.op.name for g in graphs for node in topological_order(g) if node.op is not None
+    }
+    unlisted = {n for n in names if n not in SAVED and not n.startswith(("pow", "rpow"))}
+    assert not unlisted and len(names) > 25
