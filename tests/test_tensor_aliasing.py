@@ -379,8 +379,6 @@ def test_every_tensor_op_says_what_its_backward_reads() -> None:
         nn.CrossEntropyLoss()(t, labels) + nn.BCELoss()(t.sigmoid(), t.detach().sigmoid()),
         nn.BCEWithLogitsLoss()(t, t.detach().sigmoid()) + nn.MSELoss()(t, t.detach()),
     ]
-    names = {
-        node.op.name for g in graphs for node in topological_order(g) if node.op is not None
-    }
+    names = {node.op.name for g in graphs for node in topological_order(g) if node.op is not None}
     unlisted = {n for n in names if n not in SAVED and not n.startswith(("pow", "rpow"))}
     assert not unlisted and len(names) > 25
