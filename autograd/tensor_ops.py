@@ -35,6 +35,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import ops
+from .notation import shape_text
 from .ops import Op, OpDomainError
 
 __all__ = [
@@ -129,15 +130,6 @@ def _elementwise(
         scalar.formulas,
         doc=f"{scalar.doc}, elementwise" if scalar.doc else "",
     )
-
-
-def shape_text(shape: Sequence[int]) -> str:
-    """A shape as learners write it: ``[64×256]``; a single number is ``[]``.
-
-    >>> shape_text((64, 256)), shape_text(())
-    ('[64×256]', '[]')
-    """
-    return "[" + "×".join(map(str, shape)) + "]"
 
 
 # --- the one place where gradients meet their input's shape ------------------------------
