@@ -20,13 +20,12 @@ from __future__ import annotations
 import gc
 import html
 import math
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .ops import parenthesize
+from .notation import CONSTANT, PARAM, Namer, Owner, brief, fmt, narrated, parenthesize
 
 __all__ = [
     "GraphNode",
@@ -39,6 +38,11 @@ __all__ = [
     "gradients",
     "fmt",
     "grads_from_zero",
+    # written in notation.py, and importable from here as before:
+    "CONSTANT",
+    "PARAM",
+    "narrated",
+    "parenthesize",
 ]
 
 
@@ -62,41 +66,6 @@ class GraphNode(Protocol):
 
     # Optional: ``_brief(number)``, a shorter text for inside a sentence (a Tensor names
     # only the shape there); nodes without it are described by ``_describe``.
-
-
-@dataclass(frozen=True, eq=False)
-class Owner:
-    """Who made a node, and in what role: for drawing groups and telling leaves apart.
-
-    ``groups`` lists the enclosing groups from the outside in, each as ``(kind, name)``:
-    ``(("layer", "L1"), ("neuron", "N3"))`` for neuron 3 of layer 1. ``role`` is
-    ``"param"`` (a weight or bias), ``"input"``, ``"constant"`` (a plain number that entered
-    an expression) or ``"computed"``.
-
-    >>> owner = Owner((("layer", "L1"), ("neuron", "N3")), "param")
-    >>> owner.path, owner.group("neuron")
-    (('L1', 'N3'), ('L1', 'N3'))
-    """
-
-    groups: tuple[tuple[str, str], ...] = ()
-    role: str = "computed"
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        """The group names from the outside in, e.g. ``("L1", "N3")``."""
-        return tuple(name for _, name in self.groups)
-
-    def group(self, kind: str) -> tuple[str, ...] | None:
-        """The path down to the enclosing group of ``kind`` ("layer", "neuron", ...), if any."""
-        for depth, (group_kind, _) in enumerate(self.groups):
-            if group_kind == kind:
-                return self.path[: depth + 1]
-        return None
-
-
-#: Owners shared by all nodes of one kind outside any group.
-CONSTANT = Owner((), "constant")
-PARAM = Owner((), "param")
 
 
 def topological_order(root: Any) -> list[Any]:
@@ -238,107 +207,6 @@ def grads_from_zero(order: Sequence[Any]) -> Iterator[None]:
             node.grad = grad
 
 
-def fmt(x: float) -> str:
-    """A number written compactly: integers without ``.0``, others to 6 significant digits.
-
-    >>> fmt(8.0), fmt(2.92), fmt(0.6456563062257954), fmt(float("nan"))
-    ('8', '2.92', '0.645656', 'nan')
-    """
-    if x != x or x in (math.inf, -math.inf):
-        return str(x)
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.6g}"
-
-
-def brief(node: Any, number: Any) -> str:
-    """``number`` (a value or grad of ``node``) as written inside a sentence.
-
-    A scalar is its number; a Tensor's array is its shape, ``[64×256]``.
-
-    >>> from autograd import Value
-    >>> brief(Value(2.5), 2.5)
-    '2.5'
-    """
-    short = getattr(node, "_brief", None)
-    return short(number) if short is not None else node._describe(number)
-
-
-class Namer:
-    """Short, stable, readable names for the nodes of one graph.
-
-    A labelled node is called by its label, a constant by its number, an unlabelled
-    input by a letter, and an unlabelled result by its expression when that is short
-    (``w·x``), else ``t1``, ``t2``, ... in forward order. Names depend only on the graph,
-    so the same graph is always narrated and drawn with the same names.
-
-    >>> from autograd import Value
-    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
-    >>> wx = w * x
-    >>> y = wx + 1
-    >>> names = Namer(topological_order(y))
-    >>> names.name(wx), names.name(y), names.d(wx)
-    ('w · x', 'out', 'd(w · x)')
-    """
-
-    MAX_EXPRESSION = 14
-
-    def __init__(self, order: Sequence[Any]) -> None:
-        self._names: dict[int, str] = {}
-        labels = [str(node.label) for node in order]
-        taken: dict[str, int] = {}
-        for label in labels:
-            if label:
-                taken[label] = taken.get(label, 0) + 1
-        used = set(taken)  # every name given out so far, so no two nodes share one
-        seen: dict[str, int] = {}
-        letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", used)
-        temps = _fresh_names(None, used)
-        root = order[-1] if order else None
-        #: The node the graph ends at (the last in the order given).
-        self.root = root
-        for node, label in zip(order, labels):
-            name = label
-            if name:
-                if taken[name] > 1:  # the same label twice: number them apart
-                    seen[name] = seen.get(name, 0) + 1
-                    name = f"{name}#{seen[name]}"
-            elif node.owner is CONSTANT:
-                name = brief(node, node.data)  # equal constants may share their number
-            elif not node.parents:
-                name = next(letters)
-            elif node is root and "out" not in used:
-                name = "out"
-            else:
-                parts = [self._names[id(p)] for p in node.parents]
-                name = node.op.render(parts)
-                if len(name) > self.MAX_EXPRESSION or name in used:
-                    name = next(temps)
-            used.add(name)
-            self._names[id(node)] = name
-
-    def name(self, node: Any) -> str:
-        """The node's name (its label when it has one)."""
-        return self._names[id(node)]
-
-    def d(self, node: Any) -> str:
-        """The name as it appears in a derivative: ``dw``, ``d(w · x)``."""
-        return "d" + parenthesize(self._names[id(node)])
-
-
-def _fresh_names(alphabet: str | None, taken: set[str]) -> Iterator[str]:
-    if alphabet:
-        for letter in alphabet:
-            if letter not in taken:
-                yield letter
-    n = 0
-    while True:
-        n += 1
-        name = f"t{n}"
-        if name not in taken:
-            yield name
-
-
 def _is_finite(x: Any) -> bool:
     try:
         return math.isfinite(x)
@@ -472,19 +340,6 @@ def backward_steps(root: Any) -> Iterator[Step]:
                     else narrated(f"{d_out}/{d_in} = {slope}")
                 ),
             )
-
-
-#: A hyphen-minus used as a sign (not inside a word or an exponent such as 1e-05).
-_SIGN = re.compile(r"(?<![\w.])-(?=[\d.]|inf\b)")
-
-
-def narrated(text: str) -> str:
-    """``text`` with every minus sign written as one: U+2212, as the ops' templates write it.
-
-    >>> narrated("y = x · -2 + 1e-05 = -6")
-    'y = x · −2 + 1e-05 = −6'
-    """
-    return _SIGN.sub("−", text)
 
 
 def _slope(node: Any, index: int, namer: Namer) -> str | None:

@@ -27,6 +27,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .notation import delimited as _delimited
+from .notation import is_base as _is_base
+from .notation import is_power as _is_power
+from .notation import parenthesize as parenthesize  # where graph and users found it
+
 __all__ = [
     "Op",
     "OpDomainError",
@@ -148,60 +153,6 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
-
-
-#: Characters that make up a single word: a name like ``L1.N3.w2``, a number, a shape.
-_WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'×…#")
-
-
-def _is_word(text: str) -> bool:
-    # Letters and digits of any script (ŷ, θ, x₁) count, as do the marks in L1.N3.w2 or [4×5].
-    return all(c.isalnum() or c in _WORD for c in text)
-
-
-def parenthesize(text: str) -> str:
-    """``text`` in parentheses unless it already reads as one term: a single word (``w2``),
-    or a call or group whose parentheses enclose the rest (``exp(w · x)``, ``(a + b)``).
-
-    >>> parenthesize("w · x"), parenthesize("-1"), parenthesize("L1.N3.w2")
-    ('(w · x)', '(-1)', 'L1.N3.w2')
-    >>> parenthesize("exp(w · x)"), parenthesize("exp(a) + exp(b)"), parenthesize("ŷ₁")
-    ('exp(w · x)', '(exp(a) + exp(b))', 'ŷ₁')
-    """
-    return text if _one_term(text) else f"({text})"
-
-
-def _one_term(text: str) -> bool:
-    if _is_word(text):
-        return True
-    opening = text.find("(")
-    if opening < 0 or not text.endswith(")") or not _is_word(text[:opening]):
-        return False
-    depth = 0
-    for position, char in enumerate(text[opening:], opening):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:  # the first parenthesis closes here: one term only if this is the end
-            return position == len(text) - 1
-    return False
-
-
-def _is_power(text: str) -> bool:
-    """``x^2`` or ``exp(a)^3``: a power binds tighter than · or +, so it needs no parentheses
-    there (``3 · x^2``), only as the base of another power."""
-    base, caret, exponent = text.rpartition("^")
-    return bool(caret) and _one_term(base) and _is_word(exponent)
-
-
-def _is_base(template: str, index: int) -> bool:
-    return f"{{{index}}}^" in template
-
-
-def _delimited(template: str, index: int) -> bool:
-    """Whether input ``index`` stands alone between a call's parentheses or commas: ``f({0})``."""
-    placeholder = f"{{{index}}}"
-    at = template.find(placeholder)
-    before, after = template[:at].rstrip(), template[at + len(placeholder) :].lstrip()
-    return before.endswith(("(", ",")) and after.startswith((")", ","))
 
 
 # --- binary arithmetic -------------------------------------------------------------------

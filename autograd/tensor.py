@@ -62,12 +62,34 @@ Array = np.ndarray
 
 _new = object.__new__
 
-#: How many in-place changes (+=, -=, *=, /=, x[…] = …) have gone through Tensors so far. A
-#: recorded node notes this count (``_recorded_at``); a changed tensor notes the count its
-#: change made (``_changed``). "Changed after that node used it" is then a comparison of two
-#: ints, made only at backward, and skipped for every node recorded since the last change.
-_CHANGES = 0
 
+class _ErrorStateFallback:
+    """np.errstate's effect through the ContextVar interface (numpy before 2.0)."""
+
+    def set(self, _: Any) -> Any:
+        state = np.errstate(over="raise", invalid="ignore")
+        state.__enter__()
+        return state
+
+    def reset(self, state: Any) -> None:
+        state.__exit__(None, None, None)
+
+
+# The overflow policy (README, "What tracegrad promises"): an op whose inputs are finite and
+# whose result is not raises OverflowError naming the op; inf and NaN already in the inputs
+# pass through silently, as in PyTorch. numpy notices overflow anyway (its "overflow
+# encountered" warning); setting its error state to raise is one ContextVar set and reset
+# per op, where ``with np.errstate(...)`` would cost more than a small op itself.
+_ERROR_STATE: Any
+_RAISE_ON_OVERFLOW: Any
+try:
+    from numpy._core import umath as _umath
+
+    _ERROR_STATE = _umath._extobj_contextvar
+    _RAISE_ON_OVERFLOW = _umath._make_extobj(over="raise", invalid="ignore")
+except (ImportError, AttributeError):  # pragma: no cover - numpy 1.x
+    _ERROR_STATE = _ErrorStateFallback()
+    _RAISE_ON_OVERFLOW = None
 
 # --- dtypes and conversion ---------------------------------------------------------------
 
@@ -162,7 +184,7 @@ def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = Non
     out.ctx = ctx
     out.label = ""
     out.owner = None
-    out._recorded_at = _CHANGES
+    out._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
     return out
 
 
@@ -256,8 +278,12 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
         od = _operand_data(other, op.name, x)
     xd = x.data
     a, b = (od, xd) if reflected else (xd, od)
+    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
     try:
         out = op.forward(a, b)
+    except FloatingPointError:
+        left, right = x, o if o is not None else _plain(od, CONSTANT)
+        raise _overflow_error(op, (right, left) if reflected else (left, right)) from None
     except OpDomainError as error:
         left, right = x, o if o is not None else _plain(od, CONSTANT)
         raise _op_error(op, (right, left) if reflected else (left, right), error) from None
@@ -271,13 +297,32 @@ def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Ten
         raise
     except TypeError as error:
         raise TypeError(f"{op.name}: {error} ({_who(x)})") from None
+    finally:
+        _ERROR_STATE.reset(state)
     if out.dtype is float64 and a.dtype != float64 and b.dtype != float64:
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
     if _mode.recording and (x.requires_grad or (o is not None and o.requires_grad)):
         if o is None:
-            o = _plain(od, CONSTANT)
+            # The caller's own array is copied: changing it after the forward pass must not
+            # change the gradient (PyTorch copies a numpy operand into a new tensor too).
+            o = _plain(od.copy() if od is other else od, CONSTANT)
         return _result(op, out, (o, x) if reflected else (x, o))
     return _plain(out)
+
+
+def _overflow_error(op: TensorOp, parents: Sequence[Tensor], dtype: Any = None) -> OverflowError:
+    """The error of the overflow policy (README, "What tracegrad promises")."""
+    inputs = ", ".join(_who(p) for p in parents)
+    if dtype is None:
+        dtype = np.result_type(*(p.data for p in parents))
+        dtype = dtype if dtype.kind == "f" else float32
+    wider = "" if dtype == float64 else ", or compute in float64"
+    return OverflowError(
+        f"{op.name}({inputs}): the result is too large for {dtype} (beyond "
+        f"±{builtins.float(np.finfo(dtype).max):.4g}) and would be inf. tracegrad stops at the "
+        "op that overflows from finite inputs, as exp and ** do; inf or NaN already in an "
+        f"input passes through. Scale the inputs down{wider}"
+    )
 
 
 def _compare(ufunc: Any, x: Tensor, other: Any) -> Tensor:
@@ -366,8 +411,8 @@ class Tensor:
         "ctx",
         "label",
         "owner",
-        "_recorded_at",  # on recorded nodes only: _CHANGES when the op ran
-        "_changed",  # only once changed in place: (_CHANGES after it, version, symbol)
+        "_recorded_at",  # on recorded nodes only: inplace.CHANGES when the op ran
+        "_vc",  # once changed in place or viewed: the VersionCounter shared with its views
     )
     # numpy defers to Tensor's reflected operators (ndarray + Tensor gives a Tensor).
     __array_ufunc__ = None
@@ -382,7 +427,7 @@ class Tensor:
     label: str
     owner: Owner | None
     _recorded_at: int
-    _changed: tuple[int, int, str]
+    _vc: _inplace.VersionCounter
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, *, label: str = ""
@@ -420,19 +465,21 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        """How many times this tensor was changed in place through the Tensor (PyTorch's
-        ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``.
+        """How many times the numbers of this tensor were changed in place through a Tensor
+        (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
+        tensor or on one sharing its numbers (a view, its base, ``detach()``).
 
-        Backward refuses to use a tensor changed after the forward pass used it. Writing
-        to the array itself (``x.data -= …``, as optimizers do, or through another tensor
-        sharing the numbers: ``detach()``, ``numpy()``, a slice) is not counted, as in
-        PyTorch's ``.data``.
+        Backward refuses to use a tensor changed after the op that saved it ran (see
+        :mod:`autograd.inplace`). Writing to the array itself (``x.data -= …``, as
+        optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
         2
+        >>> v = x[1:]; v += 1; x._version
+        3
         """
-        changed = getattr(self, "_changed", None)
-        return 0 if changed is None else changed[1]
+        c = getattr(self, "_vc", None)
+        return 0 if c is None else c.version
 
     @property
     def is_leaf(self) -> bool:
@@ -512,7 +559,9 @@ class Tensor:
         >>> w = Tensor([1.0], requires_grad=True); (w * 3).detach().requires_grad
         False
         """
-        return _plain(self.data)
+        out = _plain(self.data)
+        out._vc = _inplace.counter(self)  # the same numbers: changing one is seen by both
+        return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
@@ -544,6 +593,18 @@ class Tensor:
         target = _dtype(dtype, "to")
         if target == self.data.dtype:
             return self
+        if target.kind == "f" and target.itemsize < self.data.dtype.itemsize:
+            # a narrower float may not hold the numbers: the overflow policy, as for ops
+            state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
+            try:
+                narrowed = self.data.astype(target)
+            except FloatingPointError:
+                raise _overflow_error(T.cast_to(target), (self,), target) from None
+            finally:
+                _ERROR_STATE.reset(state)
+            if _mode.recording and self.requires_grad:
+                return _result(T.cast_to(target), narrowed, (self,))
+            return _plain(narrowed)
         if target.kind == "f" and _mode.recording and self.requires_grad:
             op = T.cast_to(target)
             return _result(op, op.forward(self.data), (self,))
@@ -611,16 +672,21 @@ class Tensor:
             # A plain-number exponent is part of the op, not an input: x**2 has one parent.
             # Its type matters to integer tensors (x**3 is int64, x**3.0 float32; the op says).
             if isinstance(other, numbers.Integral):
-                return self._unary(T.power(builtins.int(other)))
-            return self._unary(T.power(builtins.float(other)))
+                return self._unary(T.power(builtins.int(other)), overflows=True)
+            return self._unary(T.power(builtins.float(other)), overflows=True)
         return _binary(T.POW, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         if isinstance(other, (numbers.Real, np.generic)) and builtins.float(other) > 0:
-            return self._unary(T.exponential(builtins.float(other)), floating=True)
+            return self._unary(T.exponential(builtins.float(other)), floating=True, overflows=True)
         return _binary(T.POW, self, other, reflected=True)
 
     def __neg__(self) -> Tensor:
+        if self.data.dtype.kind == "b":
+            raise TypeError(
+                f"neg: -{_who(self)}: negating booleans is not supported, as in PyTorch; to "
+                "flip a mask use ~mask (or mask.logical_not())"
+            )
         return self._unary(T.NEG)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -630,9 +696,11 @@ class Tensor:
         return self._matmul(other, reflected=True)
 
     def _matmul(self, other: Any, reflected: builtins.bool) -> Tensor:
-        o = other if isinstance(other, Tensor) else _plain(_operand_data(other, "matmul", self))
-        if not isinstance(other, Tensor):
-            o.owner = CONSTANT
+        if isinstance(other, Tensor):
+            o = other
+        else:
+            od = _operand_data(other, "matmul", self)
+            o = _plain(od.copy() if od is other else od, CONSTANT)  # as _binary: a copy
         left, right = (o, self) if reflected else (self, o)
         a, b = left.data, right.data
         if a.ndim == 0 or b.ndim == 0:
@@ -640,8 +708,17 @@ class Tensor:
                 f"matmul: {_who(left)} @ {_who(right)}: @ needs at least one axis on each "
                 "side; multiply by a single number with *"
             )
+        if a.dtype != b.dtype:
+            raise TypeError(
+                f"matmul: {_who(left)} @ {_who(right)}: both sides need the same dtype, as in "
+                "PyTorch (which says: expected m1 and m2 to have the same dtype); convert one "
+                f"first, e.g. .to({b.dtype if a.dtype.kind != 'f' else a.dtype})"
+            )
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
         try:
             out = np.matmul(a, b)
+        except FloatingPointError:
+            raise _overflow_error(T.MATMUL, (left, right)) from None
         except ValueError:
             inner = f"{a.shape[-1]} and {b.shape[0] if b.ndim == 1 else b.shape[-2]}"
             raise ValueError(
@@ -649,43 +726,27 @@ class Tensor:
                 f"{inner} differ (or the batch axes do not broadcast); for a @ b, a's last "
                 "axis must match b's first (or second-to-last)"
             ) from None
+        finally:
+            _ERROR_STATE.reset(state)
         if _mode.recording and (left.requires_grad or right.requires_grad):
             return _result(T.MATMUL, out, (left, right))
         return _plain(out)
 
     # --- in place, for updates outside the graph ----------------------------------------
 
-    def _in_place(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
-        o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, self)
-        if _mode.recording and (self.requires_grad or _needs_grad(other)):
-            raise RuntimeError(
-                f"{symbol} on {_who(self)} would change a tensor the graph needs in place. "
-                f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
-                "`with autograd.no_grad():`"
-            )
-        try:
-            ufunc(self.data, o, out=self.data)
-        except ValueError:
-            raise ValueError(
-                f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
-                f"{_who(self)}: the result must keep the shape {shape_text(self.data.shape)}"
-            ) from None
-        except TypeError as error:
-            raise TypeError(f"{symbol} on {_who(self)}: {error}") from None
-        _mark_changed(self, symbol)
-        return self
+    # The rules and the version count live in autograd/inplace.py.
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._in_place(np.add, other, "+=")
+        return _inplace.apply_in_place(self, np.add, other, "+=")
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._in_place(np.subtract, other, "-=")
+        return _inplace.apply_in_place(self, np.subtract, other, "-=")
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._in_place(np.multiply, other, "*=")
+        return _inplace.apply_in_place(self, np.multiply, other, "*=")
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._in_place(np.true_divide, other, "/=")
+        return _inplace.apply_in_place(self, np.true_divide, other, "/=")
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value`` copies numbers into ``x`` in place, outside the graph.
@@ -699,33 +760,7 @@ class Tensor:
         >>> x = zeros(3); x[1] = 5.0; x[2:] = Tensor([7.0]); x.tolist()
         [0.0, 5.0, 7.0]
         """
-        if _mode.recording:
-            if self.requires_grad:
-                raise RuntimeError(
-                    f"assigning into {_who(self)} in place would change a tensor the graph "
-                    "needs; do it inside `with autograd.no_grad():`"
-                )
-            if _needs_grad(value):
-                what = _who(value) if isinstance(value, Tensor) else "a list of tensors"
-                raise RuntimeError(
-                    f"x[…] = …: {what} requires grad, but assigning it into {_who(self)} "
-                    "would copy its numbers and not its history, so no gradient could flow "
-                    "back through the assignment. Build the tensor from its pieces instead: "
-                    "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])), or "
-                    "arithmetic such as x = x + mask * value; or assign inside "
-                    "`with autograd.no_grad():` if no gradient should flow"
-                )
-        new = value.data if isinstance(value, Tensor) else _operand_data(value, "x[…] = …", self)
-        try:
-            self.data[_plain_index(index)] = new
-        except ValueError as error:
-            raise ValueError(
-                f"x[…] = …: cannot put {shape_text(np.shape(new))} into {_who(self)} "
-                f"there ({error})"
-            ) from None
-        except IndexError as error:
-            raise IndexError(f"x[…] = …: {_who(self)}: {error}") from None
-        _mark_changed(self, "[…] =")
+        _inplace.assign(self, index, value)
 
     # --- comparisons: tensors of booleans, outside the graph ----------------------------
 
@@ -765,6 +800,24 @@ class Tensor:
     def __int__(self) -> builtins.int:
         return builtins.int(self.item())
 
+    def __invert__(self) -> Tensor:
+        """``~mask``: booleans flipped (integers: bitwise not), outside the graph, as PyTorch.
+
+        >>> (~Tensor([1, 0], dtype=bool)).tolist()
+        [False, True]
+        """
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(
+                f"~ on {_who(self)}: ~ flips booleans or the bits of integers; for floats "
+                "write 1 - x or -x"
+            )
+        return _plain(np.invert(self.data))
+
+    def logical_not(self) -> Tensor:
+        """True where an entry is 0 (or False). ``Tensor([0, 2]).logical_not().tolist() ==
+        [True, False]``"""
+        return _plain(np.logical_not(self.data))
+
     def any(self) -> Tensor:
         """Whether any entry is nonzero. ``Tensor([0, 1]).any().item() is True``"""
         return _plain(np.any(self.data))
@@ -776,20 +829,32 @@ class Tensor:
     # --- functions, elementwise -----------------------------------------------------------
 
     def _unary(
-        self, op: TensorOp, *args: Any, floating: builtins.bool = False, ctx: Any = None
+        self,
+        op: TensorOp,
+        *args: Any,
+        floating: builtins.bool = False,
+        ctx: Any = None,
+        overflows: builtins.bool = False,
     ) -> Tensor:
         data = _floating(self.data) if floating else self.data
+        # Only ops whose result can outgrow finite inputs (exp, **) pay for the check.
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if overflows else None
         try:
             out = op.forward(data, *args)
+        except FloatingPointError:
+            raise _overflow_error(op, (self,)) from None
         except OpDomainError as error:
             raise _op_error(op, (self,), error) from None
+        finally:
+            if overflows:
+                _ERROR_STATE.reset(state)
         if _mode.recording and self.requires_grad:
             return _result(op, out, (self,), ctx)
         return _plain(out)
 
     def exp(self) -> Tensor:
         """e to the power of each entry. ``Tensor([0.0]).exp().item() == 1.0``"""
-        return self._unary(T.EXP, floating=True)
+        return self._unary(T.EXP, floating=True, overflows=True)
 
     def log(self) -> Tensor:
         """Natural logarithm of each entry; every entry must be positive.
@@ -836,10 +901,16 @@ class Tensor:
     # --- reductions -----------------------------------------------------------------------
 
     def _reduce(self, kind: str, axis: Any, keepdims: builtins.bool) -> Tensor:
+        if axis == ():
+            axis = None  # no dims named: every entry, as PyTorch reads sum(())
         op = T.reduction(kind, axis, keepdims)
         data = _floating(self.data) if kind == "mean" else self.data
+        overflows = kind == "sum" or kind == "mean"  # max and min stay within their inputs
+        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if overflows else None
         try:
             out = op.forward(data)
+        except FloatingPointError:
+            raise _overflow_error(op, (self,)) from None
         except OpDomainError as error:
             raise _op_error(op, (self,), error) from None
         except (ValueError, IndexError) as error:  # numpy's AxisError is both
@@ -847,6 +918,9 @@ class Tensor:
                 f"{kind}: axis {axis} does not exist in {_who(self)}, which has "
                 f"{self.data.ndim} axes"
             ) from None
+        finally:
+            if overflows:
+                _ERROR_STATE.reset(state)
         if _mode.recording and self.requires_grad:
             return _result(op, out, (self,))
         return _plain(out)
@@ -938,9 +1012,10 @@ class Tensor:
         if axis is None or isinstance(axis, tuple):
             return self._reduce(kind, axis, keep)
         axis = self._axis(kind, axis)
+        if self.data.ndim == 0:  # one number: itself, at index 0 (PyTorch allows dim 0 or -1)
+            return self.reshape(1)._extreme(kind, 0, None, False)
         find = np.argmax if kind == "max" else np.argmin
-        if self.data.size == 0:
-            raise ValueError(f"{kind}: {_who(self)} is empty")
+        self._refuse_empty_axis(kind, axis)
         indices = find(self.data, axis=axis, keepdims=True)
         values = self._unary(T.max_along(kind, axis, keep), indices, ctx=indices)
         return MinMax(values, _plain(indices if keep else np.squeeze(indices, axis)))
@@ -955,6 +1030,7 @@ class Tensor:
         """
         axis = _axis_argument("argmax", dim, axis)
         axis = None if axis is None else self._axis("argmax", axis)
+        self._refuse_empty_axis("argmax", axis)
         return _plain(np.argmax(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
     def argmin(
@@ -964,11 +1040,27 @@ class Tensor:
         ``Tensor([3, 1, 2]).argmin().item() == 1``"""
         axis = _axis_argument("argmin", dim, axis)
         axis = None if axis is None else self._axis("argmin", axis)
+        self._refuse_empty_axis("argmin", axis)
         return _plain(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+    def _refuse_empty_axis(self, name: str, axis: builtins.int | None) -> None:
+        """Where to point has no answer over no entries: PyTorch's IndexError, named."""
+        shape = self.data.shape
+        if axis is None and self.data.size == 0:
+            raise IndexError(
+                f"{name}: {_who(self)} has no entries, so there is no index to return; "
+                "give a dim whose size is not 0"
+            )
+        if axis is not None and shape and shape[axis] == 0:
+            raise IndexError(
+                f"{name}: axis {axis} of {_who(self)} has size 0, so there is no index to "
+                "return along it"
+            )
 
     def _axis(self, name: str, axis: Any) -> builtins.int:
         ndim = self.data.ndim
-        if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < max(ndim, 1):
+        # A 0-d tensor takes dim 0 or -1, as in PyTorch.
+        if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
             raise ValueError(
                 f"{name}: axis {axis!r} does not exist in {_who(self)}, which has {ndim} axes"
             )
@@ -1015,8 +1107,10 @@ class Tensor:
                 f"{shape_text(wanted)}: the number of entries must stay the same"
             ) from None
         if _mode.recording and self.requires_grad:
-            return _result(T.reshape(out.shape), out, (self,))
-        return _plain(out)
+            made = _result(T.reshape(out.shape), out, (self,))
+        else:
+            made = _plain(out)
+        return made if out.base is None else _inplace.share(made, self)
 
     view = reshape
 
@@ -1048,8 +1142,8 @@ class Tensor:
         op = T.permute(normal)
         out = op.forward(self.data)
         if _mode.recording and self.requires_grad:
-            return _result(op, out, (self,))
-        return _plain(out)
+            return _inplace.share(_result(op, out, (self,)), self)
+        return _inplace.share(_plain(out), self)
 
     def transpose(self, *dims: Any) -> Tensor:
         """``transpose(d0, d1)`` swaps two axes (PyTorch); no arguments reverses them all.
@@ -1082,16 +1176,24 @@ class Tensor:
         return self.permute(*range(self.data.ndim - 1, -1, -1))
 
     def __getitem__(self, index: Any) -> Tensor:
-        index = _plain_index(index)
+        plain = _plain_index(index)
+        data = self.data
         try:
-            out = self.data[index]
+            out = data[plain]
+            if type(out) is not np.ndarray:
+                # Integers only: numpy copies the one number out, PyTorch gives a 0-d view
+                # (so x[0] += 1 changes x). An Ellipsis asks numpy for that view.
+                out = data[(*plain, ...) if type(plain) is tuple else (plain, ...)]
         except IndexError as error:
             raise IndexError(f"index: {_who(self)}: {error}") from None
         except (TypeError, ValueError) as error:
             raise type(error)(f"index: {_who(self)}: {error}") from None
         if _mode.recording and self.requires_grad:
-            return _result(T.INDEX, out, (self,), (index, _may_repeat(index)))
-        return _plain(out)
+            kept, repeats, tensors = _kept_index(index, plain)
+            made = _result(T.INDEX, out, (self,), (kept, repeats, tensors))
+        else:
+            made = _plain(out)
+        return made if out.base is None else _inplace.share(made, self)
 
     # --- gradients ------------------------------------------------------------------------
 
@@ -1145,7 +1247,7 @@ class Tensor:
         # _contributions and _accumulate, inlined: the same rules as backward_steps uses
         # (a test holds them equal), without two calls and a list per node.
         ndarray = np.ndarray
-        changes = _CHANGES
+        changes = _inplace.CHANGES
         for node in reversed(order):
             parents = node.parents
             if not parents:
@@ -1154,7 +1256,7 @@ class Tensor:
             if g is None:
                 continue
             if node._recorded_at != changes:  # something changed in place since node ran
-                _check_unchanged(node)
+                _inplace.check_unchanged(node)
             for parent, grad in zip(parents, node.op.backward(node, g)):
                 if grad is None or not parent.requires_grad:
                     continue
@@ -1226,8 +1328,8 @@ class Tensor:
         return seed
 
     def _chain(self, upstream: Any) -> list[tuple[Any, Any]]:
-        if self._recorded_at != _CHANGES:
-            _check_unchanged(self)
+        if self._recorded_at != _inplace.CHANGES:
+            _inplace.check_unchanged(self)
         # No single local derivative to show for arrays: narration names shapes instead.
         return [(None, contribution) for contribution in _contributions(self, upstream)]
 
@@ -1239,8 +1341,8 @@ class Tensor:
     def _shares(
         self, upstream: Any, create_graph: builtins.bool, needed: Sequence[builtins.bool]
     ) -> list[Any]:
-        if self._recorded_at != _CHANGES:
-            _check_unchanged(self)
+        if self._recorded_at != _inplace.CHANGES:
+            _inplace.check_unchanged(self)
         shares: list[Any] = (
             _graph_contributions(self, upstream, needed)
             if create_graph
@@ -1386,49 +1488,6 @@ def _graph_contributions(
     return shares
 
 
-def _mark_changed(t: Tensor, symbol: str) -> None:
-    """Note that ``t`` was just changed in place by ``symbol`` (``+=``, ``[…] =``, ...)."""
-    global _CHANGES
-    _CHANGES += 1
-    try:
-        version = t._changed[1] + 1
-    except AttributeError:  # its first change
-        version = 1
-    t._changed = (_CHANGES, version, symbol)
-
-
-def _check_unchanged(node: Tensor) -> None:
-    """Refuse to differentiate ``node`` if one of its inputs, or ``node`` itself, was changed
-    in place after ``node`` was recorded: its backward rule would read the new numbers.
-
-    Stricter than PyTorch, which checks only the tensors an op's backward saves: here every
-    input counts, so ``(w + x)`` refuses a changed ``x`` too, and no op needs a list.
-    """
-    assert node.op is not None
-    recorded = node._recorded_at
-    op = node.op.name
-    for t in (*node.parents, node):
-        changed = getattr(t, "_changed", None)
-        if changed is None or changed[0] <= recorded:
-            continue
-        name, symbol = t.label or "x", changed[2]
-        if symbol == "[…] =":
-            how = f"{name}[…] = …"
-            instead = "build the new numbers as a new tensor (autograd.cat, autograd.stack)"
-        else:
-            how = f"{name} {symbol} …"
-            instead = f"write {name} = {name} {symbol[0]} …, which makes a new tensor"
-        when = f"{op} made it" if t is node else f"{op} used it"
-        raise RuntimeError(
-            f"backward: {_who(t)} was changed in place (by `{how}`) after {when} in the "
-            f"forward pass, so the gradient of {op} would be worked out from the new numbers, "
-            "not the ones the forward pass saw. Change it only after backward(), run the "
-            f"forward pass again after the change, or {instead} and leaves the old one as "
-            "the graph saw it. (PyTorch says: one of the variables needed for gradient "
-            "computation has been modified by an inplace operation.)"
-        )
-
-
 def _needs_grad(value: Any) -> bool:
     """Whether ``value`` is, or holds in a list or tuple, a Tensor that requires grad."""
     if isinstance(value, Tensor):
@@ -1439,21 +1498,59 @@ def _needs_grad(value: Any) -> bool:
 
 
 def _plain_index(index: Any) -> Any:
-    """An index with any Tensors in it replaced by their arrays."""
+    """An index with any Tensors in it replaced by their arrays; a single integer (a 0-d
+    integer Tensor) by that integer, as PyTorch reads it (numpy would gather a copy)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.data if index.data.ndim else _index_part(index)
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(
+            [
+                (i.data if i.data.ndim else _index_part(i)) if isinstance(i, Tensor) else i
+                for i in index
+            ]
+        )
     return index
 
 
-def _may_repeat(index: Any) -> bool:
-    """Whether an index can pick an entry twice (integer arrays), so grads must add up."""
-    parts = index if isinstance(index, tuple) else (index,)
-    for part in parts:
-        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
-            return True
-    return False
+def _index_part(t: Tensor) -> Any:
+    data = t.data
+    return builtins.int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
+
+
+_BASIC_INDEX = (slice, builtins.int, np.integer, np.bool_)  # bool is an int
+
+
+def _kept_index(index: Any, plain: Any) -> tuple[Any, bool, tuple[Tensor, ...]]:
+    """What an index node keeps for backward: the index with its arrays and lists copied (a
+    later ``idx[0] = 2`` must not move the gradient), whether an entry may be picked twice
+    (then grads are added with ``np.add.at``), and the Tensors in it, which are kept as
+    they are and checked for in-place changes at backward, as PyTorch saves them.
+
+    >>> i = np.array([0, 0]); kept, repeats, tensors = _kept_index(i, i)
+    >>> kept is i, repeats, tensors
+    (False, True, ())
+    """
+    whole = type(plain) is tuple
+    parts = plain if whole else (plain,)
+    given = index if whole else (index,)
+    kept: list[Any] = []
+    repeats = False
+    tensors: list[Tensor] = []
+    for part, original in zip(parts, given):
+        if type(part) is np.ndarray:  # an integer array (a gather) or a boolean mask
+            if part is original:
+                part = part.copy()
+            else:
+                tensors.append(original)  # a Tensor's array: checked for changes at backward
+            if part.dtype.kind != "b":
+                repeats = True
+        elif not (part is None or part is Ellipsis or isinstance(part, _BASIC_INDEX)):
+            part = np.array(part)  # a list or tuple of integers or booleans, copied
+            if part.dtype.kind != "b":
+                repeats = True
+        # (the rest: slices, integers, None, ...: each entry at most once, and immutable)
+        kept.append(part)
+    return (tuple(kept) if whole else kept[0]), repeats, tuple(tensors)
 
 
 def _record(op: TensorOp, inputs: Sequence[Any], ctx: Any = None) -> Tensor:
@@ -1486,3 +1583,7 @@ def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
     if _mode.recording and any(t.requires_grad for t in inputs):
         return _result(op, out, inputs)
     return _plain(out)
+
+
+# Last, because autograd.inplace uses the names above (Tensor, _who, ...) at its import.
+from . import inplace as _inplace  # noqa: E402

@@ -43,6 +43,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import ops
+from .notation import shape_text
 from .ops import Op, OpDomainError
 
 __all__ = [
@@ -170,7 +171,7 @@ def _run(op: TensorOp, *inputs: Any, ctx: Any = None) -> Any:
     return op.forward(*inputs, *op.forward_extras(ctx))
 
 
-def _total(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+def _add_up(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     if isinstance(x, _NUMPY):
         return _sum(x, axis=axis, keepdims=keepdims)
     return x.sum(axis, keepdims)
@@ -244,15 +245,6 @@ def spread(shape: tuple[int, ...]) -> TensorOp:
     )
 
 
-def shape_text(shape: Sequence[int]) -> str:
-    """A shape as learners write it: ``[64×256]``; a single number is ``[]``.
-
-    >>> shape_text((64, 256)), shape_text(())
-    ('[64×256]', '[]')
-    """
-    return "[" + "×".join(map(str, shape)) + "]"
-
-
 # --- the one place where gradients meet their input's shape ------------------------------
 
 
@@ -273,12 +265,12 @@ def fit_gradient(grad: Any, like: Array) -> Any:
         if extra > 0:
             axes = 0 if extra == 1 else tuple(range(extra))
             # The bias of every layer comes here: arrays skip the helper's call.
-            grad = _sum(grad, axis=axes) if isinstance(grad, _NUMPY) else _total(grad, axes)
+            grad = _sum(grad, axis=axes) if isinstance(grad, _NUMPY) else _add_up(grad, axes)
         if grad.shape != shape:
             stretched = tuple(
                 axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1
             )
-            grad = _total(grad, axis=stretched, keepdims=True)
+            grad = _add_up(grad, axis=stretched, keepdims=True)
         if grad.shape != shape:  # a broken backward rule, never the learner's input
             raise AssertionError(
                 f"internal: gradient of shape {shape_text(grad.shape)} "
@@ -321,9 +313,11 @@ def _divide(a: Array, b: Array) -> Array:
 def _div_backward(node: Any, g: Array) -> Grads:
     a, b = node.parents
     g_over_b = g / b.data
+    # b's gradient reads a and b, not the result: PyTorch saves the inputs, so a result
+    # changed in place afterwards is allowed there and must not change the gradient here.
     return (
         g_over_b if a.requires_grad else None,
-        -g_over_b * node.data if b.requires_grad else None,
+        -g_over_b * (a.data / b.data) if b.requires_grad else None,
     )
 
 
@@ -651,6 +645,14 @@ def _count(shape: tuple[int, ...], axis: Axis) -> int:
     return math.prod(shape[a] for a in axes)
 
 
+def _total(a: Array, axis: Axis, keepdims: bool) -> Array:
+    """The sum over ``axis``; float16 is added up in float32 and rounded once, as PyTorch
+    does (adding 70,000 float16 ones one by one would stop at 2,048)."""
+    if a.dtype == np.float16:
+        return _sum(a, axis=axis, keepdims=keepdims, dtype=np.float32).astype(a.dtype)
+    return _sum(a, axis=axis, keepdims=keepdims)
+
+
 def _spread(g: Any, shape: tuple[int, ...]) -> Array:
     """``g`` copied out to ``shape`` (a new array: cheaper than np.broadcast_to's view)."""
     out = np.empty(shape, g.dtype)
@@ -682,13 +684,17 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
 
     def forward(a: Array) -> Array:
         if kind == "sum":
-            return _sum(a, axis=axis, keepdims=keepdims)
+            return _total(a, axis, keepdims)
         if kind == "mean":
             count = _count(a.shape, axis)
             if count == 0:
                 raise OpDomainError("the mean of no entries has no value")
+            if a.dtype == np.float16:  # see _total; then one rounding to float16
+                return (_sum(a, axis=axis, keepdims=keepdims, dtype=np.float32) / count).astype(
+                    a.dtype
+                )
             return _sum(a, axis=axis, keepdims=keepdims) / count
-        if a.size == 0:
+        if _count(a.shape, axis) == 0:  # over no entries (other axes may be empty: fine)
             raise OpDomainError(f"{kind} of an empty tensor has no value")
         extreme = _largest if kind == "max" else _smallest
         return extreme(a, axis=axis, keepdims=keepdims)
@@ -697,7 +703,9 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         shape = node.parents[0].data.shape
         g = _restore_axes(g, axis, keepdims)
         if kind == "mean":
-            g = g / _count(shape, axis)
+            count = _count(shape, axis)
+            # float16 cannot hold a count above 65,504 (it would be inf, and the grad 0)
+            g = g / count if g.dtype != np.float16 else _cast(g * (1.0 / count), g.dtype)
         if kind in ("sum", "mean"):
             return (_spread_to(g, shape),)
         a = _array(node.parents[0].data)
@@ -848,7 +856,7 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
 
 
 def _index_backward(node: Any, g: Array) -> Grads:
-    index, repeats_possible = node.ctx
+    index, repeats_possible = node.ctx[0], node.ctx[1]
     shape = node.parents[0].data.shape
     if isinstance(g, _NUMPY):  # SCATTER's forward, called directly: the first-order hot path
         return (_scatter(g, index, repeats_possible, shape),)
@@ -865,7 +873,7 @@ def _scatter(g: Array, index: Any, repeats_possible: bool, shape: tuple[int, ...
 
 
 #: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
-#: ``ctx`` is ``(index, repeats_possible)``.
+#: ``ctx`` is ``(index, repeats_possible, the Tensors inside the index)``.
 INDEX = TensorOp(
     "index",
     "[ ]",
@@ -884,7 +892,8 @@ SCATTER = TensorOp(
     "scatter",
     "scatter({0})",
     _scatter,
-    lambda node, g: (_run(INDEX, g, ctx=node.ctx[:2]),),
+    # The index holds arrays only (no Tensors inside), so INDEX's third ctx entry is empty.
+    lambda node, g: (_run(INDEX, g, ctx=(node.ctx[0], node.ctx[1], ())),),
     ("d scatter(a)/da: upstream at the entries a was added to",),
     doc="upstream put back where indexing took it from",
     forward_extras=lambda ctx: ctx,
@@ -961,13 +970,15 @@ def softmax(axis: int) -> TensorOp:
     """
 
     def forward(a: Array) -> Array:
+        if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
+            return np.empty(a.shape, a.dtype)
         e = np.exp(a - _largest(a, axis=axis, keepdims=True))
         e /= _sum(e, axis=axis, keepdims=True)
         return e
 
     def backward(node: Any, g: Array) -> Grads:
         s = node.data
-        return (s * (g - _total(g * s, axis=axis, keepdims=True)),)
+        return (s * (g - _add_up(g * s, axis=axis, keepdims=True)),)
 
     return TensorOp(
         "softmax",
@@ -989,12 +1000,14 @@ def log_softmax(axis: int) -> TensorOp:
     """
 
     def forward(a: Array) -> Array:
+        if a.size == 0:  # as softmax
+            return np.empty(a.shape, a.dtype)
         shifted = a - _largest(a, axis=axis, keepdims=True)
         shifted -= np.log(_sum(np.exp(shifted), axis=axis, keepdims=True))
         return shifted
 
     def backward(node: Any, g: Array) -> Grads:
-        return (g - _exp_of(node.data) * _total(g, axis=axis, keepdims=True),)
+        return (g - _exp_of(node.data) * _add_up(g, axis=axis, keepdims=True),)
 
     return TensorOp(
         "log_softmax",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -84,6 +85,8 @@ class Value:
             partials = op.derivative(*datas, data)
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
+        if not -1.7976931348623157e308 <= data <= 1.7976931348623157e308:  # inf or NaN
+            _refuse_overflow(op, parents, datas, data)
         # Slots filled without __init__: its checks are for user input, and this is the
         # engine's hottest line (one call per op of every forward pass).
         out = _new_value(Value)
@@ -104,6 +107,8 @@ class Value:
             data = op.forward(*datas)
         except (OpDomainError, ArithmeticError, ValueError) as error:
             raise _op_error(op, parents, error) from None
+        if not -1.7976931348623157e308 <= data <= 1.7976931348623157e308:  # as in _apply
+            _refuse_overflow(op, parents, datas, data)
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0
@@ -560,6 +565,28 @@ def _describe_input(node: Value) -> str:
     if node.owner is CONSTANT:
         return repr(node.data)
     return f"an unnamed value {node.data!r}"
+
+
+def _refuse_overflow(op: Op, parents: tuple[Value, ...], datas: list[float], data: float) -> None:
+    """The overflow policy (README, "What tracegrad promises"): finite inputs whose result
+    is inf or NaN raise OverflowError, as exp and ** do (Python raises there); an input that
+    is already inf or NaN passes through, as in PyTorch.
+
+    >>> Value(1e308, "a") + Value(1e308, "b")
+    Traceback (most recent call last):
+    OverflowError: add('a' = 1e+308, 'b' = 1e+308): the result is too large for a float ...
+    """
+    if all(math.isfinite(d) for d in datas):
+        raise _op_error(
+            op,
+            parents,
+            OpDomainError(
+                f"the result is too large for a float (beyond ±{sys.float_info.max:.4g}) and "
+                f"would be {data}. tracegrad stops at the op that overflows from finite "
+                "inputs, as exp and ** do; inf or NaN already in an input passes through",
+                OverflowError,
+            ),
+        )
 
 
 def _op_error(op: Op, parents: tuple[Value, ...], error: Exception) -> Exception:

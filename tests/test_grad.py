@@ -707,3 +707,26 @@ def test_newton_step_on_a_quadratic_lands_on_its_minimum(a: float, b: float) -> 
     (d1,) = grad(f, x, create_graph=True)
     (d2,) = grad(d1, x)
     assert a - d1.data / d2.data == pytest.approx(b, abs=1e-9)
+
+
+def test_ops_of_gradient_graphs_say_what_their_backward_reads() -> None:
+    from autograd.inplace import SAVED
+
+    x = Tensor([[0.5, -1.5], [2.0, 1.0]], requires_grad=True, dtype=np.float64)
+    root = (x.sum(0) ** 2).sum() + (x[[0, 0]] ** 2).sum() + (x.max(1).values ** 2).sum()
+    root = root + ((x * x + 0.5) ** x).sum()
+    (g,) = grad(root, x, create_graph=True)
+    names = {n.op.name for n in autograd.topological_order(g) if n.op is not None}
+    assert {"expand", "scatter", "put", "where"} <= names
+    assert not {n for n in names if n not in SAVED and not n.startswith(("pow", "rpow"))}
+    (h,) = grad(g.sum(), x)  # take: put's backward
+    assert h.shape == x.shape
+
+
+def test_a_change_in_place_after_the_gradient_graph_was_built_is_refused() -> None:
+    w = Tensor([0.5, -1.0], requires_grad=True, dtype=np.float64, label="w")
+    (g,) = grad((w**3).sum(), w, create_graph=True)  # 3·w², whose backward reads w
+    with autograd.no_grad():
+        w += 1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        grad(g.sum(), w)

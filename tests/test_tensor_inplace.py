@@ -86,11 +86,9 @@ def _after_forward(change: str) -> tuple[Tensor, Tensor]:
 @pytest.mark.parametrize(
     "change, words",
     [
-        ("x += 10", r"'x' \[2\] float32 was changed in place \(by `x \+= …`\) after mul used it"),
+        ("x += 10", r"'x' \[2\] float32 was changed in place \(by `x \+= …`\) after mul saved it"),
         ("x[0] = 7", r"'x' \[2\] float32 was changed in place \(by `x\[…\] = …`\)"),
-        ("w -= 1", r"'w' \[2\] float32 was changed in place \(by `w -= …`\) after mul used it"),
         ("x *= 2", r"by `x \*= …`"),
-        ("w /= 2", r"by `w /= …`"),
     ],
 )
 def test_a_tensor_changed_after_the_forward_pass_makes_backward_raise(change, words) -> None:
@@ -104,6 +102,14 @@ def test_a_tensor_changed_after_the_forward_pass_makes_backward_raise(change, wo
         list(loss.backward_steps())
 
 
+@pytest.mark.parametrize("change", ["w -= 1", "w /= 2"])
+def test_a_change_to_what_no_backward_reads_is_allowed_as_in_torch(change) -> None:
+    # w * x reads x for w's gradient; w itself only for x's, which x (no grad) does not need.
+    loss, w = _after_forward(change)
+    loss.backward()
+    assert w.grad.tolist() == [3.0, 4.0]
+
+
 def test_a_result_changed_in_place_after_it_was_made_makes_backward_raise() -> None:
     w = Tensor([0.0, 1.0], requires_grad=True, label="w")
     y = w.exp()
@@ -114,15 +120,15 @@ def test_a_result_changed_in_place_after_it_was_made_makes_backward_raise() -> N
         y.sum().backward()
 
 
-def test_every_input_counts_even_where_torch_would_not_need_it() -> None:
-    # PyTorch checks only what an op's backward saves (add saves nothing); here every input
-    # of a node counts, so one rule covers every op record.
+def test_inputs_that_add_does_not_read_may_change_as_in_torch() -> None:
+    # PyTorch checks only what an op's backward saves: add saves nothing, so a change to
+    # its inputs after the forward pass leaves the gradient right.
     w = Tensor([1.0, 2.0], requires_grad=True, label="w")
     x = Tensor([3.0, 4.0], label="x")
     loss = (w + x).sum()
     x += 1
-    with pytest.raises(RuntimeError, match=r"'x' \[2\] float32 was changed .* after add used it"):
-        loss.backward()
+    loss.backward()
+    assert w.grad.tolist() == [1.0, 1.0]
 
 
 def test_changes_before_the_forward_pass_or_to_other_tensors_are_fine() -> None:

@@ -1,0 +1,376 @@
+"""In-place changes to Tensors, and the check that backward never reads changed numbers.
+
+``x += 1``, ``x -= …``, ``x *= …``, ``x /= …`` and ``x[…] = …`` change a tensor's numbers
+where they are. A node of the graph may need some of those numbers again in backward (``a * b``
+needs ``b`` for ``a``'s gradient; ``exp`` needs its own result). If they changed in between,
+the gradient would be worked out from numbers the forward pass never saw, so backward raises
+instead, as PyTorch does, and only where PyTorch does: a change to something no backward rule
+reads (``a + b`` reads neither input) is allowed.
+
+As in PyTorch the count belongs to the numbers, not to one Tensor: a view (a slice, a basic
+index, ``reshape``, ``transpose``/``.T``, ``permute``) and ``detach()`` share their source's
+:class:`VersionCounter`, so changing either one is seen through the other.
+
+Keeping it O(1) per op: every change through a Tensor takes the next number of one global
+count (:data:`CHANGES`), which its counter remembers as ``stamp``. A recorded node notes the
+count when its op ran (``_recorded_at``). "Changed after this node saved it" is then
+``stamp > _recorded_at``, the same answer as comparing saved versions one by one, and
+backward only looks when the global count moved since the node ran, which in a training loop
+(a fresh graph every step) is never.
+
+Example:
+    >>> from autograd import Tensor
+    >>> X = Tensor([[1.0, 2.0]], label="X")
+    >>> W = Tensor([[1.0], [1.0]], requires_grad=True, label="W")
+    >>> xb = X[0:1]; loss = (xb @ W).sum()
+    >>> X += 1                              # xb is a view of X: its numbers changed too
+    >>> xb._version
+    1
+    >>> try:
+    ...     loss.backward()
+    ... except RuntimeError as error:
+    ...     print(str(error).split(" (by")[0])
+    backward: an unnamed [1×2] float32 tensor was changed in place
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode as _mode
+
+# autograd.tensor imports this module at its end, once these names exist: the in-place
+# operators run once per parameter per optimizer step, too often to import inside them.
+from .tensor import Tensor, _needs_grad, _operand_data, _plain_index, _who
+from .tensor_ops import shape_text
+
+__all__ = [
+    "CHANGES",
+    "SAVED",
+    "VersionCounter",
+    "counter",
+    "share",
+    "mark_changed",
+    "apply_in_place",
+    "assign",
+    "saved_tensors",
+    "check_unchanged",
+]
+
+#: How many in-place changes have gone through Tensors so far (see the module's docs).
+CHANGES = 0
+
+
+class VersionCounter:
+    """How many times the numbers behind one or more Tensors were changed in place.
+
+    ``version`` is PyTorch's ``_version``; ``stamp`` is :data:`CHANGES` after the latest
+    change; ``how`` and ``through`` say what that change was (``+=``) and which tensor it
+    went through, for the error message.
+
+    >>> c = VersionCounter(); c.version, c.stamp
+    (0, 0)
+    """
+
+    __slots__ = ("version", "stamp", "how", "through", "by")
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.stamp = 0
+        self.how = ""
+        self.through = ""
+        self.by = 0  # id() of that tensor: only to tell whether it was the one saved
+
+
+def counter(t: Tensor) -> VersionCounter:
+    """``t``'s counter, made on first use (most tensors are never changed nor viewed).
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([1.0]); counter(x) is counter(x.detach())
+    True
+    """
+    try:
+        return t._vc
+    except AttributeError:
+        made = t._vc = VersionCounter()
+        return made
+
+
+def share(view: Tensor, source: Tensor) -> Tensor:
+    """Give ``view`` the counter of ``source`` if ``view``'s array is a view of ``source``'s
+    numbers (numpy decides: a reshape that has to copy is not a view, as in PyTorch).
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([[1.0, 2.0]]); v = x.reshape(2); v += 1; x._version, x.tolist()
+    (1, [[2.0, 3.0]])
+    """
+    base = view.data.base
+    if base is not None:
+        data = source.data
+        if base is data or base is data.base:
+            view._vc = counter(source)
+    return view
+
+
+def mark_changed(t: Tensor, symbol: str) -> None:
+    """Note that ``t`` (and every tensor sharing its numbers) was just changed by ``symbol``.
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([1.0]); mark_changed(x, "+="); x._version
+    1
+    """
+    global CHANGES
+    CHANGES += 1
+    try:  # counter(t), inlined: this runs for every parameter at every optimizer step
+        c = t._vc
+    except AttributeError:
+        c = t._vc = VersionCounter()
+    c.version += 1
+    c.stamp = CHANGES
+    c.how = symbol
+    c.through = t.label or "x"
+    c.by = id(t)
+
+
+# --- changing a tensor in place ----------------------------------------------------------
+
+
+def apply_in_place(t: Tensor, ufunc: Any, other: Any, symbol: str) -> Tensor:
+    """``t ⟨symbol⟩= other`` with numpy's ``ufunc``, refused while recording if either side
+    needs a gradient (the graph needs ``t`` as it is; see :meth:`Tensor.__iadd__`).
+
+    >>> from autograd import Tensor
+    >>> import numpy as np
+    >>> x = Tensor([1.0, 2.0]); apply_in_place(x, np.add, 1, "+=").tolist()
+    [2.0, 3.0]
+    """
+    o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, t)
+    if _mode.recording and (t.requires_grad or _needs_grad(other)):
+        raise RuntimeError(
+            f"{symbol} on {_who(t)} would change a tensor the graph needs in place. "
+            f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
+            "`with autograd.no_grad():`"
+        )
+    try:
+        ufunc(t.data, o, out=t.data)
+    except ValueError:
+        raise ValueError(
+            f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
+            f"{_who(t)}: the result must keep the shape {shape_text(t.data.shape)}"
+        ) from None
+    except TypeError as error:
+        raise TypeError(f"{symbol} on {_who(t)}: {error}") from None
+    mark_changed(t, symbol)
+    return t
+
+
+def assign(t: Tensor, index: Any, value: Any) -> None:
+    """``t[index] = value``, outside the graph (see :meth:`Tensor.__setitem__`).
+
+    >>> from autograd import zeros
+    >>> x = zeros(2); assign(x, 1, 5.0); x.tolist()
+    [0.0, 5.0]
+    """
+    if _mode.recording:
+        if t.requires_grad:
+            raise RuntimeError(
+                f"assigning into {_who(t)} in place would change a tensor the graph "
+                "needs; do it inside `with autograd.no_grad():`"
+            )
+        if _needs_grad(value):
+            what = _who(value) if isinstance(value, Tensor) else "a list of tensors"
+            raise RuntimeError(
+                f"x[…] = …: {what} requires grad, but assigning it into {_who(t)} "
+                "would copy its numbers and not its history, so no gradient could flow "
+                "back through the assignment. Build the tensor from its pieces instead: "
+                "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])), or "
+                "arithmetic such as x = x + mask * value; or assign inside "
+                "`with autograd.no_grad():` if no gradient should flow"
+            )
+    new = value.data if isinstance(value, Tensor) else _operand_data(value, "x[…] = …", t)
+    try:
+        t.data[_plain_index(index)] = new
+    except ValueError as error:
+        raise ValueError(
+            f"x[…] = …: cannot put {shape_text(np.shape(new))} into {_who(t)} there ({error})"
+        ) from None
+    except IndexError as error:
+        raise IndexError(f"x[…] = …: {_who(t)}: {error}") from None
+    mark_changed(t, "[…] =")
+
+
+# --- what each op's backward reads -------------------------------------------------------
+
+Saved = Callable[[Any], tuple[Any, ...]]
+
+
+def _nothing(node: Any) -> tuple[Any, ...]:
+    return ()
+
+
+def _input(node: Any) -> tuple[Any, ...]:
+    return (node.parents[0],)
+
+
+def _output(node: Any) -> tuple[Any, ...]:
+    return (node,)
+
+
+def _input_and_output(node: Any) -> tuple[Any, ...]:
+    return (node.parents[0], node)
+
+
+def _each_others(node: Any) -> tuple[Any, ...]:
+    # a * b and a @ b: a's gradient reads b, b's reads a (PyTorch saves each only if needed)
+    a, b = node.parents
+    return (*((b,) if a.requires_grad else ()), *((a,) if b.requires_grad else ()))
+
+
+def _division(node: Any) -> tuple[Any, ...]:
+    a, b = node.parents
+    return (b, a) if b.requires_grad else (b,)
+
+
+def _power(node: Any) -> tuple[Any, ...]:
+    a, b = node.parents
+    return (a, b, node) if b.requires_grad else (a, b)
+
+
+def _extreme(node: Any) -> tuple[Any, ...]:
+    # max()/amax() compare the input with the result; max(dim) keeps its own indices (ctx)
+    return () if node.ctx is not None else (node.parents[0], node)
+
+
+def _index(node: Any) -> tuple[Any, ...]:
+    # the Tensors inside the index (a gather's rows, a mask), as PyTorch saves them
+    return node.ctx[2]
+
+
+def _every_input(node: Any) -> tuple[Any, ...]:
+    return tuple(node.parents)
+
+
+def _everything(node: Any) -> tuple[Any, ...]:
+    return (*node.parents, node)
+
+
+#: For each op (by name), the tensors its backward rule reads: what PyTorch saves for it.
+#: Ops that only need shapes (add, sum, reshape, ...) read nothing.
+SAVED: dict[str, Saved] = {
+    "add": _nothing,
+    "sub": _nothing,
+    "neg": _nothing,
+    "sum": _nothing,
+    "mean": _nothing,
+    "reshape": _nothing,
+    "transpose": _nothing,
+    "permute": _nothing,
+    "cat": _nothing,
+    "stack": _nothing,
+    "cast": _nothing,
+    "round": _nothing,
+    "mul": _each_others,
+    "matmul": _each_others,
+    "div": _division,
+    "pow": _power,
+    "exp": _output,
+    "tanh": _output,
+    "sigmoid": _output,
+    "relu": _output,
+    "softmax": _output,
+    "log_softmax": _output,
+    "log": _input,
+    "leaky_relu": _input,
+    "clip": _input,
+    "max": _extreme,
+    "min": _extreme,
+    "index": _index,
+    # PyTorch's unfused log_softmax keeps its result, not the logits; this fused node works
+    # the probabilities out again from the logits, so it needs them as they were.
+    "cross_entropy": _every_input,
+    "bce": _every_input,
+    "bce_logits": _every_input,
+    # Ops that gradient graphs (create_graph=True) record: masks and indices are in ctx.
+    "where": _nothing,
+    "expand": _nothing,
+    "scatter": _nothing,
+    "take": _nothing,
+    "put": _nothing,
+}
+
+
+def saved_tensors(node: Any) -> tuple[Any, ...]:
+    """The tensors ``node``'s backward rule reads: inputs, or its own result.
+
+    An op missing from :data:`SAVED` counts all of them, so a new op is never unchecked.
+
+    >>> from autograd import Tensor
+    >>> w = Tensor([1.0], requires_grad=True, label="w"); x = Tensor([2.0], label="x")
+    >>> [t.label for t in saved_tensors(w * x)], saved_tensors(w + x)
+    (['x'], ())
+    """
+    name = node.op.name
+    rule = SAVED.get(name)
+    if rule is None:
+        if name.startswith("rpow"):  # base ** x reads its result (and x, as PyTorch saves)
+            rule = _input_and_output
+        elif name.startswith("pow"):  # x ** k for a fixed k
+            rule = _input
+        else:
+            rule = _everything
+    return rule(node)
+
+
+def check_unchanged(node: Any) -> None:
+    """Raise if a tensor ``node``'s backward reads was changed in place after ``node`` ran.
+
+    Called by backward only when some change happened since ``node`` was recorded.
+
+    >>> from autograd import Tensor, no_grad
+    >>> w = Tensor([0.0], requires_grad=True); y = w.exp()
+    >>> with no_grad():
+    ...     y += 1
+    >>> try:
+    ...     check_unchanged(y)
+    ... except RuntimeError as error:
+    ...     print(str(error).split(" (by")[0])
+    backward: an unnamed [1] float32 tensor was changed in place
+    """
+    recorded = node._recorded_at
+    op = node.op.name
+    for t in saved_tensors(node):
+        c = getattr(t, "_vc", None)
+        if c is None or c.stamp <= recorded:
+            continue
+        through, symbol = c.through, c.how
+        if symbol == "[…] =":
+            how = f"{through}[…] = …"
+            instead = (
+                "build the new numbers as a new tensor (autograd.cat, autograd.stack), "
+                "leaving the old one as the graph saw it"
+            )
+        else:
+            how = f"{through} {symbol} …"
+            instead = (
+                f"write {through} = {through} {symbol[0]} …, which makes a new tensor and "
+                "leaves the old one as the graph saw it"
+            )
+        if c.by == id(t):
+            shared = ""
+        elif through != "x":  # the label of the tensor it went through
+            shared = f", through {through!r}, which shares its numbers"
+        else:
+            shared = ", through another tensor sharing its numbers"
+        when = f"{op} made it" if t is node else f"{op} saved it"
+        raise RuntimeError(
+            f"backward: {_who(t)} was changed in place (by `{how}`{shared}) after {when} "
+            f"for backward, so the gradient of {op} would be worked out from the new numbers, "
+            f"not the ones the forward pass saw (it is now at version {c.version}). Change "
+            "it only after backward(), run the forward pass again after the change, or "
+            f"{instead}. (PyTorch says: one of "
+            "the variables needed for gradient computation has been modified by an inplace "
+            "operation.)"
+        )
