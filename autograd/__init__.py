@@ -9,18 +9,24 @@
 
 Reading order, for a learner or a maintainer (each module only uses the ones before it):
 
-1. ``ops.py``: the scalar op records, each op defined once (forward rule, local
+1. ``notation.py``: how things are written: numbers, the minus sign, parentheses, shapes,
+   and the names of nodes and of the groups (layers, neurons) that own them.
+2. ``ops.py``: the scalar op records, each op defined once (forward rule, local
    derivative, formula text).
-2. ``value.py``: :class:`Value`, a node holding a float, and its one ``_apply`` path.
-3. ``graph.py``: the topological order, the one backward loop, and ``backward_steps``
+3. ``value.py``: :class:`Value`, a node holding a float, and its one ``_apply`` path.
+4. ``graph.py``: the topological order, the one backward loop, and ``backward_steps``
    (the same walk, one :class:`Step` per chain-rule use).
-4. ``explain.py`` and ``draw.py``: narration and Graphviz pictures; they read op records
+5. ``explain.py`` and ``draw.py``: narration and Graphviz pictures; they read op records
    and never name an op. ``lesson.py`` turns both into a page to click through.
-5. ``gradcheck.py``: central finite differences against backward.
-6. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad),
-   ``tensor_ops.py`` (the Tensor op records), ``tensor.py`` (the class and its ``apply``),
-   ``factories.py`` (``tensor``, ``zeros``, ``randn``, ...), ``functions.py`` (PyTorch's
-   function forms and ``cat``/``stack``), ``torch_bridge.py`` (to and from torch).
+6. ``gradcheck.py``: central finite differences against backward.
+7. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad), ``dtypes.py``
+   (what a Tensor holds, and operands as arrays), ``tensor_ops.py`` (the Tensor op records),
+   ``tensor.py`` (the class and its ``apply``), ``inplace.py`` (in-place changes and the
+   version checks that keep them honest), ``factories.py`` (``tensor``, ``zeros``,
+   ``randn``, ...), ``functions.py`` (PyTorch's function forms and ``cat``/``stack``),
+   ``torch_bridge.py`` (to and from torch).
+8. ``gradients.py``: :func:`grad` and ``backward(create_graph=True)`` for both halves:
+   gradients built as nodes, which can be differentiated again.
 """
 
 from .draw import draw_dot, render_steps

@@ -15,19 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import (
-    Array,
-    Number,
-    Tensor,
-    _check_grad_dtype,
-    _dtype,
-    _infer_dtype,
-    _plain,
-    _to_array,
-    float32,
-    float64,
-    int64,
-)
+from .dtypes import check_grad_dtype as _check_grad_dtype
+from .dtypes import float32, float64, int64
+from .dtypes import infer_dtype as _infer_dtype
+from .dtypes import resolve_dtype as _dtype
+from .dtypes import to_array as _to_array
+from .tensor import Array, Number, Tensor, _plain
 
 __all__ = [
     "tensor",

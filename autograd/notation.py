@@ -28,6 +28,7 @@ __all__ = [
     "is_power",
     "is_base",
     "shape_text",
+    "who",
     "brief",
     "Namer",
 ]
@@ -169,6 +170,21 @@ def shape_text(shape: Sequence[int]) -> str:
     ('[64×256]', '[]')
     """
     return "[" + "×".join(map(str, shape)) + "]"
+
+
+def who(t: Any) -> str:
+    """How errors name a tensor: its label, shape and dtype.
+
+    >>> from autograd import Tensor
+    >>> who(Tensor([1.0, 2.0], label="x")), who(Tensor([[1.0]]))
+    ("'x' [2] float32", 'an unnamed [1×1] float32 tensor')
+    """
+    kind = f"{shape_text(t.data.shape)} {t.data.dtype}"
+    if t.label:
+        return f"{t.label!r} {kind}"
+    if t.owner is CONSTANT:
+        return f"the constant {t._brief(t.data)}"
+    return f"an unnamed {kind} tensor"
 
 
 # --- names of nodes ---------------------------------------------------------------------

@@ -32,8 +32,15 @@ import numpy as np
 
 from . import grad_mode as _mode
 from . import tensor_ops as T
+from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, float32, float64, int64
+from .dtypes import check_grad_dtype as _check_grad_dtype
+from .dtypes import floating as _floating
+from .dtypes import operand_array as _operand_data
+from .dtypes import resolve_dtype as _dtype
+from .dtypes import to_array as _to_array
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import CONSTANT, Owner, Step, backward_steps, fmt, topological_order
+from .notation import who as _who
 from .ops import OpDomainError
 from .tensor_ops import TensorOp, fit_gradient, shape_text
 from .value import Value
@@ -49,11 +56,6 @@ __all__ = [
     "MinMax",
 ]
 
-#: dtype aliases, as ``torch.float32`` and friends (they are numpy dtypes).
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-int64 = np.dtype(np.int64)
-
 # Inside the class body the methods .float(), .int() and .bool() hide the builtins, so
 # annotations there say builtins.float.
 Number = float | int | bool
@@ -61,104 +63,6 @@ Axis = int | Sequence[int] | None
 Array = np.ndarray
 
 _new = object.__new__
-
-
-class _ErrorStateFallback:
-    """np.errstate's effect through the ContextVar interface (numpy before 2.0)."""
-
-    def set(self, _: Any) -> Any:
-        state = np.errstate(over="raise", invalid="ignore")
-        state.__enter__()
-        return state
-
-    def reset(self, state: Any) -> None:
-        state.__exit__(None, None, None)
-
-
-# The overflow policy (README, "What tracegrad promises"): an op whose inputs are finite and
-# whose result is not raises OverflowError naming the op; inf and NaN already in the inputs
-# pass through silently, as in PyTorch. numpy notices overflow anyway (its "overflow
-# encountered" warning); setting its error state to raise is one ContextVar set and reset
-# per op, where ``with np.errstate(...)`` would cost more than a small op itself.
-_ERROR_STATE: Any
-_RAISE_ON_OVERFLOW: Any
-try:
-    from numpy._core import umath as _umath
-
-    _ERROR_STATE = _umath._extobj_contextvar
-    _RAISE_ON_OVERFLOW = _umath._make_extobj(over="raise", invalid="ignore")
-except (ImportError, AttributeError):  # pragma: no cover - numpy 1.x
-    _ERROR_STATE = _ErrorStateFallback()
-    _RAISE_ON_OVERFLOW = None
-
-# --- dtypes and conversion ---------------------------------------------------------------
-
-
-def _dtype(dtype: Any, where: str = "Tensor") -> np.dtype[Any]:
-    """``dtype`` as a numpy dtype, refusing kinds Tensor does not support."""
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{where}: {dtype!r} is not a dtype (use autograd.float32, ...)") from None
-    if resolved.kind not in "biuf":
-        raise TypeError(
-            f"{where}: dtype {resolved} is not supported; Tensors hold booleans, integers "
-            "or floats (float32 by default)"
-        )
-    return resolved
-
-
-def _check_grad_dtype(dtype: np.dtype[Any], label: str) -> None:
-    if dtype.kind != "f":
-        who = f" {label!r}" if label else ""
-        raise TypeError(
-            f"Tensor{who}: only floating-point tensors can require grad, this one is {dtype} "
-            "(gradients need numbers that can change by small steps; use dtype=autograd.float32)"
-        )
-
-
-def _to_array(data: Any, dtype: np.dtype[Any] | None, label: str) -> Array:
-    """``data`` as a fresh row-major ndarray of ``dtype`` (None: infer), with errors a
-    learner reads."""
-    where = f" for {label!r}" if label else ""
-    if isinstance(data, Value):
-        raise TypeError(
-            f"Tensor needs numbers{where}, got the scalar Value {data!r}: "
-            f"use Tensor({data.data!r}), or keep working with Values"
-        )
-    if isinstance(data, Tensor):
-        data = data.data
-    if data is None or isinstance(data, (str, bytes)):
-        raise TypeError(f"Tensor needs numbers{where}, got {type(data).__name__} {data!r}")
-    try:
-        # Row-major always (as torch.tensor): an optimizer's in-place update then meets a
-        # gradient in the same layout, instead of walking memory across the grain.
-        array = np.array(data, dtype=dtype, order="C")
-    except (TypeError, ValueError) as error:
-        text = repr(data)
-        text = text if len(text) < 60 else text[:57] + "..."
-        ragged = "inhomogeneous" in str(error)
-        hint = ": its rows have different lengths" if ragged else ""
-        raise TypeError(
-            f"Tensor needs numbers{where}, got {type(data).__name__} {text}{hint}"
-        ) from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"Tensor needs numbers{where}, got {type(data).__name__} holding {array.dtype}"
-        )
-    return array
-
-
-def _infer_dtype(data: Any) -> np.dtype[Any] | None:
-    """PyTorch's ``tensor()`` rule: arrays keep their dtype; Python floats give float32,
-    ints int64 and bools bool."""
-    if isinstance(data, (np.ndarray, np.generic)):
-        return None
-    if isinstance(data, Tensor):
-        return data.dtype
-    kind = np.asarray(data).dtype.kind if not isinstance(data, Value) else "f"
-    inferred: dict[str, np.dtype[Any]] = {"f": float32, "i": int64, "u": int64, "b": np.dtype(bool)}
-    return inferred.get(kind)
 
 
 # --- making nodes ------------------------------------------------------------------------
@@ -202,57 +106,6 @@ def _plain(data: Any, owner: Owner | None = None) -> Tensor:
     out.label = ""
     out.owner = owner
     return out
-
-
-def _who(t: Tensor) -> str:
-    """How errors name a tensor: its label, shape and dtype."""
-    kind = f"{shape_text(t.data.shape)} {t.data.dtype}"
-    if t.label:
-        return f"{t.label!r} {kind}"
-    if t.owner is CONSTANT:
-        return f"the constant {Tensor._brief(t.data)}"
-    return f"an unnamed {kind} tensor"
-
-
-def _operand_data(other: Any, op: str, tensor: Tensor) -> Array:
-    """A non-Tensor operand as an array. Plain numbers take the tensor's float dtype (as
-    PyTorch treats Python numbers), so ``x * 0.5`` stays float32."""
-    if isinstance(other, np.ndarray):
-        if other.dtype.kind in "biuf":
-            return other
-    elif isinstance(other, (numbers.Real, np.generic)) and not isinstance(other, Value):
-        if isinstance(other, np.generic) and other.dtype.kind not in "biuf":
-            pass
-        else:
-            own = tensor.data.dtype
-            if own.kind == "f":
-                return np.asarray(other, dtype=own)
-            if isinstance(other, (bool, np.bool_)):
-                return np.asarray(other, dtype=bool)
-            if isinstance(other, numbers.Integral):
-                return np.asarray(other, dtype=np.int64)
-            return np.asarray(other, dtype=float32)
-    elif isinstance(other, (list, tuple)):
-        try:
-            array = np.asarray(other)
-        except ValueError:
-            array = None
-        if array is not None and array.dtype.kind in "biuf":
-            if array.dtype.kind == "f" and tensor.data.dtype.kind == "f":
-                array = array.astype(tensor.data.dtype)
-            return array
-    if isinstance(other, Value):
-        raise TypeError(
-            f"{op}: cannot combine the scalar Value {other!r} with the Tensor {_who(tensor)}: "
-            "a Value and a Tensor do not mix; use Tensors for both "
-            f"(e.g. Tensor({other.data!r}))"
-        )
-    text = repr(other)
-    text = text if len(text) < 40 else text[:37] + "..."
-    raise TypeError(
-        f"{op}: cannot combine {type(other).__name__} {text} with {_who(tensor)}: "
-        "need a number, an array or a Tensor"
-    )
 
 
 def _op_error(op: TensorOp, parents: Sequence[Tensor], error: OpDomainError) -> Exception:
@@ -332,11 +185,6 @@ def _compare(ufunc: Any, x: Tensor, other: Any) -> Tensor:
     except ValueError:
         shapes = f"{shape_text(x.data.shape)} and {shape_text(np.shape(od))}"
         raise ValueError(f"{ufunc.__name__}: shapes {shapes} do not broadcast") from None
-
-
-def _floating(data: Array) -> Array:
-    """Integer inputs of float functions (exp, log, mean, ...) become float32, as in PyTorch."""
-    return data if data.dtype.kind == "f" else data.astype(float32)
 
 
 def _axis_argument(name: str, axis: Any, dim: Any) -> Any:
