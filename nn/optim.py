@@ -18,7 +18,7 @@ stores :data:`NO_GRAD`, a float equal to 0.0 that any backward reaching the Valu
 an ordinary float. The optimizer's and the Neuron/Layer/MLP ``zero_grad()`` store it, and a
 Value whose grad is still 0.0 when the optimizer is made counts as not reached yet.
 
-    >>> from autograd import Value
+    >>> from autograd import Tensor, Value
     >>> w = Value(3.0, "w")
     >>> opt = SGD([w], lr=0.01)
     >>> w.grad = 8.0
@@ -35,7 +35,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from autograd import Value
+from autograd import Tensor, Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "NO_GRAD"]
 
@@ -232,11 +232,17 @@ def _at_least_0(x: float) -> bool:
 
 
 def _gradient(p: Any, scalar: bool) -> Any:
-    """The parameter's gradient (a float for a Value), or None if it has none."""
+    """The parameter's gradient (a float for a Value), or None if it has none.
+
+    After ``backward(create_graph=True)`` a grad is itself a node (a Value or a Tensor with a
+    graph); the step uses its numbers, as PyTorch's optimizers step outside the graph.
+    """
     grad = p.grad
     if grad is None or type(grad) is _NoGrad:
         return None
-    return float(grad) if scalar else grad
+    if scalar:
+        return float(grad.data if isinstance(grad, Value) else grad)
+    return grad.data if isinstance(grad, Tensor) else grad
 
 
 def _write(p: Any, scalar: bool, update: Any) -> None:

@@ -355,3 +355,24 @@ def test_the_no_gradient_marker_is_an_ordinary_zero_to_user_code() -> None:
     assert restored == 0.0 and type(restored) is type(w.grad)
     (w * 2.0).backward()
     assert type(w.grad) is float and w.grad == 2.0
+
+
+@pytest.mark.parametrize("make", ["SGD", "Adam"])
+def test_a_step_after_backward_with_create_graph_uses_the_grads_numbers(make: str) -> None:
+    """A grad that carries its own graph is still a gradient: the step matches a plain one."""
+    import numpy as np
+
+    from autograd import Tensor, Value
+
+    def trained(create_graph: bool) -> tuple[float, list[float]]:
+        w = Value(0.5, "w")
+        v = Tensor(np.array([1.0, -2.0]), requires_grad=True, dtype=np.float64)
+        optimizer = getattr(nn.optim, make)([w, v], lr=0.1)
+        loss_w = (w * w * w).tanh()
+        loss_v = (v * v * v).sum()
+        loss_w.backward(create_graph=create_graph)
+        loss_v.backward(create_graph=create_graph)
+        optimizer.step()
+        return w.data, v.data.tolist()
+
+    assert trained(create_graph=True) == trained(create_graph=False)
