@@ -643,6 +643,9 @@ class Tensor:
         return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
 
     def __float__(self) -> builtins.float:
+        if _building_graph and self.requires_grad:
+            # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
+            raise _LeavesGraph(f"float() turned {_who(self)} into a plain number")
         return builtins.float(self.item())
 
     def __int__(self) -> builtins.int:

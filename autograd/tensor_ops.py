@@ -47,6 +47,7 @@ from .notation import shape_text
 from .ops import Op, OpDomainError
 
 __all__ = [
+    "elementwise",
     "TensorOp",
     "fit_gradient",
     "shape_text",
@@ -123,6 +124,39 @@ class TensorOp:
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"
+
+
+def elementwise(scalar: Op, array_forward: Callable[..., Array] | None = None) -> TensorOp:
+    """The Tensor op of a scalar op, built from its record alone: one definition serves both.
+
+    The local derivative is the scalar record's own ``derivative``, run on whole arrays (or,
+    with ``create_graph=True``, on Tensors), so it must be written with arithmetic both
+    understand, as most records' are. ``array_forward`` is the numpy function that does the
+    forward rule on a whole array at once; without it the scalar rule runs per entry. Name,
+    symbol, template and formula texts are the record's, so the halves cannot drift.
+
+    >>> op = elementwise(ops.TANH, np.tanh)
+    >>> op.render(["z"]), op.forward(np.array([0.0]))
+    ('tanh(z)', array([0.]))
+    """
+    derivative = scalar.derivative
+    forward = array_forward if array_forward is not None else _per_entry(scalar.forward)
+
+    def backward(node: Any, g: Array) -> Grads:
+        parents = node.parents
+        local = derivative(*[p.data for p in parents], node.data)
+        return tuple(g * d if p.requires_grad else None for p, d in zip(parents, local))
+
+    return _elementwise(scalar, forward, backward)
+
+
+def _per_entry(rule: Callable[..., float]) -> Callable[..., Array]:
+    def forward(*arrays: Array) -> Array:
+        dtype = np.result_type(*arrays)
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float32)
+        return np.vectorize(rule, otypes=[dtype])(*arrays)
+
+    return forward
 
 
 def _elementwise(
@@ -485,10 +519,12 @@ def _relu(a: Array) -> Array:
 
 
 NEG = _elementwise(ops.NEG, np.negative, _neg_backward)
-EXP = _elementwise(ops.EXP, _exp, lambda node, g: (g * node.data,))
-LOG = _elementwise(ops.LOG, _log, lambda node, g: (g / node.parents[0].data,))
-TANH = _elementwise(ops.TANH, np.tanh, lambda node, g: (g * (1 - node.data * node.data),))
-SIGMOID = _elementwise(ops.SIGMOID, _sigmoid, lambda node, g: (g * (node.data * (1 - node.data)),))
+# The scalar records' own derivatives, run on arrays: exp's slope is its result, log's 1/a,
+# tanh's 1 − out², sigmoid's out·(1 − out). Only the forward rules are numpy's.
+EXP = elementwise(ops.EXP, _exp)
+LOG = elementwise(ops.LOG, _log)
+TANH = elementwise(ops.TANH, np.tanh)
+SIGMOID = elementwise(ops.SIGMOID, _sigmoid)
 # ~(out <= 0) rather than out > 0: NaN passes gradient through, as in PyTorch and ops.RELU.
 RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * ~(_array(node.data) <= 0),))
 
