@@ -75,7 +75,7 @@ class OpDomainError(ValueError):
         self.kind = kind
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Op:
     """One operation: its forward rule, its local derivatives and its formula text.
 
@@ -200,42 +200,42 @@ def _power_derivative(a: float, k: float) -> float:
 
 
 ADD = Op(
-    "add",
-    "+",
-    "{0} + {1}",
-    lambda a, b: a + b,
-    lambda a, b, out: (1.0, 1.0),
-    ("d(a+b)/da = 1", "d(a+b)/db = 1"),
+    name="add",
+    symbol="+",
+    template="{0} + {1}",
+    forward=lambda a, b: a + b,
+    derivative=lambda a, b, out: (1.0, 1.0),
+    formulas=("d(a+b)/da = 1", "d(a+b)/db = 1"),
     doc="addition",
     slopes=("1", "1"),
 )
 SUB = Op(
-    "sub",
-    "−",
-    "{0} − {1}",
-    lambda a, b: a - b,
-    lambda a, b, out: (1.0, -1.0),
-    ("d(a−b)/da = 1", "d(a−b)/db = −1"),
+    name="sub",
+    symbol="−",
+    template="{0} − {1}",
+    forward=lambda a, b: a - b,
+    derivative=lambda a, b, out: (1.0, -1.0),
+    formulas=("d(a−b)/da = 1", "d(a−b)/db = −1"),
     doc="subtraction",
     slopes=("1", "−1"),
 )
 MUL = Op(
-    "mul",
-    "·",
-    "{0} · {1}",
-    lambda a, b: a * b,
-    lambda a, b, out: (b, a),
-    ("d(a·b)/da = b", "d(a·b)/db = a"),
+    name="mul",
+    symbol="·",
+    template="{0} · {1}",
+    forward=lambda a, b: a * b,
+    derivative=lambda a, b, out: (b, a),
+    formulas=("d(a·b)/da = b", "d(a·b)/db = a"),
     doc="multiplication",
     slopes=("{1}", "{0}"),
 )
 DIV = Op(
-    "div",
-    "/",
-    "{0} / {1}",
-    _divide,
-    lambda a, b, out: (1.0 / b, -out / b),
-    ("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
+    name="div",
+    symbol="/",
+    template="{0} / {1}",
+    forward=_divide,
+    derivative=lambda a, b, out: (1.0 / b, -out / b),
+    formulas=("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
     doc="division",
     slopes=("1/{1}", "−{0}/{1}^2"),
 )
@@ -250,12 +250,15 @@ def _exponent_derivative(a: float, out: float) -> float:
 
 
 POW = Op(
-    "pow",
-    "^",
-    "{0}^{1}",
-    _real_power,
-    lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
-    ("d(a^b)/da = b·a^(b−1)", "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)"),
+    name="pow",
+    symbol="^",
+    template="{0}^{1}",
+    forward=_real_power,
+    derivative=lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
+    formulas=(
+        "d(a^b)/da = b·a^(b−1)",
+        "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)",
+    ),
     doc="power (the exponent's gradient is nan for a negative base, as in PyTorch)",
     slopes=("{1}·{0}^({1} − 1)", "{0}^{1}·log({0})"),
 )
@@ -267,12 +270,12 @@ def _sum_template(names: Sequence[str]) -> str:
 
 
 SUM = Op(
-    "sum",
-    "Σ",
-    _sum_template,
-    lambda *xs: sum(xs),
-    lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1),
-    lambda index, arity: "d(Σxᵢ)/dxᵢ = 1",
+    name="sum",
+    symbol="Σ",
+    template=_sum_template,
+    forward=lambda *xs: sum(xs),
+    derivative=lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1),
+    formulas=lambda index, arity: "d(Σxᵢ)/dxᵢ = 1",
     doc="sum of many values, one node",
     slopes=lambda index, names: "1",
 )
@@ -320,12 +323,12 @@ def _dot_slope(index: int, names: Sequence[str]) -> str:
 #: The weighted sum w₁x₁ + … + wₙxₙ + b as one node, a neuron's pre-activation.
 #: Its inputs are ordered w₁…wₙ, x₁…xₙ, b.
 DOT = Op(
-    "dot",
-    "Σwx+b",
-    _dot_template,
-    _dot_forward,
-    _dot_derivative,
-    _dot_formula,
+    name="dot",
+    symbol="Σwx+b",
+    template=_dot_template,
+    forward=_dot_forward,
+    derivative=_dot_derivative,
+    formulas=_dot_formula,
     doc="weighted sum plus bias, one node",
     slopes=_dot_slope,
 )
@@ -334,12 +337,12 @@ DOT = Op(
 # --- unary functions ---------------------------------------------------------------------
 
 NEG = Op(
-    "neg",
-    "−",
-    "−{0}",
-    lambda a: -a,
-    lambda a, out: (-1.0,),
-    ("d(−a)/da = −1",),
+    name="neg",
+    symbol="−",
+    template="−{0}",
+    forward=lambda a: -a,
+    derivative=lambda a, out: (-1.0,),
+    formulas=("d(−a)/da = −1",),
     doc="negation",
     slopes=("−1",),
 )
@@ -370,53 +373,53 @@ def _sigmoid(a: float) -> float:
 
 
 EXP = Op(
-    "exp",
-    "exp",
-    "exp({0})",
-    _exp,
-    lambda a, out: (out,),
-    ("d(eᵃ)/da = eᵃ",),
+    name="exp",
+    symbol="exp",
+    template="exp({0})",
+    forward=_exp,
+    derivative=lambda a, out: (out,),
+    formulas=("d(eᵃ)/da = eᵃ",),
     doc="exponential",
     slopes=("exp({0})",),
 )
 LOG = Op(
-    "log",
-    "log",
-    "log({0})",
-    _checked_log,
-    lambda a, out: (1.0 / a,),
-    ("d(ln a)/da = 1/a",),
+    name="log",
+    symbol="log",
+    template="log({0})",
+    forward=_checked_log,
+    derivative=lambda a, out: (1.0 / a,),
+    formulas=("d(ln a)/da = 1/a",),
     doc="natural logarithm",
     slopes=("1/{0}",),
 )
 TANH = Op(
-    "tanh",
-    "tanh",
-    "tanh({0})",
-    math.tanh,
-    lambda a, out: (1.0 - out * out,),
-    ("d(tanh a)/da = 1 − tanh²a",),
+    name="tanh",
+    symbol="tanh",
+    template="tanh({0})",
+    forward=math.tanh,
+    derivative=lambda a, out: (1.0 - out * out,),
+    formulas=("d(tanh a)/da = 1 − tanh²a",),
     doc="hyperbolic tangent",
     slopes=("1 − tanh({0})^2",),
 )
 SIGMOID = Op(
-    "sigmoid",
-    "σ",
-    "σ({0})",
-    _sigmoid,
-    lambda a, out: (out * (1.0 - out),),
-    ("dσ(a)/da = σ(a)·(1 − σ(a))",),
+    name="sigmoid",
+    symbol="σ",
+    template="σ({0})",
+    forward=_sigmoid,
+    derivative=lambda a, out: (out * (1.0 - out),),
+    formulas=("dσ(a)/da = σ(a)·(1 − σ(a))",),
     doc="logistic sigmoid 1/(1+e⁻ᵃ)",
     slopes=("σ({0})·(1 − σ({0}))",),
 )
 RELU = Op(
-    "relu",
-    "relu",
-    "relu({0})",
+    name="relu",
+    symbol="relu",
+    template="relu({0})",
     # Written as "a <= 0" so NaN passes through with slope 1, as in PyTorch.
-    lambda a: 0.0 if a <= 0 else a,
-    lambda a, out: (0.0 if a <= 0 else 1.0,),
-    ("d relu(a)/da = 1 if a > 0 else 0",),
+    forward=lambda a: 0.0 if a <= 0 else a,
+    derivative=lambda a, out: (0.0 if a <= 0 else 1.0,),
+    formulas=("d relu(a)/da = 1 if a > 0 else 0",),
     doc="rectified linear unit max(0, a)",
     slopes=("1 if {0} > 0 else 0",),
 )
@@ -428,22 +431,22 @@ def _softplus(a: float) -> float:
 
 
 SOFTPLUS = Op(
-    "softplus",
-    "softplus",
-    "softplus({0})",
-    _softplus,
-    lambda a, out: (_sigmoid(a) if type(a) is float else a.sigmoid(),),
-    ("d softplus(a)/da = σ(a)",),
+    name="softplus",
+    symbol="softplus",
+    template="softplus({0})",
+    forward=_softplus,
+    derivative=lambda a, out: (_sigmoid(a) if type(a) is float else a.sigmoid(),),
+    formulas=("d softplus(a)/da = σ(a)",),
     doc="softplus log(1 + eᵃ), stable for any input",
     slopes=("σ({0})",),
 )
 STEP = Op(
-    "step",
-    "step",
-    "step({0})",
-    lambda a: 1.0 if a > 0 else 0.0,
-    lambda a, out: (0.0,),
-    ("d step(a)/da = 0 (flat almost everywhere)",),
+    name="step",
+    symbol="step",
+    template="step({0})",
+    forward=lambda a: 1.0 if a > 0 else 0.0,
+    derivative=lambda a, out: (0.0,),
+    formulas=("d step(a)/da = 0 (flat almost everywhere)",),
     doc="Heaviside step: 1 if a > 0 else 0",
     slopes=("0",),
 )
@@ -467,12 +470,12 @@ def power(exponent: float) -> Op:
         k, f"{text}·{{0}}^{_format_constant(k - 1)}"
     )
     return Op(
-        f"pow{text}",
-        f"^{text}",
-        "{0}^" + text,
-        lambda a: _real_power(a, k),
-        lambda a, out: (_power_derivative(a, k),),
-        (f"d(a^{text})/da = {slope}",),
+        name=f"pow{text}",
+        symbol=f"^{text}",
+        template="{0}^" + text,
+        forward=lambda a: _real_power(a, k),
+        derivative=lambda a, out: (_power_derivative(a, k),),
+        formulas=(f"d(a^{text})/da = {slope}",),
         doc=f"power {text}",
         slopes=(in_names,),
     )
@@ -490,12 +493,12 @@ def exponential(base: float) -> Op:
     text = _format_constant(base)
     ln_base = math.log(base)
     return Op(
-        f"rpow{text}",
-        f"{text}^",
-        text + "^{0}",
-        lambda a: _real_power(base, a),
-        lambda a, out: (out * ln_base,),
-        (f"d({text}^a)/da = {text}^a·ln {text}",),
+        name=f"rpow{text}",
+        symbol=f"{text}^",
+        template=text + "^{0}",
+        forward=lambda a: _real_power(base, a),
+        derivative=lambda a, out: (out * ln_base,),
+        formulas=(f"d({text}^a)/da = {text}^a·ln {text}",),
         doc=f"{text} to the power",
         slopes=(f"{text}^{{0}}·log({text})",),
     )
@@ -510,12 +513,12 @@ def leaky_relu(slope: float = 0.01) -> Op:
     """
     text = _format_constant(slope)
     return Op(
-        "leaky_relu",
-        f"leaky_relu({text})",
-        f"leaky_relu({{0}}, {text})",
-        lambda a: a if a > 0 else slope * a,
-        lambda a, out: (1.0 if a > 0 else slope,),
-        (f"d leaky_relu(a)/da = 1 if a > 0 else {text}",),
+        name="leaky_relu",
+        symbol=f"leaky_relu({text})",
+        template=f"leaky_relu({{0}}, {text})",
+        forward=lambda a: a if a > 0 else slope * a,
+        derivative=lambda a, out: (1.0 if a > 0 else slope,),
+        formulas=(f"d leaky_relu(a)/da = 1 if a > 0 else {text}",),
         doc=f"leaky ReLU with slope {text} below zero",
         slopes=(f"1 if {{0}} > 0 else {text}",),
     )
@@ -532,12 +535,12 @@ def clip(low: float, high: float) -> Op:
         raise ValueError(f"clip needs low <= high, got low={low!r}, high={high!r}")
     lo, hi = _format_constant(low), _format_constant(high)
     return Op(
-        "clip",
-        f"clip[{lo}, {hi}]",
-        f"clip({{0}}, {lo}, {hi})",
-        lambda a: low if a < low else (high if a > high else a),
-        lambda a, out: (1.0 if low <= a <= high else 0.0,),
-        (f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
+        name="clip",
+        symbol=f"clip[{lo}, {hi}]",
+        template=f"clip({{0}}, {lo}, {hi})",
+        forward=lambda a: low if a < low else (high if a > high else a),
+        derivative=lambda a, out: (1.0 if low <= a <= high else 0.0,),
+        formulas=(f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
         doc=f"clip to [{lo}, {hi}]",
         slopes=(f"1 if {lo} ≤ {{0}} ≤ {hi} else 0",),
     )
@@ -593,12 +596,12 @@ def _bce_forward(p: float, y: float) -> float:
 #: (a learned soft label). The slope in y is that of the loss as computed, logs clamped at
 #: −100 included: PyTorch agrees wherever no log is clamped, and gives ±inf at p = 0 or 1.
 BCE = Op(
-    "bce",
-    "BCE",
-    "BCE({0}, {1})",
-    _bce_forward,
-    lambda p, y, out: (_bce_slope(p, y), _clamped_log1m(p) - _clamped_log(p)),
-    ("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
+    name="bce",
+    symbol="BCE",
+    template="BCE({0}, {1})",
+    forward=_bce_forward,
+    derivative=lambda p, y, out: (_bce_slope(p, y), _clamped_log1m(p) - _clamped_log(p)),
+    formulas=("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
     doc="binary cross-entropy of a probability against a label (logs limited to −100)",
     slopes=("({0} − {1}) / ({0}·(1 − {0}))", "log(1 − {0}) − log({0})"),
 )
@@ -626,12 +629,12 @@ def binary_cross_entropy(target: float) -> Op:
         return _bce_loss(p, y)
 
     return Op(
-        "bce",
-        f"BCE(y={text})",
-        f"BCE({{0}}, y={text})",
-        forward,
-        lambda p, out: (_bce_slope(p, y),),
-        (f"d BCE(p, y={text})/dp = (p − {text}) / (p·(1 − p))",),
+        name="bce",
+        symbol=f"BCE(y={text})",
+        template=f"BCE({{0}}, y={text})",
+        forward=forward,
+        derivative=lambda p, out: (_bce_slope(p, y),),
+        formulas=(f"d BCE(p, y={text})/dp = (p − {text}) / (p·(1 − p))",),
         doc=f"binary cross-entropy against the label {text}",
         slopes=(f"({{0}} − {text}) / ({{0}}·(1 − {{0}}))",),
     )

@@ -95,7 +95,7 @@ _largest: Callable[..., Array] = np.maximum.reduce
 _smallest: Callable[..., Array] = np.minimum.reduce
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class TensorOp:
     """One array operation: its forward rule, its backward rule and its formula text.
 
@@ -164,12 +164,12 @@ def _elementwise(
 ) -> TensorOp:
     """The array version of a scalar op: same name, symbol and formulas, applied per element."""
     return TensorOp(
-        scalar.name,
-        scalar.symbol,
-        scalar.template,
-        forward,
-        backward,
-        scalar.formulas,
+        name=scalar.name,
+        symbol=scalar.symbol,
+        template=scalar.template,
+        forward=forward,
+        backward=backward,
+        formulas=scalar.formulas,
         doc=f"{scalar.doc}, elementwise" if scalar.doc else "",
     )
 
@@ -240,12 +240,12 @@ def _where_forward(a: Array, mask: Array, fill: float) -> Array:
 #: ``a`` where ``mask`` holds, ``fill`` elsewhere; the mask is a constant (the node's ctx
 #: ``(mask, fill)``), so the gradient is upstream where the mask holds, 0 elsewhere.
 WHERE: TensorOp = TensorOp(
-    "where",
-    "where",
-    "where(…, {0}, …)",
-    _where_forward,
-    lambda node, g: (_run(WHERE, g, ctx=(node.ctx[0], 0)),),
-    ("d where(m, a, c)/da = 1 where m holds, 0 elsewhere",),
+    name="where",
+    symbol="where",
+    template="where(…, {0}, …)",
+    forward=_where_forward,
+    backward=lambda node, g: (_run(WHERE, g, ctx=(node.ctx[0], 0)),),
+    formulas=("d where(m, a, c)/da = 1 where m holds, 0 elsewhere",),
     doc="entries kept where a mask holds, a constant elsewhere",
     forward_extras=lambda ctx: ctx,
 )
@@ -269,12 +269,12 @@ def spread(shape: tuple[int, ...]) -> TensorOp:
     [[1.0, 1.0], [2.0, 2.0]]
     """
     return TensorOp(
-        "expand",
-        "expand",
-        f"expand({{0}}, {shape_text(shape)})",
-        lambda a: _spread(a, shape),
-        lambda node, g: (g,),
-        ("d expand(a)/da: upstream summed over the copies",),
+        name="expand",
+        symbol="expand",
+        template=f"expand({{0}}, {shape_text(shape)})",
+        forward=lambda a: _spread(a, shape),
+        backward=lambda node, g: (g,),
+        formulas=("d expand(a)/da: upstream summed over the copies",),
         doc=f"broadcast to {shape_text(shape)}",
     )
 
@@ -565,12 +565,12 @@ def clip(low: float | None, high: float | None) -> TensorOp:
         return (g * inside,)
 
     return TensorOp(
-        "clip",
-        "clip",
-        f"clip({{0}}, {text})",
-        lambda a: np.clip(a, low, high),
-        backward,
-        (f"d clip(a, {text})/da = 1 inside [{text}], 0 outside",),
+        name="clip",
+        symbol="clip",
+        template=f"clip({{0}}, {text})",
+        forward=lambda a: np.clip(a, low, high),
+        backward=backward,
+        formulas=(f"d clip(a, {text})/da = 1 inside [{text}], 0 outside",),
         doc=f"clip to [{text}]",
     )
 
@@ -587,12 +587,12 @@ def rounding(decimals: int = 0) -> TensorOp:
     """
     places = "" if decimals == 0 else f", {decimals}"
     return TensorOp(
-        "round",
-        "round",
-        f"round({{0}}{places})",
-        lambda a: a.round(decimals),
-        lambda node, g: (np.zeros(g.shape, g.dtype),),
-        (f"d round(a{places})/da = 0 (flat between the jumps)",),
+        name="round",
+        symbol="round",
+        template=f"round({{0}}{places})",
+        forward=lambda a: a.round(decimals),
+        backward=lambda node, g: (np.zeros(g.shape, g.dtype),),
+        formulas=(f"d round(a{places})/da = 0 (flat between the jumps)",),
         doc=f"round to {decimals} decimal places",
     )
 
@@ -647,12 +647,12 @@ def _matmul_backward(node: Any, g: Array) -> Grads:
 
 
 MATMUL = TensorOp(
-    "matmul",
-    "@",
-    "{0} @ {1}",
-    np.matmul,
-    _matmul_backward,
-    ("d(a@b)/da = upstream @ bᵀ", "d(a@b)/db = aᵀ @ upstream"),
+    name="matmul",
+    symbol="@",
+    template="{0} @ {1}",
+    forward=np.matmul,
+    backward=_matmul_backward,
+    formulas=("d(a@b)/da = upstream @ bᵀ", "d(a@b)/db = aᵀ @ upstream"),
     doc="matrix product",
 )
 
@@ -755,12 +755,12 @@ def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         return (chosen * (g / ties),)
 
     return TensorOp(
-        kind,
-        symbol,
-        f"{kind}({{0}}{_axis_text(axis)}{keep})",
-        forward,
-        backward,
-        (formula,),
+        name=kind,
+        symbol=symbol,
+        template=f"{kind}({{0}}{_axis_text(axis)}{keep})",
+        forward=forward,
+        backward=backward,
+        formulas=(formula,),
         doc=f"{word} over {'all entries' if axis is None else f'axis {axis}'}",
     )
 
@@ -782,12 +782,12 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
 
     word = "largest" if kind == "max" else "smallest"
     return TensorOp(
-        kind,
-        kind,
-        f"{kind}({{0}}, axis={axis}{', keepdims=True' if keepdims else ''})",
-        forward,
-        backward,
-        (f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
+        name=kind,
+        symbol=kind,
+        template=f"{kind}({{0}}, axis={axis}{', keepdims=True' if keepdims else ''})",
+        forward=forward,
+        backward=backward,
+        formulas=(f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
         doc=f"{word} entry along axis {axis}",
         forward_extras=lambda indices: (indices,),
     )
@@ -810,14 +810,14 @@ def take_along(axis: int, keepdims: bool) -> TensorOp:
     array([5.])
     """
     return TensorOp(
-        "take",
-        "take",
-        f"take({{0}}, axis={axis})",
-        _take_along(axis, keepdims),
-        lambda node, g: (
+        name="take",
+        symbol="take",
+        template=f"take({{0}}, axis={axis})",
+        forward=_take_along(axis, keepdims),
+        backward=lambda node, g: (
             _run(put_along(axis, keepdims), g, ctx=(node.ctx, node.parents[0].data.shape)),
         ),
-        ("d take(a)/da = 1 at the taken entries, 0 elsewhere",),
+        formulas=("d take(a)/da = 1 at the taken entries, 0 elsewhere",),
         doc=f"entries taken along axis {axis}",
         forward_extras=lambda indices: (indices,),
     )
@@ -838,12 +838,12 @@ def put_along(axis: int, keepdims: bool) -> TensorOp:
         return out
 
     return TensorOp(
-        "put",
-        "put",
-        f"put({{0}}, axis={axis})",
-        forward,
-        lambda node, g: (_run(take_along(axis, keepdims), g, ctx=node.ctx[0]),),
-        ("d put(a)/da: upstream at the entries a was put in",),
+        name="put",
+        symbol="put",
+        template=f"put({{0}}, axis={axis})",
+        forward=forward,
+        backward=lambda node, g: (_run(take_along(axis, keepdims), g, ctx=node.ctx[0]),),
+        formulas=("d put(a)/da: upstream at the entries a was put in",),
         doc=f"entries put along axis {axis}, zeros elsewhere",
         forward_extras=lambda ctx: ctx,
     )
@@ -860,12 +860,12 @@ def reshape(shape: tuple[int, ...]) -> TensorOp:
     [[0, 1], [2, 3], [4, 5]]
     """
     return TensorOp(
-        "reshape",
-        "reshape",
-        f"reshape({{0}}, {shape_text(shape)})",
-        lambda a: a.reshape(shape),
-        lambda node, g: (g.reshape(node.parents[0].data.shape),),
-        ("d reshape(a)/da: upstream reshaped back to a's shape",),
+        name="reshape",
+        symbol="reshape",
+        template=f"reshape({{0}}, {shape_text(shape)})",
+        forward=lambda a: a.reshape(shape),
+        backward=lambda node, g: (g.reshape(node.parents[0].data.shape),),
+        formulas=("d reshape(a)/da: upstream reshaped back to a's shape",),
         doc=f"reshape to {shape_text(shape)}",
     )
 
@@ -881,12 +881,12 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
     reverse = axes == tuple(range(len(axes) - 1, -1, -1))
     template = "{0}ᵀ" if reverse else f"permute({{0}}, {axes})"
     return TensorOp(
-        "transpose" if reverse else "permute",
-        "ᵀ" if reverse else "permute",
-        template,
-        lambda a: a.transpose(axes),
-        lambda node, g: (g.transpose(inverse),),
-        ("d aᵀ/da: upstream transposed back",),
+        name="transpose" if reverse else "permute",
+        symbol="ᵀ" if reverse else "permute",
+        template=template,
+        forward=lambda a: a.transpose(axes),
+        backward=lambda node, g: (g.transpose(inverse),),
+        formulas=("d aᵀ/da: upstream transposed back",),
         doc=f"axes reordered to {axes}",
     )
 
@@ -911,12 +911,12 @@ def _scatter(g: Array, index: Any, repeats_possible: bool, shape: tuple[int, ...
 #: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
 #: ``ctx`` is ``(index, repeats_possible, the Tensors inside the index)``.
 INDEX = TensorOp(
-    "index",
-    "[ ]",
-    "{0}[…]",
-    lambda a, index: a[index],
-    _index_backward,
-    ("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
+    name="index",
+    symbol="[ ]",
+    template="{0}[…]",
+    forward=lambda a, index: a[index],
+    backward=_index_backward,
+    formulas=("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
     doc="indexing: a slice or a gather",
     forward_extras=lambda ctx: ctx[:1],
 )
@@ -924,13 +924,13 @@ INDEX = TensorOp(
 #: Zeros of a shape with ``a`` added in at an index: indexing's backward, whose own backward
 #: is indexing again. The node's ``ctx`` is ``(index, repeats_possible, shape)``.
 SCATTER = TensorOp(
-    "scatter",
-    "scatter",
-    "scatter({0})",
-    _scatter,
+    name="scatter",
+    symbol="scatter",
+    template="scatter({0})",
+    forward=_scatter,
     # The index holds arrays only (no Tensors inside), so INDEX's third ctx entry is empty.
-    lambda node, g: (_run(INDEX, g, ctx=(node.ctx[0], node.ctx[1], ())),),
-    ("d scatter(a)/da: upstream at the entries a was added to",),
+    backward=lambda node, g: (_run(INDEX, g, ctx=(node.ctx[0], node.ctx[1], ())),),
+    formulas=("d scatter(a)/da: upstream at the entries a was added to",),
     doc="upstream put back where indexing took it from",
     forward_extras=lambda ctx: ctx,
 )
@@ -961,12 +961,12 @@ def concatenate(axis: int) -> TensorOp:
         return grads
 
     return TensorOp(
-        "cat",
-        "cat",
-        _list_template("cat", axis),
-        lambda *arrays: np.concatenate(arrays, axis=axis),
-        backward,
-        lambda index, arity: "d cat(…)/dxᵢ: the slice of upstream where xᵢ was placed",
+        name="cat",
+        symbol="cat",
+        template=_list_template("cat", axis),
+        forward=lambda *arrays: np.concatenate(arrays, axis=axis),
+        backward=backward,
+        formulas=lambda index, arity: "d cat(…)/dxᵢ: the slice of upstream where xᵢ was placed",
         doc=f"concatenate along axis {axis}",
     )
 
@@ -984,12 +984,12 @@ def stack(axis: int) -> TensorOp:
         return [g[before + (i,)] if p.requires_grad else None for i, p in enumerate(node.parents)]
 
     return TensorOp(
-        "stack",
-        "stack",
-        _list_template("stack", axis),
-        lambda *arrays: np.stack(arrays, axis=axis),
-        backward,
-        lambda index, arity: "d stack(…)/dxᵢ: the i-th slice of upstream",
+        name="stack",
+        symbol="stack",
+        template=_list_template("stack", axis),
+        forward=lambda *arrays: np.stack(arrays, axis=axis),
+        backward=backward,
+        formulas=lambda index, arity: "d stack(…)/dxᵢ: the i-th slice of upstream",
         doc=f"stack along a new axis {axis}",
     )
 
@@ -1017,12 +1017,12 @@ def softmax(axis: int) -> TensorOp:
         return (s * (g - _add_up(g * s, axis=axis, keepdims=True)),)
 
     return TensorOp(
-        "softmax",
-        "softmax",
-        f"softmax({{0}}, axis={axis})",
-        forward,
-        backward,
-        ("d softmax(a)/da: s·(upstream − Σ upstream·s), s = softmax(a)",),
+        name="softmax",
+        symbol="softmax",
+        template=f"softmax({{0}}, axis={axis})",
+        forward=forward,
+        backward=backward,
+        formulas=("d softmax(a)/da: s·(upstream − Σ upstream·s), s = softmax(a)",),
         doc=f"softmax along axis {axis}",
     )
 
@@ -1046,12 +1046,12 @@ def log_softmax(axis: int) -> TensorOp:
         return (g - _exp_of(node.data) * _add_up(g, axis=axis, keepdims=True),)
 
     return TensorOp(
-        "log_softmax",
-        "log_softmax",
-        f"log_softmax({{0}}, axis={axis})",
-        forward,
-        backward,
-        ("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
+        name="log_softmax",
+        symbol="log_softmax",
+        template=f"log_softmax({{0}}, axis={axis})",
+        forward=forward,
+        backward=backward,
+        formulas=("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
         doc=f"log of softmax along axis {axis}",
     )
 
@@ -1123,12 +1123,15 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
         return (grad * (scale[:, None] if reduction == "none" else scale), None)
 
     return TensorOp(
-        "cross_entropy",
-        "CE",
-        f"cross_entropy({{0}}, {{1}}, {reduction})",
-        forward,
-        backward,
-        ("d CE/dz = softmax(z) − onehot(target)", "targets are class indices: no gradient"),
+        name="cross_entropy",
+        symbol="CE",
+        template=f"cross_entropy({{0}}, {{1}}, {reduction})",
+        forward=forward,
+        backward=backward,
+        formulas=(
+            "d CE/dz = softmax(z) − onehot(target)",
+            "targets are class indices: no gradient",
+        ),
         doc=f"softmax cross-entropy ({reduction})",
     )
 
@@ -1185,12 +1188,12 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
         return (slope * upstream, None if label_slope is None else label_slope * upstream)
 
     return TensorOp(
-        "bce",
-        "BCE",
-        f"bce({{0}}, {{1}}, {reduction})",
-        forward,
-        backward,
-        ("d BCE/dp = (p − y) / (p·(1 − p))", "d BCE/dy = log(1 − p) − log p"),
+        name="bce",
+        symbol="BCE",
+        template=f"bce({{0}}, {{1}}, {reduction})",
+        forward=forward,
+        backward=backward,
+        formulas=("d BCE/dp = (p − y) / (p·(1 − p))", "d BCE/dy = log(1 − p) − log p"),
         doc=f"binary cross-entropy ({reduction})",
     )
 
@@ -1217,12 +1220,12 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         return ((sigmoid - y) * upstream, label_grad)
 
     return TensorOp(
-        "bce_logits",
-        "BCE(σ)",
-        f"bce_with_logits({{0}}, {{1}}, {reduction})",
-        forward,
-        backward,
-        ("d BCE(σ(z))/dz = σ(z) − y", "d BCE(σ(z))/dy = −z"),
+        name="bce_logits",
+        symbol="BCE(σ)",
+        template=f"bce_with_logits({{0}}, {{1}}, {reduction})",
+        forward=forward,
+        backward=backward,
+        formulas=("d BCE(σ(z))/dz = σ(z) − y", "d BCE(σ(z))/dy = −z"),
         doc=f"binary cross-entropy from logits ({reduction})",
     )
 
@@ -1238,11 +1241,11 @@ def cast_to(dtype: np.dtype[Any]) -> TensorOp:
     dtype('float32')
     """
     return TensorOp(
-        "cast",
-        str(dtype),
-        f"{dtype}({{0}})",
-        lambda a: a.astype(dtype),
-        lambda node, g: (g,),  # fit_gradient casts it to the input's dtype
-        (f"d {dtype}(a)/da = 1 (the gradient is cast back to a's dtype)",),
+        name="cast",
+        symbol=str(dtype),
+        template=f"{dtype}({{0}})",
+        forward=lambda a: a.astype(dtype),
+        backward=lambda node, g: (g,),  # fit_gradient casts it to the input's dtype
+        formulas=(f"d {dtype}(a)/da = 1 (the gradient is cast back to a's dtype)",),
         doc=f"cast to {dtype}",
     )

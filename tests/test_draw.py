@@ -146,12 +146,12 @@ def test_parameters_inputs_intermediates_and_root_are_told_apart() -> None:
 
 def test_op_nodes_show_the_symbol_of_their_record_even_for_an_op_made_here() -> None:
     cube = Op(
-        "cube",
-        "³",
-        "{0}³",
-        lambda a: a**3,
-        lambda a, out: (3 * a * a,),
-        ("d(a³)/da = 3a²",),
+        name="cube",
+        symbol="³",
+        template="{0}³",
+        forward=lambda a: a**3,
+        derivative=lambda a, out: (3 * a * a,),
+        formulas=("d(a³)/da = 3a²",),
         doc="cube",
     )
     x = Value(2.0, "x")

@@ -617,12 +617,12 @@ def test_piecewise_tensor_ops_have_zero_second_derivative() -> None:
 
 def test_a_scalar_op_whose_derivative_leaves_the_graph_names_itself() -> None:
     opaque = Op(
-        "opaque_sin",
-        "sin",
-        "sin({0})",
-        math.sin,
-        lambda a, out: (math.cos(a),),  # math.cos needs a float: no graph
-        ("d sin(a)/da = cos a",),
+        name="opaque_sin",
+        symbol="sin",
+        template="sin({0})",
+        forward=math.sin,
+        derivative=lambda a, out: (math.cos(a),),  # math.cos needs a float: no graph
+        formulas=("d sin(a)/da = cos a",),
     )
     x = Value(0.3, "x")
     y = Value._apply(opaque, (x,))
@@ -633,12 +633,12 @@ def test_a_scalar_op_whose_derivative_leaves_the_graph_names_itself() -> None:
 
 def test_a_tensor_op_whose_rule_leaves_the_graph_names_itself() -> None:
     opaque = T.TensorOp(
-        "opaque_sin",
-        "sin",
-        "sin({0})",
-        np.sin,
-        lambda node, g: (g * np.cos(node.parents[0].data),),  # np.cos drops the graph
-        ("d sin(a)/da = cos a",),
+        name="opaque_sin",
+        symbol="sin",
+        template="sin({0})",
+        forward=np.sin,
+        backward=lambda node, g: (g * np.cos(node.parents[0].data),),  # np.cos drops the graph
+        formulas=("d sin(a)/da = cos a",),
     )
     x = Tensor([0.3, 0.5], requires_grad=True, dtype=np.float64)
     y = autograd.apply(opaque, x).sum()

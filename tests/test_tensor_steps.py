@@ -129,7 +129,12 @@ def test_gradcheck_sums_a_many_entry_result_and_catches_a_wrong_backward() -> No
     x = Tensor([0.3, -0.7], label="x")
     assert autograd.gradcheck(lambda x: x * x, x)  # Σ x² has gradient 2x
     wrong = tensor_ops.TensorOp(
-        "sin", "sin", "sin({0})", np.sin, lambda node, g: (g * np.sin(node.parents[0].data),), ("",)
+        name="sin",
+        symbol="sin",
+        template="sin({0})",
+        forward=np.sin,
+        backward=lambda node, g: (g * np.sin(node.parents[0].data),),
+        formulas=("",),
     )
     report = autograd.gradcheck(lambda t: _result(wrong, np.sin(t.data), (t,)), x)
     assert not report and len(report.failures) == 2
