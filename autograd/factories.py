@@ -62,11 +62,12 @@ def _shape(shape: tuple[Any, ...], where: str) -> tuple[int, ...]:
     return tuple(builtins.int(n) for n in shape)
 
 
-def _leaf(data: Array, requires_grad: bool) -> Tensor:
+def _leaf(data: Array, requires_grad: bool, label: str = "") -> Tensor:
     if requires_grad:
-        _check_grad_dtype(data.dtype, "")
+        _check_grad_dtype(data.dtype, label)
     out = _plain(data)
     out.requires_grad = bool(requires_grad)
+    out.label = label
     return out
 
 
@@ -78,18 +79,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *, label: 
     (dtype('int64'), dtype('float32'), dtype('float32'))
     """
     resolved = _infer_dtype(data) if dtype is None else _dtype(dtype, "tensor")
-    out = Tensor.__new__(Tensor)
-    out.data = _to_array(data, resolved, label)
-    out.requires_grad = bool(requires_grad)
-    if requires_grad:
-        _check_grad_dtype(out.data.dtype, label)
-    out.grad = None
-    out.op = None
-    out.parents = ()
-    out.ctx = None
-    out.label = label
-    out.owner = None
-    return out
+    return _leaf(_to_array(data, resolved, label), requires_grad, label)
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

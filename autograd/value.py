@@ -109,14 +109,8 @@ class Value:
             raise _op_error(op, parents, error) from None
         if not -1.7976931348623157e308 <= data <= 1.7976931348623157e308:  # as in _apply
             _refuse_overflow(op, parents, datas, data)
-        out = _new_value(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.op = None
-        out.parents = ()
-        out.partials = ()
-        out.owner = None
+        out = _constant(data)  # a leaf holding the number, as a constant is
+        out.owner = None  # but a result, not a plain number the user typed
         return out
 
     # --- arithmetic -------------------------------------------------------------------------
