@@ -161,13 +161,14 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
             _ERROR_STATE.reset(state)
     if op.promotes and out.dtype is float64 and all(a.dtype is not float64 for a in arrays):
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
-    made = None
     if _mode.recording and op.differentiable:
         for t in inputs:
             if t.requires_grad:
                 made = _result(op, out, inputs, ctx if op.keeps is None else op.keeps(ctx))
                 break
-    if made is None:
+        else:
+            made = _plain(out)
+    else:
         made = _plain(out)
     if op.view and out.base is not None:
         return _inplace.share(made, inputs[0])
@@ -176,10 +177,15 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
 
 def _constants(op: TensorOp, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
     """The inputs with every non-Tensor made a constant node, as the first Tensor reads it."""
-    like = next((x for x in inputs if isinstance(x, Tensor)), None)
+    like = None
+    recording = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            like = like if like is not None else x
+            recording = recording or x.requires_grad
     if like is None:
         raise TypeError(f"{op.name}: needs at least one Tensor, got {inputs!r:.60}")
-    recording = _mode.recording and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+    recording = recording and _mode.recording
     nodes = []
     for x in inputs:
         if isinstance(x, Tensor):
@@ -228,6 +234,11 @@ def _overflow_error(op: TensorOp, parents: Sequence[Tensor]) -> OverflowError:
         "op that overflows from finite inputs, as exp and ** do; inf or NaN already in an "
         f"input passes through. Scale the inputs down{wider}"
     )
+
+
+#: The axes of 0 to 64 dimensions (numpy's most) in reverse order: ``.T``, which nn.Linear uses
+#: every step, skips building and checking the order.
+_REVERSED = [tuple(range(n - 1, -1, -1)) for n in range(65)]
 
 
 class MinMax(NamedTuple):
@@ -853,12 +864,12 @@ class Tensor:
         """
         ndim = self.data.ndim
         if not dims:
-            return self.permute(*range(ndim - 1, -1, -1))
+            return apply(T.permute(tuple(range(ndim - 1, -1, -1))), self)
         if len(dims) == 2 and all(isinstance(d, (int, np.integer)) for d in dims):
             order = list(range(ndim))
             first, second = (axis_of("transpose", self, d) for d in dims)
             order[first], order[second] = order[second], order[first]
-            return self.permute(*order)
+            return apply(T.permute(tuple(order)), self)
         return self.permute(*dims)
 
     @property
@@ -872,7 +883,7 @@ class Tensor:
         >>> v = Tensor([1.0, 2.0], label="v"); v.T is v, v.T.tolist()
         (False, [1.0, 2.0])
         """
-        return self.permute(*range(self.data.ndim - 1, -1, -1))
+        return apply(T.permute(_REVERSED[self.data.ndim]), self)
 
     def __getitem__(self, index: Any) -> Tensor:
         return apply(T.INDEX, self, ctx=T.index_context(index_argument(index, Tensor), index))

@@ -217,22 +217,33 @@ def elementwise(
     derivative = scalar.derivative
     forward = array_forward if array_forward is not None else _per_entry(scalar.forward)
 
+    # One rule for any number of inputs, and the same rule unrolled for one and two: the
+    # unrolled ones run in every training step (a + b, x * w), a third of the time.
     def backward(node: Any, g: Array) -> Grads:
         parents = node.parents
         local = derivative(*[p.data for p in parents], node.data)
         return [_times(g, d) if p.requires_grad else None for p, d in zip(parents, local)]
 
-    return _elementwise(scalar, forward, backward, **rules)
+    def backward_unary(node: Any, g: Array) -> Grads:
+        (d,) = derivative(node.parents[0].data, node.data)
+        return (g if d.__class__ is float and d == 1.0 else g * d,)
+
+    def backward_binary(node: Any, g: Array) -> Grads:
+        x, y = node.parents
+        dx, dy = derivative(x.data, y.data, node.data)
+        return (
+            (g if dx.__class__ is float and dx == 1.0 else g * dx) if x.requires_grad else None,
+            (g if dy.__class__ is float and dy == 1.0 else g * dy) if y.requires_grad else None,
+        )
+
+    arity = len(scalar.formulas) if isinstance(scalar.formulas, tuple) else None
+    rule = {1: backward_unary, 2: backward_binary}.get(arity, backward)  # type: ignore[arg-type]
+    return _elementwise(scalar, forward, rule, **rules)
 
 
 def _times(upstream: Any, local: Any) -> Any:
-    # A slope of exactly ±1 (add, sub, neg) hands the upstream on: no new array per input.
-    if type(local) is float:
-        if local == 1.0:
-            return upstream
-        if local == -1.0:
-            return -upstream
-    return upstream * local
+    # A slope of exactly 1 (add, sub) hands the upstream on: no new array per input.
+    return upstream if local.__class__ is float and local == 1.0 else upstream * local
 
 
 def _per_entry(rule: Callable[..., float]) -> Callable[..., Array]:
