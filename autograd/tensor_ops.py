@@ -1270,6 +1270,19 @@ def _list_template(word: str, axis: int) -> Callable[[Sequence[str]], str]:
     return lambda names: f"{word}({', '.join(names)}{'' if axis == 0 else f', axis={axis}'})"
 
 
+def _join_error(word: str, axis: int) -> Callable[[Sequence[Any], Any, Exception], Exception]:
+    def explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
+        shapes = ", ".join(shape_text(t.data.shape) for t in inputs)
+        rule = (
+            "stack needs tensors of one shape"
+            if word == "stack"
+            else f"cat needs equal sizes on every axis but axis {axis}"
+        )
+        return ValueError(f"{word}: cannot join shapes {shapes}: {rule}")
+
+    return explain
+
+
 @lru_cache(maxsize=64)
 def concatenate(axis: int) -> TensorOp:
     """Tensors joined end to end along an existing ``axis`` (cached per axis).
@@ -1299,6 +1312,7 @@ def concatenate(axis: int) -> TensorOp:
         formulas=lambda index, arity: "d cat(…)/dxᵢ: the slice of upstream where xᵢ was placed",
         doc=f"concatenate along axis {axis}",
         reads=reads_nothing,
+        explain=_join_error("cat", axis),
     )
 
 
@@ -1323,6 +1337,7 @@ def stack(axis: int) -> TensorOp:
         formulas=lambda index, arity: "d stack(…)/dxᵢ: the i-th slice of upstream",
         doc=f"stack along a new axis {axis}",
         reads=reads_nothing,
+        explain=_join_error("stack", axis),
     )
 
 
