@@ -667,12 +667,12 @@ def leaky_relu(slope: float = 0.01) -> TensorOp:
 def clip(low: float | None, high: float | None) -> TensorOp:
     """``a`` limited to ``[low, high]`` (either may be None); gradient 1 inside, 0 outside.
 
-    PyTorch's ``clamp``: at a bound itself the gradient is still 1.
+    PyTorch's ``clamp``: at a bound itself the gradient is still 1. Text from the scalar
+    :func:`autograd.ops.clip`; the mask is the array form of its slope.
 
     >>> clip(0.0, 1.0).forward(np.array([-1.0, 0.5, 2.0]))
     array([0. , 0.5, 1. ])
     """
-    text = f"{'−∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}"
 
     def backward(node: Any, g: Array) -> Grads:
         a = _array(node.parents[0].data)
@@ -683,15 +683,8 @@ def clip(low: float | None, high: float | None) -> TensorOp:
             inside &= a <= high
         return (g * inside,)
 
-    return TensorOp(
-        name="clip",
-        symbol="clip",
-        template=f"clip({{0}}, {text})",
-        forward=lambda a: np.clip(a, low, high),
-        backward=backward,
-        formulas=(f"d clip(a, {text})/da = 1 inside [{text}], 0 outside",),
-        doc=f"clip to [{text}]",
-        reads=reads_input,
+    return _elementwise(
+        ops.clip(low, high), lambda a: np.clip(a, low, high), backward, reads=reads_input
     )
 
 
