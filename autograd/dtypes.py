@@ -142,6 +142,12 @@ def infer_dtype(data: Any) -> np.dtype[Any] | None:
 def operand_array(other: Any, op: str, tensor: Any) -> Array:
     """A non-Tensor operand as an array. Plain numbers take the tensor's float dtype (as
     PyTorch treats Python numbers), so ``x * 0.5`` stays float32."""
+    kind = type(other)
+    if kind is float or kind is int:  # the common case, before the slower abstract checks
+        own = tensor.data.dtype
+        if own.kind == "f":
+            return np.asarray(other, dtype=own)
+        return np.asarray(other, dtype=np.int64 if kind is int else float32)
     if isinstance(other, np.ndarray):
         if other.dtype.kind in "biuf":
             return other
