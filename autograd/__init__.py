@@ -20,8 +20,10 @@ Reading order, for a learner or a maintainer (each module only uses the ones bef
    and never name an op. ``lesson.py`` turns both into a page to click through.
 6. ``gradcheck.py``: central finite differences against backward.
 7. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad), ``dtypes.py``
-   (what a Tensor holds, and operands as arrays), ``tensor_ops.py`` (the Tensor op records),
-   ``tensor.py`` (the class and its ``apply``), ``inplace.py`` (in-place changes and the
+   (what a Tensor holds, and operands as arrays), ``tensor_ops.py`` (the Tensor op records:
+   elementwise ones built from the scalar records, each with the rules ``apply`` follows),
+   ``axes.py`` (reading axis, shape and index arguments), ``tensor.py`` (the class and its
+   one ``apply`` path, as ``Value._apply``), ``inplace.py`` (in-place changes and the
    version checks that keep them honest), ``factories.py`` (``tensor``, ``zeros``,
    ``randn``, ...), ``functions.py`` (PyTorch's function forms and ``cat``/``stack``),
    ``torch_bridge.py`` (to and from torch).

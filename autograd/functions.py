@@ -19,11 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode as _mode
 from . import tensor_ops as T
-from .graph import CONSTANT
-from .tensor import Tensor, _operand_data, _plain, _result
-from .tensor_ops import TensorOp, shape_text
+from .tensor import Tensor, apply
+from .tensor_ops import TensorOp
 
 __all__ = [
     "sigmoid",
@@ -143,30 +141,13 @@ def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int
     items = list(tensors)
     if not items:
         raise ValueError(f"{word} needs at least one tensor")
-    first = next((t for t in items if isinstance(t, Tensor)), None)
-    if first is None:
-        first = Tensor(items[0])
-    nodes = [
-        t if isinstance(t, Tensor) else _plain(_operand_data(t, word, first), CONSTANT)
-        for t in items
-    ]
-    ndim = nodes[0].data.ndim + (1 if word == "stack" else 0)
+    if not any(isinstance(t, Tensor) for t in items):
+        items[0] = Tensor(items[0])  # the others take its dtype, as numbers join a Tensor
+    first = items[0]
+    ndim = np.ndim(first.data if isinstance(first, Tensor) else first) + (word == "stack")
     if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
         raise ValueError(f"{word}: axis {axis!r} does not exist for {ndim}-axis results")
-    op = factory(builtins.int(axis) % ndim)
-    try:
-        out = op.forward(*(n.data for n in nodes))
-    except ValueError:
-        shapes = ", ".join(shape_text(n.data.shape) for n in nodes)
-        rule = (
-            "stack needs tensors of one shape"
-            if word == "stack"
-            else f"cat needs equal sizes on every axis but axis {axis}"
-        )
-        raise ValueError(f"{word}: cannot join shapes {shapes}: {rule}") from None
-    if _mode.recording and any(n.requires_grad for n in nodes):
-        return _result(op, out, tuple(nodes))
-    return _plain(out)
+    return apply(factory(builtins.int(axis) % ndim), *items)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:

@@ -35,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,12 +43,12 @@ from . import grad_mode as _mode
 
 # autograd.tensor imports this module at its end, once these names exist: the in-place
 # operators run once per parameter per optimizer step, too often to import inside them.
-from .tensor import Tensor, _needs_grad, _operand_data, _plain_index, _who
+from .axes import index_argument
+from .tensor import Tensor, _needs_grad, _operand_data, _who
 from .tensor_ops import shape_text
 
 __all__ = [
     "CHANGES",
-    "SAVED",
     "VersionCounter",
     "counter",
     "share",
@@ -192,7 +191,7 @@ def assign(t: Tensor, index: Any, value: Any) -> None:
             )
     new = value.data if isinstance(value, Tensor) else _operand_data(value, "x[…] = …", t)
     try:
-        t.data[_plain_index(index)] = new
+        t.data[index_argument(index, Tensor)] = new
     except ValueError as error:
         raise ValueError(
             f"x[…] = …: cannot put {shape_text(np.shape(new))} into {_who(t)} there ({error})"
@@ -202,126 +201,20 @@ def assign(t: Tensor, index: Any, value: Any) -> None:
     mark_changed(t, "[…] =")
 
 
-# --- what each op's backward reads -------------------------------------------------------
-
-Saved = Callable[[Any], tuple[Any, ...]]
-
-
-def _nothing(node: Any) -> tuple[Any, ...]:
-    return ()
-
-
-def _input(node: Any) -> tuple[Any, ...]:
-    return (node.parents[0],)
-
-
-def _output(node: Any) -> tuple[Any, ...]:
-    return (node,)
-
-
-def _input_and_output(node: Any) -> tuple[Any, ...]:
-    return (node.parents[0], node)
-
-
-def _each_others(node: Any) -> tuple[Any, ...]:
-    # a * b and a @ b: a's gradient reads b, b's reads a (PyTorch saves each only if needed)
-    a, b = node.parents
-    return (*((b,) if a.requires_grad else ()), *((a,) if b.requires_grad else ()))
-
-
-def _division(node: Any) -> tuple[Any, ...]:
-    a, b = node.parents
-    return (b, a) if b.requires_grad else (b,)
-
-
-def _power(node: Any) -> tuple[Any, ...]:
-    a, b = node.parents
-    return (a, b, node) if b.requires_grad else (a, b)
-
-
-def _extreme(node: Any) -> tuple[Any, ...]:
-    # max()/amax() compare the input with the result; max(dim) keeps its own indices (ctx)
-    return () if node.ctx is not None else (node.parents[0], node)
-
-
-def _index(node: Any) -> tuple[Any, ...]:
-    # the Tensors inside the index (a gather's rows, a mask), as PyTorch saves them
-    return node.ctx[2]
-
-
-def _every_input(node: Any) -> tuple[Any, ...]:
-    return tuple(node.parents)
-
-
-def _everything(node: Any) -> tuple[Any, ...]:
-    return (*node.parents, node)
-
-
-#: For each op (by name), the tensors its backward rule reads: what PyTorch saves for it.
-#: Ops that only need shapes (add, sum, reshape, ...) read nothing.
-SAVED: dict[str, Saved] = {
-    "add": _nothing,
-    "sub": _nothing,
-    "neg": _nothing,
-    "sum": _nothing,
-    "mean": _nothing,
-    "reshape": _nothing,
-    "transpose": _nothing,
-    "permute": _nothing,
-    "cat": _nothing,
-    "stack": _nothing,
-    "cast": _nothing,
-    "round": _nothing,
-    "mul": _each_others,
-    "matmul": _each_others,
-    "div": _division,
-    "pow": _power,
-    "exp": _output,
-    "tanh": _output,
-    "sigmoid": _output,
-    "relu": _output,
-    "softmax": _output,
-    "log_softmax": _output,
-    "log": _input,
-    "leaky_relu": _input,
-    "clip": _input,
-    "max": _extreme,
-    "min": _extreme,
-    "index": _index,
-    # PyTorch's unfused log_softmax keeps its result, not the logits; this fused node works
-    # the probabilities out again from the logits, so it needs them as they were.
-    "cross_entropy": _every_input,
-    "bce": _every_input,
-    "bce_logits": _every_input,
-    # Ops that gradient graphs (create_graph=True) record: masks and indices are in ctx.
-    "where": _nothing,
-    "expand": _nothing,
-    "scatter": _nothing,
-    "take": _nothing,
-    "put": _nothing,
-}
+# --- what each op's backward reads: the record says (TensorOp.reads) ---------------------
 
 
 def saved_tensors(node: Any) -> tuple[Any, ...]:
-    """The tensors ``node``'s backward rule reads: inputs, or its own result.
-
-    An op missing from :data:`SAVED` counts all of them, so a new op is never unchecked.
+    """The tensors ``node``'s backward rule reads, inputs or its own result, as its op's
+    record says (``TensorOp.reads``); a record that does not say counts all of them, so a new
+    op is never unchecked.
 
     >>> from autograd import Tensor
     >>> w = Tensor([1.0], requires_grad=True, label="w"); x = Tensor([2.0], label="x")
     >>> [t.label for t in saved_tensors(w * x)], saved_tensors(w + x)
     (['x'], ())
     """
-    name = node.op.name
-    rule = SAVED.get(name)
-    if rule is None:
-        if name.startswith("rpow"):  # base ** x reads its result (and x, as PyTorch saves)
-            rule = _input_and_output
-        elif name.startswith("pow"):  # x ** k for a fixed k
-            rule = _input
-        else:
-            rule = _everything
-    return rule(node)
+    return tuple(node.op.reads(node))
 
 
 def check_unchanged(node: Any) -> None:

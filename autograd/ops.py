@@ -525,21 +525,26 @@ def leaky_relu(slope: float = 0.01) -> Op:
 
 
 @lru_cache(maxsize=64)
-def clip(low: float, high: float) -> Op:
-    """The op ``min(max(a, low), high)``; its slope is 1 inside the range, 0 outside.
+def clip(low: float | None, high: float | None) -> Op:
+    """The op ``min(max(a, low), high)``; its slope is 1 inside the range (bounds included, as
+    PyTorch's clamp), 0 outside. A bound of None is no bound (Tensors allow one side only).
 
     >>> clip(0.0, 1.0).forward(1.5), clip(0.0, 1.0).derivative(1.5, 1.0)
     (1.0, (0.0,))
+    >>> clip(None, 1.0).render(["x"])
+    'clip(x, −∞, 1)'
     """
-    if not low <= high:
-        raise ValueError(f"clip needs low <= high, got low={low!r}, high={high!r}")
-    lo, hi = _format_constant(low), _format_constant(high)
+    lo = "−∞" if low is None else _format_constant(low)
+    hi = "∞" if high is None else _format_constant(high)
+    floor = -math.inf if low is None else low
+    ceiling = math.inf if high is None else high
     return Op(
         name="clip",
         symbol=f"clip[{lo}, {hi}]",
         template=f"clip({{0}}, {lo}, {hi})",
-        forward=lambda a: low if a < low else (high if a > high else a),
-        derivative=lambda a, out: (1.0 if low <= a <= high else 0.0,),
+        # max, then min: with low > high every entry becomes high, as in PyTorch's clamp
+        forward=lambda a: min(max(a, floor), ceiling),
+        derivative=lambda a, out: (1.0 if floor <= a <= ceiling else 0.0,),
         formulas=(f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
         doc=f"clip to [{lo}, {hi}]",
         slopes=(f"1 if {lo} ≤ {{0}} ≤ {hi} else 0",),

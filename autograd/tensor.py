@@ -32,6 +32,16 @@ import numpy as np
 
 from . import grad_mode as _mode
 from . import tensor_ops as T
+from .axes import (
+    axis_argument,
+    axis_of,
+    index_argument,
+    keep_argument,
+    permutation,
+    reduced_axes,
+    reshaped,
+    shape_argument,
+)
 from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
 from .dtypes import floating as _floating
@@ -108,67 +118,115 @@ def _plain(data: Any, owner: Owner | None = None) -> Tensor:
     return out
 
 
+def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
+    """``op`` run on ``inputs``: the one way every Tensor op is computed and recorded.
+
+    Every Tensor method, function and loss comes here, as every scalar op goes through
+    ``Value._apply``. From the record it takes the forward rule, the promotion rule
+    (``floating``), the overflow policy (``overflows``), its refusals (``check``,
+    ``explain``); then it decides whether to record (some input requires grad, recording
+    is on, the op has a backward rule) and does the version bookkeeping for views. An input
+    that is not a Tensor (a number, an array) becomes a constant, in the first Tensor's
+    float dtype for plain numbers. ``ctx`` is what the op needs besides the arrays (an axis'
+    indices, an index), kept on the node for backward.
+
+    >>> from autograd import tensor_ops as T
+    >>> apply(T.total(None, False), Tensor(np.ones((2, 3)))).item()
+    6.0
+    >>> apply(T.SUB, 1.0, Tensor([3.0])).tolist()
+    [-2.0]
+    """
+    for x in inputs:
+        if not isinstance(x, Tensor):
+            inputs = _constants(op, inputs)
+            break
+    if op.check is not None:
+        op.check(inputs, ctx)
+    arrays = [t.data for t in inputs]
+    if op.floating:
+        arrays = [_floating(a) for a in arrays]
+    if op.forward_extras is not None:
+        arrays += op.forward_extras(ctx)
+    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if op.overflows else None
+    try:
+        out = op.forward(*arrays)
+    except FloatingPointError:
+        raise _overflow_error(op, inputs) from None
+    except OpDomainError as error:
+        raise _op_error(op, inputs, error) from None
+    except (ValueError, IndexError, TypeError) as error:
+        raise _refusal(op, inputs, ctx, error) from None
+    finally:
+        if state is not None:
+            _ERROR_STATE.reset(state)
+    if op.promotes and out.dtype is float64 and all(a.dtype is not float64 for a in arrays):
+        out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
+    if _mode.recording and op.differentiable:
+        for t in inputs:
+            if t.requires_grad:
+                made = _result(op, out, inputs, ctx if op.keeps is None else op.keeps(ctx))
+                break
+        else:
+            made = _plain(out)
+    else:
+        made = _plain(out)
+    if op.view and out.base is not None:
+        return _inplace.share(made, inputs[0])
+    return made
+
+
+def _constants(op: TensorOp, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
+    """The inputs with every non-Tensor made a constant node, as the first Tensor reads it."""
+    like = None
+    recording = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            like = like if like is not None else x
+            recording = recording or x.requires_grad
+    if like is None:
+        raise TypeError(f"{op.name}: needs at least one Tensor, got {inputs!r:.60}")
+    recording = recording and _mode.recording
+    nodes = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            nodes.append(x)
+            continue
+        array = _operand_data(x, op.name, like)
+        # The caller's own array is copied when a graph keeps it: changing it after the
+        # forward pass must not change the gradient (PyTorch copies a numpy operand too).
+        nodes.append(_plain(array.copy() if recording and array is x else array, CONSTANT))
+    return tuple(nodes)
+
+
 def _op_error(op: TensorOp, parents: Sequence[Tensor], error: OpDomainError) -> Exception:
     inputs = ", ".join(_who(p) for p in parents)
     return error.kind(f"{op.name}({inputs}): {error}")
 
 
-def _broadcast_error(op: TensorOp, a: Tensor, b: Tensor) -> ValueError:
-    return ValueError(
-        f"{op.name}: shapes {shape_text(a.data.shape)} and {shape_text(b.data.shape)} do not "
-        f"broadcast ({_who(a)} and {_who(b)}). Broadcasting lines the shapes up from the "
-        "right; each pair of sizes must be equal, or one of them 1"
-    )
-
-
-def _binary(op: TensorOp, x: Tensor, other: Any, reflected: bool = False) -> Tensor:
-    """``op(x, other)`` (or ``op(other, x)``), broadcasting; a non-Tensor becomes a constant."""
-    if isinstance(other, Tensor):
-        o: Tensor | None = other
-        od = other.data
-    else:
-        o = None
-        od = _operand_data(other, op.name, x)
-    xd = x.data
-    a, b = (od, xd) if reflected else (xd, od)
-    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
-    try:
-        out = op.forward(a, b)
-    except FloatingPointError:
-        left, right = x, o if o is not None else _plain(od, CONSTANT)
-        raise _overflow_error(op, (right, left) if reflected else (left, right)) from None
-    except OpDomainError as error:
-        left, right = x, o if o is not None else _plain(od, CONSTANT)
-        raise _op_error(op, (right, left) if reflected else (left, right), error) from None
-    except ValueError:
-        right_ = o if o is not None else _plain(od, CONSTANT)
+def _refusal(op: TensorOp, inputs: Sequence[Tensor], ctx: Any, error: Exception) -> Exception:
+    """The learner's error for arguments a forward rule refused (shapes, axes, indices)."""
+    if op.explain is not None:
+        return op.explain(inputs, ctx, error)
+    if len(inputs) == 2 and isinstance(error, ValueError):
+        a, b = inputs
         try:
-            np.broadcast_shapes(a.shape, b.shape)
+            np.broadcast_shapes(a.data.shape, b.data.shape)
         except ValueError:
-            pair = (right_, x) if reflected else (x, right_)
-            raise _broadcast_error(op, *pair) from None
-        raise
-    except TypeError as error:
-        raise TypeError(f"{op.name}: {error} ({_who(x)})") from None
-    finally:
-        _ERROR_STATE.reset(state)
-    if out.dtype is float64 and a.dtype != float64 and b.dtype != float64:
-        out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
-    if _mode.recording and (x.requires_grad or (o is not None and o.requires_grad)):
-        if o is None:
-            # The caller's own array is copied: changing it after the forward pass must not
-            # change the gradient (PyTorch copies a numpy operand into a new tensor too).
-            o = _plain(od.copy() if od is other else od, CONSTANT)
-        return _result(op, out, (o, x) if reflected else (x, o))
-    return _plain(out)
+            return ValueError(
+                f"{op.name}: shapes {shape_text(a.data.shape)} and {shape_text(b.data.shape)} "
+                f"do not broadcast ({_who(a)} and {_who(b)}). Broadcasting lines the shapes up "
+                "from the right; each pair of sizes must be equal, or one of them 1"
+            )
+    if isinstance(error, TypeError):
+        return TypeError(f"{op.name}: {error} ({', '.join(_who(t) for t in inputs)})")
+    return error
 
 
-def _overflow_error(op: TensorOp, parents: Sequence[Tensor], dtype: Any = None) -> OverflowError:
+def _overflow_error(op: TensorOp, parents: Sequence[Tensor]) -> OverflowError:
     """The error of the overflow policy (README, "What tracegrad promises")."""
     inputs = ", ".join(_who(p) for p in parents)
-    if dtype is None:
-        dtype = np.result_type(*(p.data for p in parents))
-        dtype = dtype if dtype.kind == "f" else float32
+    dtype = np.result_type(*(p.data for p in parents))
+    dtype = dtype if dtype.kind == "f" else float32
     wider = "" if dtype == float64 else ", or compute in float64"
     return OverflowError(
         f"{op.name}({inputs}): the result is too large for {dtype} (beyond "
@@ -178,46 +236,9 @@ def _overflow_error(op: TensorOp, parents: Sequence[Tensor], dtype: Any = None) 
     )
 
 
-def _compare(ufunc: Any, x: Tensor, other: Any) -> Tensor:
-    od = other.data if isinstance(other, Tensor) else _operand_data(other, ufunc.__name__, x)
-    try:
-        return _plain(ufunc(x.data, od))
-    except ValueError:
-        shapes = f"{shape_text(x.data.shape)} and {shape_text(np.shape(od))}"
-        raise ValueError(f"{ufunc.__name__}: shapes {shapes} do not broadcast") from None
-
-
-def _axis_argument(name: str, axis: Any, dim: Any) -> Any:
-    """The axis as the ops want it: None, a Python int, or a tuple of Python ints.
-
-    numpy's integers are accepted (an axis often comes from a shape or an argmax); anything
-    else, such as 1.0 or True, is refused here rather than deep inside numpy.
-    """
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{name}: give axis or dim, not both")
-        axis = dim
-    if axis is None or type(axis) is int:
-        return axis
-    if isinstance(axis, (list, tuple)):
-        return tuple(_whole_axis(name, part) for part in axis)
-    return _whole_axis(name, axis)
-
-
-def _whole_axis(name: str, axis: Any) -> int:
-    if not isinstance(axis, (bool, np.bool_)):
-        try:
-            return operator.index(axis)
-        except TypeError:
-            pass
-    raise TypeError(
-        f"{name}: an axis is a whole number (or a tuple of them) such as 0 or -1, "
-        f"got {type(axis).__name__} {axis!r}"
-    )
-
-
-def _keep_argument(keepdims: bool, keepdim: bool | None) -> bool:
-    return bool(keepdim) if keepdim is not None else bool(keepdims)
+#: The axes of 0 to 64 dimensions (numpy's most) in reverse order: ``.T``, which nn.Linear uses
+#: every step, skips building and checking the order.
+_REVERSED = [tuple(range(n - 1, -1, -1)) for n in range(65)]
 
 
 class MinMax(NamedTuple):
@@ -441,22 +462,7 @@ class Tensor:
         target = _dtype(dtype, "to")
         if target == self.data.dtype:
             return self
-        if target.kind == "f" and target.itemsize < self.data.dtype.itemsize:
-            # a narrower float may not hold the numbers: the overflow policy, as for ops
-            state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
-            try:
-                narrowed = self.data.astype(target)
-            except FloatingPointError:
-                raise _overflow_error(T.cast_to(target), (self,), target) from None
-            finally:
-                _ERROR_STATE.reset(state)
-            if _mode.recording and self.requires_grad:
-                return _result(T.cast_to(target), narrowed, (self,))
-            return _plain(narrowed)
-        if target.kind == "f" and _mode.recording and self.requires_grad:
-            op = T.cast_to(target)
-            return _result(op, op.forward(self.data), (self,))
-        return _plain(self.data.astype(target))
+        return apply(T.cast_to(target), self)
 
     def float(self) -> Tensor:
         """As float32. ``Tensor([1], dtype=autograd.int64).float().dtype == autograd.float32``"""
@@ -487,98 +493,56 @@ class Tensor:
         >>> Tensor([0.5, 1.5, 0.26]).round().tolist(), Tensor([0.26]).round(1).item()
         ([0.0, 2.0, 0.0], 0.30000001192092896)
         """
-        return self._unary(T.rounding(operator.index(decimals)))
+        return apply(T.rounding(operator.index(decimals)), self)
 
     # --- arithmetic -----------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
-        return _binary(T.ADD, self, other)
+        return apply(T.ADD, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(T.ADD, self, other, reflected=True)
+        return apply(T.ADD, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _binary(T.SUB, self, other)
+        return apply(T.SUB, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _binary(T.SUB, self, other, reflected=True)
+        return apply(T.SUB, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _binary(T.MUL, self, other)
+        return apply(T.MUL, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(T.MUL, self, other, reflected=True)
+        return apply(T.MUL, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _binary(T.DIV, self, other)
+        return apply(T.DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(T.DIV, self, other, reflected=True)
+        return apply(T.DIV, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
         if isinstance(other, (numbers.Real, np.generic)) and not isinstance(other, Value):
             # A plain-number exponent is part of the op, not an input: x**2 has one parent.
             # Its type matters to integer tensors (x**3 is int64, x**3.0 float32; the op says).
             if isinstance(other, numbers.Integral):
-                return self._unary(T.power(builtins.int(other)), overflows=True)
-            return self._unary(T.power(builtins.float(other)), overflows=True)
-        return _binary(T.POW, self, other)
+                return apply(T.power(builtins.int(other)), self)
+            return apply(T.power(builtins.float(other)), self)
+        return apply(T.POW, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
         if isinstance(other, (numbers.Real, np.generic)) and builtins.float(other) > 0:
-            return self._unary(T.exponential(builtins.float(other)), floating=True, overflows=True)
-        return _binary(T.POW, self, other, reflected=True)
+            return apply(T.exponential(builtins.float(other)), self)
+        return apply(T.POW, other, self)
 
     def __neg__(self) -> Tensor:
-        if self.data.dtype.kind == "b":
-            raise TypeError(
-                f"neg: -{_who(self)}: negating booleans is not supported, as in PyTorch; to "
-                "flip a mask use ~mask (or mask.logical_not())"
-            )
-        return self._unary(T.NEG)
+        return apply(T.NEG, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return self._matmul(other, reflected=False)
+        return apply(T.MATMUL, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return self._matmul(other, reflected=True)
-
-    def _matmul(self, other: Any, reflected: builtins.bool) -> Tensor:
-        if isinstance(other, Tensor):
-            o = other
-        else:
-            od = _operand_data(other, "matmul", self)
-            o = _plain(od.copy() if od is other else od, CONSTANT)  # as _binary: a copy
-        left, right = (o, self) if reflected else (self, o)
-        a, b = left.data, right.data
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(
-                f"matmul: {_who(left)} @ {_who(right)}: @ needs at least one axis on each "
-                "side; multiply by a single number with *"
-            )
-        if a.dtype != b.dtype:
-            raise TypeError(
-                f"matmul: {_who(left)} @ {_who(right)}: both sides need the same dtype, as in "
-                "PyTorch (which says: expected m1 and m2 to have the same dtype); convert one "
-                f"first, e.g. .to({b.dtype if a.dtype.kind != 'f' else a.dtype})"
-            )
-        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW)
-        try:
-            out = np.matmul(a, b)
-        except FloatingPointError:
-            raise _overflow_error(T.MATMUL, (left, right)) from None
-        except ValueError:
-            inner = f"{a.shape[-1]} and {b.shape[0] if b.ndim == 1 else b.shape[-2]}"
-            raise ValueError(
-                f"matmul: cannot multiply {_who(left)} by {_who(right)}: the inner sizes "
-                f"{inner} differ (or the batch axes do not broadcast); for a @ b, a's last "
-                "axis must match b's first (or second-to-last)"
-            ) from None
-        finally:
-            _ERROR_STATE.reset(state)
-        if _mode.recording and (left.requires_grad or right.requires_grad):
-            return _result(T.MATMUL, out, (left, right))
-        return _plain(out)
+        return apply(T.MATMUL, other, self)
 
     # --- in place, for updates outside the graph ----------------------------------------
 
@@ -613,22 +577,22 @@ class Tensor:
     # --- comparisons: tensors of booleans, outside the graph ----------------------------
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(np.equal, self, other)
+        return apply(T.EQUAL, self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(np.not_equal, self, other)
+        return apply(T.NOT_EQUAL, self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _compare(np.less, self, other)
+        return apply(T.LESS, self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return _compare(np.less_equal, self, other)
+        return apply(T.LESS_EQUAL, self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _compare(np.greater, self, other)
+        return apply(T.GREATER, self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _compare(np.greater_equal, self, other)
+        return apply(T.GREATER_EQUAL, self, other)
 
     def __bool__(self) -> builtins.bool:
         if self.data.size != 1:
@@ -657,60 +621,31 @@ class Tensor:
         >>> (~Tensor([1, 0], dtype=bool)).tolist()
         [False, True]
         """
-        if self.data.dtype.kind not in "biu":
-            raise TypeError(
-                f"~ on {_who(self)}: ~ flips booleans or the bits of integers; for floats "
-                "write 1 - x or -x"
-            )
-        return _plain(np.invert(self.data))
+        return apply(T.INVERT, self)
 
     def logical_not(self) -> Tensor:
         """True where an entry is 0 (or False). ``Tensor([0, 2]).logical_not().tolist() ==
         [True, False]``"""
-        return _plain(np.logical_not(self.data))
+        return apply(T.LOGICAL_NOT, self)
 
     def any(self) -> Tensor:
         """Whether any entry is nonzero. ``Tensor([0, 1]).any().item() is True``"""
-        return _plain(np.any(self.data))
+        return apply(T.ANY, self)
 
     def all(self) -> Tensor:
         """Whether every entry is nonzero. ``Tensor([0, 1]).all().item() is False``"""
-        return _plain(np.all(self.data))
+        return apply(T.ALL, self)
 
     # --- functions, elementwise -----------------------------------------------------------
 
-    def _unary(
-        self,
-        op: TensorOp,
-        *args: Any,
-        floating: builtins.bool = False,
-        ctx: Any = None,
-        overflows: builtins.bool = False,
-    ) -> Tensor:
-        data = _floating(self.data) if floating else self.data
-        # Only ops whose result can outgrow finite inputs (exp, **) pay for the check.
-        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if overflows else None
-        try:
-            out = op.forward(data, *args)
-        except FloatingPointError:
-            raise _overflow_error(op, (self,)) from None
-        except OpDomainError as error:
-            raise _op_error(op, (self,), error) from None
-        finally:
-            if overflows:
-                _ERROR_STATE.reset(state)
-        if _mode.recording and self.requires_grad:
-            return _result(op, out, (self,), ctx)
-        return _plain(out)
-
     def exp(self) -> Tensor:
         """e to the power of each entry. ``Tensor([0.0]).exp().item() == 1.0``"""
-        return self._unary(T.EXP, floating=True, overflows=True)
+        return apply(T.EXP, self)
 
     def log(self) -> Tensor:
         """Natural logarithm of each entry; every entry must be positive.
         ``Tensor([1.0]).log().item() == 0.0``"""
-        return self._unary(T.LOG, floating=True)
+        return apply(T.LOG, self)
 
     def sqrt(self) -> Tensor:
         """Square root of each entry (``x ** 0.5``). ``Tensor([4.0]).sqrt().item() == 2.0``"""
@@ -718,22 +653,22 @@ class Tensor:
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent of each entry. ``Tensor([0.0]).tanh().item() == 0.0``"""
-        return self._unary(T.TANH, floating=True)
+        return apply(T.TANH, self)
 
     def sigmoid(self) -> Tensor:
         """1/(1+e⁻ˣ) for each entry, stable for any input.
         ``Tensor([0.0]).sigmoid().item() == 0.5``"""
-        return self._unary(T.SIGMOID, floating=True)
+        return apply(T.SIGMOID, self)
 
     def relu(self) -> Tensor:
         """max(0, x) for each entry (slope 0 at 0).
         ``Tensor([-1.0, 2.0]).relu().tolist() == [0.0, 2.0]``"""
-        return self._unary(T.RELU)
+        return apply(T.RELU, self)
 
     def leaky_relu(self, slope: builtins.float = 0.01) -> Tensor:
         """x if x > 0 else slope·x, for each entry.
         ``Tensor([-2.0, 3.0], dtype=float64).leaky_relu(0.1).tolist() == [-0.2, 3.0]``"""
-        return self._unary(T.leaky_relu(builtins.float(slope)))
+        return apply(T.leaky_relu(builtins.float(slope)), self)
 
     def clip(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
         """Each entry limited to [min, max] (PyTorch's ``clamp``); gradient 0 outside.
@@ -745,36 +680,11 @@ class Tensor:
             raise ValueError("clip needs min, max or both")
         low = None if min is None else builtins.float(min)
         high = None if max is None else builtins.float(max)
-        return self._unary(T.clip(low, high))
+        return apply(T.clip(low, high), self)
 
     clamp = clip
 
     # --- reductions -----------------------------------------------------------------------
-
-    def _reduce(self, kind: str, axis: Any, keepdims: builtins.bool) -> Tensor:
-        if axis == ():
-            axis = None  # no dims named: every entry, as PyTorch reads sum(())
-        op = T.reduction(kind, axis, keepdims)
-        data = _floating(self.data) if kind == "mean" else self.data
-        overflows = kind == "sum" or kind == "mean"  # max and min stay within their inputs
-        state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if overflows else None
-        try:
-            out = op.forward(data)
-        except FloatingPointError:
-            raise _overflow_error(op, (self,)) from None
-        except OpDomainError as error:
-            raise _op_error(op, (self,), error) from None
-        except (ValueError, IndexError) as error:  # numpy's AxisError is both
-            raise type(error)(
-                f"{kind}: axis {axis} does not exist in {_who(self)}, which has "
-                f"{self.data.ndim} axes"
-            ) from None
-        finally:
-            if overflows:
-                _ERROR_STATE.reset(state)
-        if _mode.recording and self.requires_grad:
-            return _result(op, out, (self,))
-        return _plain(out)
 
     def sum(
         self,
@@ -791,8 +701,8 @@ class Tensor:
         >>> Tensor([[1, 2], [3, 4]]).sum(0).tolist(), Tensor([[1, 2]]).sum(1, keepdims=True).shape
         ([4.0, 6.0], (1, 1))
         """
-        return self._reduce(
-            "sum", _axis_argument("sum", axis, dim), _keep_argument(keepdims, keepdim)
+        return apply(
+            T.total(reduced_axes("sum", axis, dim), keep_argument(keepdims, keepdim)), self
         )
 
     def mean(
@@ -804,8 +714,8 @@ class Tensor:
         keepdim: builtins.bool | None = None,
     ) -> Tensor:
         """The mean over ``axis`` (None: all entries). ``Tensor([1, 2, 6]).mean().item() == 3.0``"""
-        return self._reduce(
-            "mean", _axis_argument("mean", axis, dim), _keep_argument(keepdims, keepdim)
+        return apply(
+            T.mean(reduced_axes("mean", axis, dim), keep_argument(keepdims, keepdim)), self
         )
 
     def amax(self, axis: Axis = None, keepdims: builtins.bool = False) -> Tensor:
@@ -814,12 +724,12 @@ class Tensor:
         >>> Tensor([[1, 5], [7, 2]]).amax(axis=0).tolist()
         [7.0, 5.0]
         """
-        return self._reduce("max", _axis_argument("amax", axis, None), keepdims)
+        return apply(T.extreme("max", reduced_axes("amax", axis, None), keepdims), self)
 
     def amin(self, axis: Axis = None, keepdims: builtins.bool = False) -> Tensor:
         """The smallest entry over ``axis``; tied entries share the gradient.
         ``Tensor([3, 1, 2]).amin().item() == 1.0``"""
-        return self._reduce("min", _axis_argument("amin", axis, None), keepdims)
+        return apply(T.extreme("min", reduced_axes("amin", axis, None), keepdims), self)
 
     def max(
         self,
@@ -839,7 +749,9 @@ class Tensor:
         >>> values.tolist(), indices.tolist()
         ([5.0, 7.0], [1, 0])
         """
-        return self._extreme("max", _axis_argument("max", dim, axis), keepdims, keepdim)
+        return self._extreme(
+            "max", reduced_axes("max", dim, axis), keep_argument(keepdim, keepdims)
+        )
 
     def min(
         self,
@@ -854,22 +766,19 @@ class Tensor:
         >>> Tensor([[1, 5], [7, 2]]).min(0).values.tolist()
         [1.0, 2.0]
         """
-        return self._extreme("min", _axis_argument("min", dim, axis), keepdims, keepdim)
+        return self._extreme(
+            "min", reduced_axes("min", dim, axis), keep_argument(keepdim, keepdims)
+        )
 
-    def _extreme(
-        self, kind: str, axis: Any, keepdims: builtins.bool | None, keepdim: builtins.bool
-    ) -> Any:
-        keep = _keep_argument(keepdim, keepdims)
+    def _extreme(self, kind: str, axis: Any, keep: builtins.bool) -> Any:
         if axis is None or isinstance(axis, tuple):
-            return self._reduce(kind, axis, keep)
-        axis = self._axis(kind, axis)
+            return apply(T.extreme(kind, axis, keep), self)
+        axis = axis_of(kind, self, axis)
         if self.data.ndim == 0:  # one number: itself, at index 0 (PyTorch allows dim 0 or -1)
-            return self.reshape(1)._extreme(kind, 0, None, False)
-        find = np.argmax if kind == "max" else np.argmin
-        self._refuse_empty_axis(kind, axis)
-        indices = find(self.data, axis=axis, keepdims=True)
-        values = self._unary(T.max_along(kind, axis, keep), indices, ctx=indices)
-        return MinMax(values, _plain(indices if keep else np.squeeze(indices, axis)))
+            return self.reshape(1)._extreme(kind, 0, False)
+        indices = apply(T.arg_extreme(kind, axis, True, kind), self)
+        values = apply(T.max_along(kind, axis, keep), self, ctx=indices.data)
+        return MinMax(values, indices if keep else indices.reshape(values.data.shape))
 
     def argmax(
         self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None
@@ -879,43 +788,18 @@ class Tensor:
         >>> Tensor([[1, 5], [7, 2]]).argmax(1).tolist(), Tensor([1, 5, 2]).argmax().item()
         ([1, 0], 1)
         """
-        axis = _axis_argument("argmax", dim, axis)
-        axis = None if axis is None else self._axis("argmax", axis)
-        self._refuse_empty_axis("argmax", axis)
-        return _plain(np.argmax(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+        return self._arg_extreme("max", axis_argument("argmax", dim, axis), keepdim)
 
     def argmin(
         self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None
     ) -> Tensor:
         """The index of the smallest entry (along ``dim``), as int64.
         ``Tensor([3, 1, 2]).argmin().item() == 1``"""
-        axis = _axis_argument("argmin", dim, axis)
-        axis = None if axis is None else self._axis("argmin", axis)
-        self._refuse_empty_axis("argmin", axis)
-        return _plain(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+        return self._arg_extreme("min", axis_argument("argmin", dim, axis), keepdim)
 
-    def _refuse_empty_axis(self, name: str, axis: builtins.int | None) -> None:
-        """Where to point has no answer over no entries: PyTorch's IndexError, named."""
-        shape = self.data.shape
-        if axis is None and self.data.size == 0:
-            raise IndexError(
-                f"{name}: {_who(self)} has no entries, so there is no index to return; "
-                "give a dim whose size is not 0"
-            )
-        if axis is not None and shape and shape[axis] == 0:
-            raise IndexError(
-                f"{name}: axis {axis} of {_who(self)} has size 0, so there is no index to "
-                "return along it"
-            )
-
-    def _axis(self, name: str, axis: Any) -> builtins.int:
-        ndim = self.data.ndim
-        # A 0-d tensor takes dim 0 or -1, as in PyTorch.
-        if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
-            raise ValueError(
-                f"{name}: axis {axis!r} does not exist in {_who(self)}, which has {ndim} axes"
-            )
-        return builtins.int(axis) % max(ndim, 1)
+    def _arg_extreme(self, kind: str, axis: Any, keep: builtins.bool) -> Tensor:
+        axis = None if axis is None else axis_of(f"arg{kind}", self, axis)
+        return apply(T.arg_extreme(kind, axis, builtins.bool(keep)), self)
 
     # --- softmax --------------------------------------------------------------------------
 
@@ -925,8 +809,10 @@ class Tensor:
         >>> Tensor([[1000.0, 1000.0]]).softmax(axis=1).tolist()
         [[0.5, 0.5]]
         """
-        axis = self._axis("softmax", _axis_argument("softmax", axis if dim is None else None, dim))
-        return self._unary(T.softmax(axis), floating=True)
+        axis = axis_of(
+            "softmax", self, axis_argument("softmax", axis if dim is None else None, dim)
+        )
+        return apply(T.softmax(axis), self)
 
     def log_softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> Tensor:
         """x − log Σ exp(x) along ``axis``, stable: the log-probabilities cross-entropy needs.
@@ -934,10 +820,10 @@ class Tensor:
         >>> Tensor([[0.0, 0.0]]).log_softmax(1).tolist()
         [[-0.6931471824645996, -0.6931471824645996]]
         """
-        axis = self._axis(
-            "log_softmax", _axis_argument("log_softmax", axis if dim is None else None, dim)
+        axis = axis_of(
+            "log_softmax", self, axis_argument("log_softmax", axis if dim is None else None, dim)
         )
-        return self._unary(T.log_softmax(axis), floating=True)
+        return apply(T.log_softmax(axis), self)
 
     # --- shape ----------------------------------------------------------------------------
 
@@ -947,21 +833,7 @@ class Tensor:
         >>> Tensor([1, 2, 3, 4, 5, 6]).reshape(2, -1).shape
         (2, 3)
         """
-        wanted = (
-            tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        )
-        try:
-            out = self.data.reshape(wanted)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"reshape: cannot reshape {_who(self)} ({self.data.size} entries) into "
-                f"{shape_text(wanted)}: the number of entries must stay the same"
-            ) from None
-        if _mode.recording and self.requires_grad:
-            made = _result(T.reshape(out.shape), out, (self,))
-        else:
-            made = _plain(out)
-        return made if out.base is None else _inplace.share(made, self)
+        return apply(T.reshape(reshaped(self, shape_argument(shape))), self)
 
     view = reshape
 
@@ -975,26 +847,13 @@ class Tensor:
         shape = self.data.shape
         if not shape:
             return self.reshape(1)
-        start = self._axis("flatten", start_dim)
-        end = self._axis("flatten", end_dim)
+        start = axis_of("flatten", self, start_dim)
+        end = axis_of("flatten", self, end_dim)
         return self.reshape(*shape[:start], -1, *shape[end + 1 :])
 
     def permute(self, *axes: Any) -> Tensor:
         """The axes in a new order. ``zeros(2, 3, 4).permute(2, 0, 1).shape == (4, 2, 3)``"""
-        order = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        ndim = self.data.ndim
-        try:
-            normal = tuple(builtins.int(a) % max(ndim, 1) for a in order)
-            valid = sorted(normal) == list(range(ndim)) and all(-ndim <= a < ndim for a in order)
-        except TypeError:
-            valid = False
-        if not valid:
-            raise ValueError(f"permute: {order} is not an order of the {ndim} axes of {_who(self)}")
-        op = T.permute(normal)
-        out = op.forward(self.data)
-        if _mode.recording and self.requires_grad:
-            return _inplace.share(_result(op, out, (self,)), self)
-        return _inplace.share(_plain(out), self)
+        return apply(T.permute(permutation(self, axes)), self)
 
     def transpose(self, *dims: Any) -> Tensor:
         """``transpose(d0, d1)`` swaps two axes (PyTorch); no arguments reverses them all.
@@ -1005,12 +864,12 @@ class Tensor:
         """
         ndim = self.data.ndim
         if not dims:
-            return self.permute(*range(ndim - 1, -1, -1))
+            return apply(T.permute(tuple(range(ndim - 1, -1, -1))), self)
         if len(dims) == 2 and all(isinstance(d, (int, np.integer)) for d in dims):
             order = list(range(ndim))
-            first, second = (self._axis("transpose", d) for d in dims)
+            first, second = (axis_of("transpose", self, d) for d in dims)
             order[first], order[second] = order[second], order[first]
-            return self.permute(*order)
+            return apply(T.permute(tuple(order)), self)
         return self.permute(*dims)
 
     @property
@@ -1024,27 +883,10 @@ class Tensor:
         >>> v = Tensor([1.0, 2.0], label="v"); v.T is v, v.T.tolist()
         (False, [1.0, 2.0])
         """
-        return self.permute(*range(self.data.ndim - 1, -1, -1))
+        return apply(T.permute(_REVERSED[self.data.ndim]), self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        plain = _plain_index(index)
-        data = self.data
-        try:
-            out = data[plain]
-            if type(out) is not np.ndarray:
-                # Integers only: numpy copies the one number out, PyTorch gives a 0-d view
-                # (so x[0] += 1 changes x). An Ellipsis asks numpy for that view.
-                out = data[(*plain, ...) if type(plain) is tuple else (plain, ...)]
-        except IndexError as error:
-            raise IndexError(f"index: {_who(self)}: {error}") from None
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"index: {_who(self)}: {error}") from None
-        if _mode.recording and self.requires_grad:
-            kept, repeats, tensors = _kept_index(index, plain)
-            made = _result(T.INDEX, out, (self,), (kept, repeats, tensors))
-        else:
-            made = _plain(out)
-        return made if out.base is None else _inplace.share(made, self)
+        return apply(T.INDEX, self, ctx=T.index_context(index_argument(index, Tensor), index))
 
     # --- gradients ------------------------------------------------------------------------
 
@@ -1347,94 +1189,6 @@ def _needs_grad(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_needs_grad(part) for part in value)
     return False
-
-
-def _plain_index(index: Any) -> Any:
-    """An index with any Tensors in it replaced by their arrays; a single integer (a 0-d
-    integer Tensor) by that integer, as PyTorch reads it (numpy would gather a copy)."""
-    if isinstance(index, Tensor):
-        return index.data if index.data.ndim else _index_part(index)
-    if isinstance(index, tuple):
-        return tuple(
-            [
-                (i.data if i.data.ndim else _index_part(i)) if isinstance(i, Tensor) else i
-                for i in index
-            ]
-        )
-    return index
-
-
-def _index_part(t: Tensor) -> Any:
-    data = t.data
-    return builtins.int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
-
-
-_BASIC_INDEX = (slice, builtins.int, np.integer, np.bool_)  # bool is an int
-
-
-def _kept_index(index: Any, plain: Any) -> tuple[Any, bool, tuple[Tensor, ...]]:
-    """What an index node keeps for backward: the index with its arrays and lists copied (a
-    later ``idx[0] = 2`` must not move the gradient), whether an entry may be picked twice
-    (then grads are added with ``np.add.at``), and the Tensors in it, which are kept as
-    they are and checked for in-place changes at backward, as PyTorch saves them.
-
-    >>> i = np.array([0, 0]); kept, repeats, tensors = _kept_index(i, i)
-    >>> kept is i, repeats, tensors
-    (False, True, ())
-    """
-    whole = type(plain) is tuple
-    parts = plain if whole else (plain,)
-    given = index if whole else (index,)
-    kept: list[Any] = []
-    repeats = False
-    tensors: list[Tensor] = []
-    for part, original in zip(parts, given):
-        if type(part) is np.ndarray:  # an integer array (a gather) or a boolean mask
-            if part is original:
-                part = part.copy()
-            else:
-                tensors.append(original)  # a Tensor's array: checked for changes at backward
-            if part.dtype.kind != "b":
-                repeats = True
-        elif not (part is None or part is Ellipsis or isinstance(part, _BASIC_INDEX)):
-            part = np.array(part)  # a list or tuple of integers or booleans, copied
-            if part.dtype.kind != "b":
-                repeats = True
-        # (the rest: slices, integers, None, ...: each entry at most once, and immutable)
-        kept.append(part)
-    return (tuple(kept) if whole else kept[0]), repeats, tuple(tensors)
-
-
-def _record(op: TensorOp, inputs: Sequence[Any], ctx: Any = None) -> Tensor:
-    """``op`` on Tensors (arrays among them become constants), recorded with ``ctx``: how a
-    backward rule runs another op while building a gradient graph (tensor_ops._run)."""
-    nodes = tuple(x if isinstance(x, Tensor) else _plain(np.asarray(x), CONSTANT) for x in inputs)
-    extras = op.forward_extras(ctx) if op.forward_extras is not None else ()
-    try:
-        out = op.forward(*(n.data for n in nodes), *extras)
-    except OpDomainError as error:
-        raise _op_error(op, nodes, error) from None
-    if _mode.recording and any(n.requires_grad for n in nodes):
-        return _result(op, out, nodes, ctx)
-    return _plain(out)
-
-
-def apply(op: TensorOp, *inputs: Tensor) -> Tensor:
-    """``op`` run on ``inputs``, recorded when one of them needs a gradient.
-
-    The way in for ops that are not Tensor methods, such as the losses in ``nn``.
-
-    >>> from autograd import tensor_ops as T
-    >>> apply(T.reduction("sum", None, False), Tensor(np.ones((2, 3)))).item()
-    6.0
-    """
-    try:
-        out = op.forward(*(t.data for t in inputs))
-    except OpDomainError as error:
-        raise _op_error(op, inputs, error) from None
-    if _mode.recording and any(t.requires_grad for t in inputs):
-        return _result(op, out, inputs)
-    return _plain(out)
 
 
 # Last, because autograd.inplace uses the names above (Tensor, _who, ...) at its import.

@@ -36,14 +36,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
 
 from . import ops
-from .notation import shape_text
+from .notation import shape_text, who
 from .ops import Op, OpDomainError
 
 __all__ = [
@@ -95,9 +95,56 @@ _largest: Callable[..., Array] = np.maximum.reduce
 _smallest: Callable[..., Array] = np.minimum.reduce
 
 
+# --- what each op's backward reads (the in-place checks of autograd/inplace.py) ---------
+
+#: ``reads(node)``: the tensors a backward rule reads, the inputs or the result itself, as
+#: PyTorch saves them. Backward refuses a gradient from a tensor changed in place after the
+#: op ran only if the rule reads it; ops that need only shapes (add, sum, reshape) read none.
+Reads = Callable[[Any], tuple[Any, ...]]
+
+
+def reads_nothing(node: Any) -> tuple[Any, ...]:
+    return ()
+
+
+def reads_input(node: Any) -> tuple[Any, ...]:
+    return (node.parents[0],)
+
+
+def reads_result(node: Any) -> tuple[Any, ...]:
+    return (node,)
+
+
+def reads_input_and_result(node: Any) -> tuple[Any, ...]:
+    return (node.parents[0], node)
+
+
+def reads_each_other(node: Any) -> tuple[Any, ...]:
+    # a * b and a @ b: a's gradient reads b, b's reads a (PyTorch saves each only if needed)
+    a, b = node.parents
+    return (*((b,) if a.requires_grad else ()), *((a,) if b.requires_grad else ()))
+
+
+def reads_inputs(node: Any) -> tuple[Any, ...]:
+    return tuple(node.parents)
+
+
+def reads_everything(node: Any) -> tuple[Any, ...]:
+    """The default: every input and the result, so an op that does not say is never unchecked."""
+    return (*node.parents, node)
+
+
+def _no_gradient(node: Any, g: Any) -> Grads:
+    raise AssertionError("internal: an op outside the graph was recorded")
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class TensorOp:
-    """One array operation: its forward rule, its backward rule and its formula text.
+    """One array operation: its forward rule, its backward rule, its formula text, and the
+    rules :func:`autograd.tensor.apply` follows when it runs the op.
+
+    An op outside the graph (comparisons, argmax, integer casts) has ``differentiable``
+    False: its result never records, as PyTorch's have no grad_fn.
 
     >>> ADD.render(["x", "b"]), ADD.formula(1, 2)
     ('x + b', 'd(a+b)/db = 1')
@@ -113,6 +160,30 @@ class TensorOp:
     #: For an op whose forward takes more than the inputs' arrays (an index, a max's indices):
     #: those arguments, read from the node's ``ctx``, so a recorded graph can be run again.
     forward_extras: Callable[[Any], tuple[Any, ...]] | None = None
+    #: False for an op whose result carries no gradient (booleans, indices, integers).
+    differentiable: bool = True
+    #: What the node keeps of ``ctx`` when it is recorded (a copy of what the caller may
+    #: change later); only recording pays for it. Must give back a kept ctx unchanged.
+    keeps: Callable[[Any], Any] | None = None
+    #: The promotion rule: integer inputs become float32 first (exp, log, mean), as in PyTorch.
+    floating: bool = False
+    #: PyTorch's promotion for mixed inputs: an integer with a float32 gives float32 (numpy
+    #: would give float64), so ``int_tensor * 0.5`` is float32 as in PyTorch.
+    promotes: bool = False
+    #: Whether the result can outgrow finite inputs (exp, +, @, sum): then the forward rule runs
+    #: under the overflow policy (README, "What tracegrad promises"). Others skip its cost.
+    overflows: bool = False
+    #: Whether the result may share the input's numbers (reshape, transpose, a slice): then
+    #: an in-place change of one is seen by the other, as for PyTorch's views.
+    view: bool = False
+    #: What backward reads, for the in-place checks (see :data:`Reads`).
+    reads: Reads = reads_everything
+    #: Refusals that need the inputs' names (``check(inputs, ctx)`` raises before forward).
+    check: Callable[[Sequence[Any], Any], None] | None = None
+    #: The learner's error when forward refuses its arguments with a ValueError, IndexError or
+    #: TypeError: ``explain(inputs, ctx, error)``. Without it a binary op names the shapes
+    #: that do not broadcast.
+    explain: Callable[[Sequence[Any], Any, Exception], Exception] | None = None
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (the scalar records' rule)."""
@@ -126,7 +197,9 @@ class TensorOp:
         return f"TensorOp({self.name!r})"
 
 
-def elementwise(scalar: Op, array_forward: Callable[..., Array] | None = None) -> TensorOp:
+def elementwise(
+    scalar: Op, array_forward: Callable[..., Array] | None = None, **rules: Any
+) -> TensorOp:
     """The Tensor op of a scalar op, built from its record alone: one definition serves both.
 
     The local derivative is the scalar record's own ``derivative``, run on whole arrays (or,
@@ -134,20 +207,43 @@ def elementwise(scalar: Op, array_forward: Callable[..., Array] | None = None) -
     understand, as most records' are. ``array_forward`` is the numpy function that does the
     forward rule on a whole array at once; without it the scalar rule runs per entry. Name,
     symbol, template and formula texts are the record's, so the halves cannot drift.
+    ``rules`` are the :class:`TensorOp` fields that say how to run it (``reads``,
+    ``floating``, ``overflows``, ``check``).
 
-    >>> op = elementwise(ops.TANH, np.tanh)
+    >>> op = elementwise(ops.TANH, np.tanh, reads=reads_result)
     >>> op.render(["z"]), op.forward(np.array([0.0]))
     ('tanh(z)', array([0.]))
     """
     derivative = scalar.derivative
     forward = array_forward if array_forward is not None else _per_entry(scalar.forward)
 
+    # One rule for any number of inputs, and the same rule unrolled for one and two: the
+    # unrolled ones run in every training step (a + b, x * w), a third of the time.
     def backward(node: Any, g: Array) -> Grads:
         parents = node.parents
         local = derivative(*[p.data for p in parents], node.data)
-        return tuple(g * d if p.requires_grad else None for p, d in zip(parents, local))
+        return [_times(g, d) if p.requires_grad else None for p, d in zip(parents, local)]
 
-    return _elementwise(scalar, forward, backward)
+    def backward_unary(node: Any, g: Array) -> Grads:
+        (d,) = derivative(node.parents[0].data, node.data)
+        return (g if d.__class__ is float and d == 1.0 else g * d,)
+
+    def backward_binary(node: Any, g: Array) -> Grads:
+        x, y = node.parents
+        dx, dy = derivative(x.data, y.data, node.data)
+        return (
+            (g if dx.__class__ is float and dx == 1.0 else g * dx) if x.requires_grad else None,
+            (g if dy.__class__ is float and dy == 1.0 else g * dy) if y.requires_grad else None,
+        )
+
+    arity = len(scalar.formulas) if isinstance(scalar.formulas, tuple) else None
+    rule = {1: backward_unary, 2: backward_binary}.get(arity, backward)  # type: ignore[arg-type]
+    return _elementwise(scalar, forward, rule, **rules)
+
+
+def _times(upstream: Any, local: Any) -> Any:
+    # A slope of exactly 1 (add, sub) hands the upstream on: no new array per input.
+    return upstream if local.__class__ is float and local == 1.0 else upstream * local
 
 
 def _per_entry(rule: Callable[..., float]) -> Callable[..., Array]:
@@ -160,7 +256,7 @@ def _per_entry(rule: Callable[..., float]) -> Callable[..., Array]:
 
 
 def _elementwise(
-    scalar: Op, forward: Callable[..., Array], backward: Callable[..., Grads]
+    scalar: Op, forward: Callable[..., Array], backward: Callable[..., Grads], **rules: Any
 ) -> TensorOp:
     """The array version of a scalar op: same name, symbol and formulas, applied per element."""
     return TensorOp(
@@ -171,6 +267,7 @@ def _elementwise(
         backward=backward,
         formulas=scalar.formulas,
         doc=f"{scalar.doc}, elementwise" if scalar.doc else "",
+        **rules,
     )
 
 
@@ -197,9 +294,9 @@ def _run(op: TensorOp, *inputs: Any, ctx: Any = None) -> Any:
     ``ctx``): how a backward rule uses another op, e.g. indexing's backward is a scatter."""
     for x in inputs:
         if not isinstance(x, _NUMPY):
-            from .tensor import _record
+            from .tensor import apply
 
-            return _record(op, inputs, ctx)
+            return apply(op, *inputs, ctx=ctx)
     if op.forward_extras is None:
         return op.forward(*inputs)
     return op.forward(*inputs, *op.forward_extras(ctx))
@@ -247,6 +344,7 @@ WHERE: TensorOp = TensorOp(
     backward=lambda node, g: (_run(WHERE, g, ctx=(node.ctx[0], 0)),),
     formulas=("d where(m, a, c)/da = 1 where m holds, 0 elsewhere",),
     doc="entries kept where a mask holds, a constant elsewhere",
+    reads=reads_nothing,
     forward_extras=lambda ctx: ctx,
 )
 
@@ -276,6 +374,7 @@ def spread(shape: tuple[int, ...]) -> TensorOp:
         backward=lambda node, g: (g,),
         formulas=("d expand(a)/da: upstream summed over the copies",),
         doc=f"broadcast to {shape_text(shape)}",
+        reads=reads_nothing,
     )
 
 
@@ -318,20 +417,14 @@ def fit_gradient(grad: Any, like: Array) -> Any:
 # --- binary arithmetic (numpy broadcasting) ----------------------------------------------
 
 
-def _add_backward(node: Any, g: Array) -> Grads:
-    return (g, g)
-
-
-def _sub_backward(node: Any, g: Array) -> Grads:
-    return (g, -g if node.parents[1].requires_grad else None)
-
-
-def _mul_backward(node: Any, g: Array) -> Grads:
+def _reads_for_division(node: Any) -> tuple[Any, ...]:
     a, b = node.parents
-    return (
-        g * b.data if a.requires_grad else None,
-        g * a.data if b.requires_grad else None,
-    )
+    return (b, a) if b.requires_grad else (b,)
+
+
+def _reads_for_power(node: Any) -> tuple[Any, ...]:
+    a, b = node.parents
+    return (a, b, node) if b.requires_grad else (a, b)
 
 
 def _divide(a: Array, b: Array) -> Array:
@@ -403,11 +496,18 @@ def _pow_backward(node: Any, g: Array) -> Grads:
     return (da, db)
 
 
-ADD = _elementwise(ops.ADD, np.add, _add_backward)
-SUB = _elementwise(ops.SUB, np.subtract, _sub_backward)
-MUL = _elementwise(ops.MUL, np.multiply, _mul_backward)
-DIV = _elementwise(ops.DIV, _divide, _div_backward)
-POW = _elementwise(ops.POW, _power_forward, _pow_backward)
+# add, sub and mul: the scalar records' derivatives (1 and 1, 1 and −1, b and a) on arrays.
+ADD = elementwise(ops.ADD, np.add, promotes=True, overflows=True, reads=reads_nothing)
+SUB = elementwise(ops.SUB, np.subtract, promotes=True, overflows=True, reads=reads_nothing)
+MUL = elementwise(ops.MUL, np.multiply, promotes=True, overflows=True, reads=reads_each_other)
+# div and pow keep array rules of their own: div's scalar slope −out/b reads the result,
+# which PyTorch does not save (see _div_backward); pow's branches at 0 compare numbers.
+DIV = _elementwise(
+    ops.DIV, _divide, _div_backward, promotes=True, overflows=True, reads=_reads_for_division
+)
+POW = _elementwise(
+    ops.POW, _power_forward, _pow_backward, promotes=True, overflows=True, reads=_reads_for_power
+)
 
 
 @lru_cache(maxsize=256, typed=True)
@@ -451,7 +551,8 @@ def power(exponent: float) -> TensorOp:
         with np.errstate(divide="ignore"):  # the slope at 0 is infinite for 0 < k < 1
             return (g * (k * a ** (k - 1)),)
 
-    return _elementwise(ops.power(k), forward, backward)
+    # pow is named here by its exponent (pow2): the base is its only input, and the rule reads it
+    return _elementwise(ops.power(k), forward, backward, overflows=True, reads=reads_input)
 
 
 @lru_cache(maxsize=256)
@@ -467,14 +568,17 @@ def exponential(base: float) -> TensorOp:
     def backward(node: Any, g: Array) -> Grads:
         return (g * node.data * ln_base,)
 
-    return _elementwise(scalar, lambda a: np.power(base, a), backward)
+    return _elementwise(
+        scalar,
+        lambda a: np.power(base, a),
+        backward,
+        floating=True,
+        overflows=True,
+        reads=reads_input_and_result,  # the result, and x as PyTorch saves it
+    )
 
 
 # --- unary functions ---------------------------------------------------------------------
-
-
-def _neg_backward(node: Any, g: Array) -> Grads:
-    return (-g,)
 
 
 @lru_cache(maxsize=16)
@@ -518,15 +622,25 @@ def _relu(a: Array) -> Array:
     return np.maximum(a, 0)
 
 
-NEG = _elementwise(ops.NEG, np.negative, _neg_backward)
+def _refuse_negating_booleans(inputs: Sequence[Any], ctx: Any) -> None:
+    if inputs[0].data.dtype.kind == "b":
+        raise TypeError(
+            f"neg: -{who(inputs[0])}: negating booleans is not supported, as in PyTorch; to "
+            "flip a mask use ~mask (or mask.logical_not())"
+        )
+
+
+NEG = elementwise(ops.NEG, np.negative, reads=reads_nothing, check=_refuse_negating_booleans)
 # The scalar records' own derivatives, run on arrays: exp's slope is its result, log's 1/a,
 # tanh's 1 − out², sigmoid's out·(1 − out). Only the forward rules are numpy's.
-EXP = elementwise(ops.EXP, _exp)
-LOG = elementwise(ops.LOG, _log)
-TANH = elementwise(ops.TANH, np.tanh)
-SIGMOID = elementwise(ops.SIGMOID, _sigmoid)
+EXP = elementwise(ops.EXP, _exp, floating=True, overflows=True, reads=reads_result)
+LOG = elementwise(ops.LOG, _log, floating=True, reads=reads_input)
+TANH = elementwise(ops.TANH, np.tanh, floating=True, reads=reads_result)
+SIGMOID = elementwise(ops.SIGMOID, _sigmoid, floating=True, reads=reads_result)
 # ~(out <= 0) rather than out > 0: NaN passes gradient through, as in PyTorch and ops.RELU.
-RELU = _elementwise(ops.RELU, _relu, lambda node, g: (g * ~(_array(node.data) <= 0),))
+RELU = _elementwise(
+    ops.RELU, _relu, lambda node, g: (g * ~(_array(node.data) <= 0),), reads=reads_result
+)
 
 
 @lru_cache(maxsize=64)
@@ -541,19 +655,24 @@ def leaky_relu(slope: float = 0.01) -> TensorOp:
         one, low = (g.dtype.type(1), g.dtype.type(slope))
         return (g * np.where(_array(node.parents[0].data) > 0, one, low),)
 
-    return _elementwise(ops.leaky_relu(slope), lambda a: np.where(a > 0, a, a * slope), backward)
+    return _elementwise(
+        ops.leaky_relu(slope),
+        lambda a: np.where(a > 0, a, a * slope),
+        backward,
+        reads=reads_input,
+    )
 
 
 @lru_cache(maxsize=64)
 def clip(low: float | None, high: float | None) -> TensorOp:
     """``a`` limited to ``[low, high]`` (either may be None); gradient 1 inside, 0 outside.
 
-    PyTorch's ``clamp``: at a bound itself the gradient is still 1.
+    PyTorch's ``clamp``: at a bound itself the gradient is still 1. Text from the scalar
+    :func:`autograd.ops.clip`; the mask is the array form of its slope.
 
     >>> clip(0.0, 1.0).forward(np.array([-1.0, 0.5, 2.0]))
     array([0. , 0.5, 1. ])
     """
-    text = f"{'−∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}"
 
     def backward(node: Any, g: Array) -> Grads:
         a = _array(node.parents[0].data)
@@ -564,14 +683,8 @@ def clip(low: float | None, high: float | None) -> TensorOp:
             inside &= a <= high
         return (g * inside,)
 
-    return TensorOp(
-        name="clip",
-        symbol="clip",
-        template=f"clip({{0}}, {text})",
-        forward=lambda a: np.clip(a, low, high),
-        backward=backward,
-        formulas=(f"d clip(a, {text})/da = 1 inside [{text}], 0 outside",),
-        doc=f"clip to [{text}]",
+    return _elementwise(
+        ops.clip(low, high), lambda a: np.clip(a, low, high), backward, reads=reads_input
     )
 
 
@@ -594,6 +707,7 @@ def rounding(decimals: int = 0) -> TensorOp:
         backward=lambda node, g: (np.zeros(g.shape, g.dtype),),
         formulas=(f"d round(a{places})/da = 0 (flat between the jumps)",),
         doc=f"round to {decimals} decimal places",
+        reads=reads_nothing,
     )
 
 
@@ -646,6 +760,33 @@ def _matmul_backward(node: Any, g: Array) -> Grads:
     return (da, db)  # batch axes that were broadcast are summed by fit_gradient
 
 
+def _matmul_check(inputs: Sequence[Any], ctx: Any) -> None:
+    left, right = inputs
+    a, b = left.data, right.data
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(
+            f"matmul: {who(left)} @ {who(right)}: @ needs at least one axis on each "
+            "side; multiply by a single number with *"
+        )
+    if a.dtype != b.dtype:
+        raise TypeError(
+            f"matmul: {who(left)} @ {who(right)}: both sides need the same dtype, as in "
+            "PyTorch (which says: expected m1 and m2 to have the same dtype); convert one "
+            f"first, e.g. .to({b.dtype if a.dtype.kind != 'f' else a.dtype})"
+        )
+
+
+def _matmul_explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
+    left, right = inputs
+    a, b = left.data, right.data
+    inner = f"{a.shape[-1]} and {b.shape[0] if b.ndim == 1 else b.shape[-2]}"
+    return ValueError(
+        f"matmul: cannot multiply {who(left)} by {who(right)}: the inner sizes "
+        f"{inner} differ (or the batch axes do not broadcast); for a @ b, a's last "
+        "axis must match b's first (or second-to-last)"
+    )
+
+
 MATMUL = TensorOp(
     name="matmul",
     symbol="@",
@@ -654,6 +795,10 @@ MATMUL = TensorOp(
     backward=_matmul_backward,
     formulas=("d(a@b)/da = upstream @ bᵀ", "d(a@b)/db = aᵀ @ upstream"),
     doc="matrix product",
+    overflows=True,
+    reads=reads_each_other,
+    check=_matmul_check,
+    explain=_matmul_explain,
 )
 
 
@@ -696,72 +841,179 @@ def _spread(g: Any, shape: tuple[int, ...]) -> Array:
     return out
 
 
-_REDUCTION_TEXT = {
-    "sum": ("Σ", "d sum(a)/da = 1 (upstream copied along the summed axes)", "sum"),
-    "mean": ("mean", "d mean(a)/da = 1/n (upstream spread evenly over the n entries)", "mean"),
-    "max": ("max", "d max(a)/da = 1 at the largest entry, 0 elsewhere (ties share it)", "maximum"),
-    "min": ("min", "d min(a)/da = 1 at the smallest entry, 0 elsewhere (ties share it)", "minimum"),
-}
+def _reduction_axis_error(
+    name: str, axis: Axis
+) -> Callable[[Sequence[Any], Any, Exception], Exception]:
+    def explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
+        if not isinstance(error, (ValueError, IndexError)):  # numpy's AxisError is both
+            return error
+        return type(error)(
+            f"{name}: axis {axis} does not exist in {who(inputs[0])}, which has "
+            f"{inputs[0].data.ndim} axes"
+        )
+
+    return explain
+
+
+def _keep_text(axis: Axis, keepdims: bool) -> str:
+    return f"{_axis_text(axis)}{', keepdims=True' if keepdims else ''}"
 
 
 @lru_cache(maxsize=256)
-def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
-    """``sum``, ``mean``, ``max`` or ``min`` over ``axis`` (None: all), cached per setting.
+def total(axis: Axis, keepdims: bool) -> TensorOp:
+    """The sum over ``axis`` (None: all entries), cached per setting.
 
-    ``max`` and ``min`` share the gradient evenly between tied entries, as PyTorch's
-    ``amax``/``amin`` do. A NaN counts as the extreme and takes the gradient, as in PyTorch's
-    ``max()`` (its ``amax`` spreads NaN over every entry instead).
+    >>> total(0, False).forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([4., 6.])
+    """
+
+    def backward(node: Any, g: Array) -> Grads:
+        return (_spread_to(_restore_axes(g, axis, keepdims), node.parents[0].data.shape),)
+
+    return TensorOp(
+        name="sum",
+        symbol="Σ",
+        template=f"sum({{0}}{_keep_text(axis, keepdims)})",
+        forward=lambda a: _total(a, axis, keepdims),
+        backward=backward,
+        formulas=("d sum(a)/da = 1 (upstream copied along the summed axes)",),
+        doc=f"sum over {'all entries' if axis is None else f'axis {axis}'}",
+        overflows=True,
+        reads=reads_nothing,
+        explain=_reduction_axis_error("sum", axis),
+    )
+
+
+@lru_cache(maxsize=256)
+def mean(axis: Axis, keepdims: bool) -> TensorOp:
+    """The mean over ``axis`` (None: all entries), cached per setting.
+
+    >>> mean(0, True).forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[2., 3.]])
+    """
+
+    def forward(a: Array) -> Array:
+        count = _count(a.shape, axis)
+        if count == 0:
+            raise OpDomainError("the mean of no entries has no value")
+        if a.dtype == np.float16:  # see _total; then one rounding to float16
+            return (_sum(a, axis=axis, keepdims=keepdims, dtype=np.float32) / count).astype(a.dtype)
+        return _sum(a, axis=axis, keepdims=keepdims) / count
+
+    def backward(node: Any, g: Array) -> Grads:
+        shape = node.parents[0].data.shape
+        count = _count(shape, axis)
+        g = _restore_axes(g, axis, keepdims)
+        # float16 cannot hold a count above 65,504 (it would be inf, and the grad 0)
+        g = g / count if g.dtype != np.float16 else _cast(g * (1.0 / count), g.dtype)
+        return (_spread_to(g, shape),)
+
+    return TensorOp(
+        name="mean",
+        symbol="mean",
+        template=f"mean({{0}}{_keep_text(axis, keepdims)})",
+        forward=forward,
+        backward=backward,
+        formulas=("d mean(a)/da = 1/n (upstream spread evenly over the n entries)",),
+        doc=f"mean over {'all entries' if axis is None else f'axis {axis}'}",
+        floating=True,
+        overflows=True,
+        reads=reads_nothing,
+        explain=_reduction_axis_error("mean", axis),
+    )
+
+
+@lru_cache(maxsize=256)
+def extreme(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
+    """``max`` or ``min`` over ``axis`` (None: all), cached per setting (``amax``, ``amin``).
+
+    The gradient is shared evenly between tied entries, as PyTorch's ``amax``/``amin`` do. A
+    NaN counts as the extreme and takes the gradient, as in PyTorch's ``max()`` (its ``amax``
+    spreads NaN over every entry instead).
+
+    >>> extreme("max", 1, False).forward(np.array([[1.0, 5.0], [7.0, 2.0]]))
+    array([5., 7.])
+    """
+    word = "largest" if kind == "max" else "smallest"
+    pick = _largest if kind == "max" else _smallest
+
+    def forward(a: Array) -> Array:
+        if _count(a.shape, axis) == 0:  # over no entries (other axes may be empty: fine)
+            raise OpDomainError(f"{kind} of an empty tensor has no value")
+        return pick(a, axis=axis, keepdims=keepdims)
+
+    def backward(node: Any, g: Array) -> Grads:
+        a = _array(node.parents[0].data)
+        found = _restore_axes(_array(node.data), axis, keepdims)
+        chosen = a == found
+        if np.isnan(found).any():
+            # A NaN is the extreme (numpy and PyTorch propagate it), but NaN == NaN is false:
+            # the NaN entries take the gradient, shared if there are several, as torch.max().
+            chosen |= np.isnan(a) & np.isnan(found)
+        ties = _sum(chosen, axis=axis, keepdims=True)
+        return (chosen * (_restore_axes(g, axis, keepdims) / ties),)
+
+    return TensorOp(
+        name=kind,
+        symbol=kind,
+        template=f"{kind}({{0}}{_keep_text(axis, keepdims)})",
+        forward=forward,
+        backward=backward,
+        formulas=(f"d {kind}(a)/da = 1 at the {word} entry, 0 elsewhere (ties share it)",),
+        doc=f"{'maximum' if kind == 'max' else 'minimum'} over "
+        f"{'all entries' if axis is None else f'axis {axis}'}",
+        reads=reads_input_and_result,  # the entries equal to the result take the gradient
+        explain=_reduction_axis_error(kind, axis),
+    )
+
+
+def reduction(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
+    """The record of ``sum``, ``mean``, ``max`` or ``min`` over ``axis`` (by name).
 
     >>> reduction("mean", 0, True).forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
     array([[2., 3.]])
     """
-    symbol, formula, word = _REDUCTION_TEXT[kind]
-    keep = ", keepdims=True" if keepdims else ""
+    if kind in ("max", "min"):
+        return extreme(kind, axis, keepdims)
+    return {"sum": total, "mean": mean}[kind](axis, keepdims)
 
-    def forward(a: Array) -> Array:
-        if kind == "sum":
-            return _total(a, axis, keepdims)
-        if kind == "mean":
-            count = _count(a.shape, axis)
-            if count == 0:
-                raise OpDomainError("the mean of no entries has no value")
-            if a.dtype == np.float16:  # see _total; then one rounding to float16
-                return (_sum(a, axis=axis, keepdims=keepdims, dtype=np.float32) / count).astype(
-                    a.dtype
-                )
-            return _sum(a, axis=axis, keepdims=keepdims) / count
-        if _count(a.shape, axis) == 0:  # over no entries (other axes may be empty: fine)
-            raise OpDomainError(f"{kind} of an empty tensor has no value")
-        extreme = _largest if kind == "max" else _smallest
-        return extreme(a, axis=axis, keepdims=keepdims)
 
-    def backward(node: Any, g: Array) -> Grads:
-        shape = node.parents[0].data.shape
-        g = _restore_axes(g, axis, keepdims)
-        if kind == "mean":
-            count = _count(shape, axis)
-            # float16 cannot hold a count above 65,504 (it would be inf, and the grad 0)
-            g = g / count if g.dtype != np.float16 else _cast(g * (1.0 / count), g.dtype)
-        if kind in ("sum", "mean"):
-            return (_spread_to(g, shape),)
-        a = _array(node.parents[0].data)
-        extreme = _restore_axes(_array(node.data), axis, keepdims)
-        chosen = a == extreme
-        if np.isnan(extreme).any():
-            # A NaN is the extreme (numpy and PyTorch propagate it), but NaN == NaN is false:
-            # the NaN entries take the gradient, shared if there are several, as torch.max().
-            chosen |= np.isnan(a) & np.isnan(extreme)
-        ties = _sum(chosen, axis=axis, keepdims=True)
-        return (chosen * (g / ties),)
+@lru_cache(maxsize=64)
+def arg_extreme(kind: str, axis: int | None, keepdims: bool, said_as: str = "") -> TensorOp:
+    """The index (int64) of the largest (``kind="max"``) or smallest entry along ``axis``;
+    ties give the first. Outside the graph, as PyTorch's argmax. Errors name ``said_as``
+    (``max`` for ``x.max(dim)``), ``argmax`` or ``argmin`` by default.
+
+    >>> arg_extreme("max", 1, False).forward(np.array([[1.0, 5.0], [7.0, 2.0]]))
+    array([1, 0])
+    """
+    find = np.argmax if kind == "max" else np.argmin
+    name = said_as or f"arg{kind}"
+
+    def refuse_empty(inputs: Sequence[Any], ctx: Any) -> None:
+        # Where to point has no answer over no entries: PyTorch's IndexError, named.
+        shape = inputs[0].data.shape
+        if axis is None and inputs[0].data.size == 0:
+            raise IndexError(
+                f"{name}: {who(inputs[0])} has no entries, so there is no index to return; "
+                "give a dim whose size is not 0"
+            )
+        if axis is not None and shape and shape[axis] == 0:
+            raise IndexError(
+                f"{name}: axis {axis} of {who(inputs[0])} has size 0, so there is no index to "
+                "return along it"
+            )
 
     return TensorOp(
-        name=kind,
-        symbol=symbol,
-        template=f"{kind}({{0}}{_axis_text(axis)}{keep})",
-        forward=forward,
-        backward=backward,
-        formulas=(formula,),
-        doc=f"{word} over {'all entries' if axis is None else f'axis {axis}'}",
+        name=f"arg{kind}",
+        symbol=f"arg{kind}",
+        template=f"arg{kind}({{0}}{_keep_text(axis, keepdims)})",
+        forward=lambda a: find(a, axis=axis, keepdims=keepdims).astype(np.int64),
+        backward=_no_gradient,
+        formulas=(f"arg{kind} is an index: no gradient",),
+        doc=f"index of the {'largest' if kind == 'max' else 'smallest'} entry",
+        differentiable=False,
+        check=refuse_empty,
     )
 
 
@@ -789,6 +1041,7 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
         backward=backward,
         formulas=(f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
         doc=f"{word} entry along axis {axis}",
+        reads=reads_nothing,  # its indices are its own (ctx), never changed
         forward_extras=lambda indices: (indices,),
     )
 
@@ -819,6 +1072,7 @@ def take_along(axis: int, keepdims: bool) -> TensorOp:
         ),
         formulas=("d take(a)/da = 1 at the taken entries, 0 elsewhere",),
         doc=f"entries taken along axis {axis}",
+        reads=reads_nothing,
         forward_extras=lambda indices: (indices,),
     )
 
@@ -845,6 +1099,7 @@ def put_along(axis: int, keepdims: bool) -> TensorOp:
         backward=lambda node, g: (_run(take_along(axis, keepdims), g, ctx=node.ctx[0]),),
         formulas=("d put(a)/da: upstream at the entries a was put in",),
         doc=f"entries put along axis {axis}, zeros elsewhere",
+        reads=reads_nothing,
         forward_extras=lambda ctx: ctx,
     )
 
@@ -867,6 +1122,8 @@ def reshape(shape: tuple[int, ...]) -> TensorOp:
         backward=lambda node, g: (g.reshape(node.parents[0].data.shape),),
         formulas=("d reshape(a)/da: upstream reshaped back to a's shape",),
         doc=f"reshape to {shape_text(shape)}",
+        view=True,
+        reads=reads_nothing,
     )
 
 
@@ -888,6 +1145,8 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
         backward=lambda node, g: (g.transpose(inverse),),
         formulas=("d aᵀ/da: upstream transposed back",),
         doc=f"axes reordered to {axes}",
+        view=True,
+        reads=reads_nothing,
     )
 
 
@@ -908,17 +1167,80 @@ def _scatter(g: Array, index: Any, repeats_possible: bool, shape: tuple[int, ...
     return grad
 
 
+def _pick(a: Array, index: Any) -> Array:
+    out = a[index]
+    if type(out) is not np.ndarray:
+        # Integers only: numpy copies the one number out, PyTorch gives a 0-d view (so
+        # x[0] += 1 changes x). An Ellipsis asks numpy for that view.
+        out = a[(*index, ...) if type(index) is tuple else (index, ...)]
+    return out
+
+
+_BASIC_INDEX = (slice, int, np.integer, np.bool_)  # bool is an int
+
+
+def index_context(index: Any, given: Any) -> tuple[Any, Any, Any]:
+    """The ``ctx`` an index node starts with: the index as numpy reads it (``index``, Tensors
+    replaced by their arrays) and the index as ``given``, for :func:`keep_index`."""
+    return (index, None, given)
+
+
+def keep_index(ctx: tuple[Any, Any, Any]) -> tuple[Any, bool, tuple[Any, ...]]:
+    """What an index node keeps for backward: the index with its arrays and lists copied (a
+    later ``idx[0] = 2`` must not move the gradient), whether an entry may be picked twice
+    (then grads are added with ``np.add.at``), and the Tensors in it, which are kept as
+    they are and checked for in-place changes at backward, as PyTorch saves them.
+
+    >>> i = np.array([0, 0]); kept, repeats, tensors = keep_index(index_context(i, i))
+    >>> kept is i, repeats, tensors
+    (False, True, ())
+    """
+    plain, repeats_known, index = ctx
+    if repeats_known is not None:
+        return ctx  # already kept (a gradient graph runs the op again)
+    whole = type(plain) is tuple
+    parts = plain if whole else (plain,)
+    given = index if whole else (index,)
+    kept: list[Any] = []
+    repeats = False
+    tensors: list[Any] = []
+    for part, original in zip(parts, given):
+        if type(part) is np.ndarray:  # an integer array (a gather) or a boolean mask
+            if part is original:
+                part = part.copy()
+            else:
+                tensors.append(original)  # a Tensor's array: checked for changes at backward
+            if part.dtype.kind != "b":
+                repeats = True
+        elif not (part is None or part is Ellipsis or isinstance(part, _BASIC_INDEX)):
+            part = np.array(part)  # a list or tuple of integers or booleans, copied
+            if part.dtype.kind != "b":
+                repeats = True
+        # (the rest: slices, integers, None, ...: each entry at most once, and immutable)
+        kept.append(part)
+    return (tuple(kept) if whole else kept[0]), repeats, tuple(tensors)
+
+
+def _index_explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
+    return type(error)(f"index: {who(inputs[0])}: {error}")
+
+
 #: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
-#: ``ctx`` is ``(index, repeats_possible, the Tensors inside the index)``.
+#: ``ctx`` is ``(index, repeats_possible, the Tensors inside the index)`` (:func:`keep_index`).
 INDEX = TensorOp(
     name="index",
     symbol="[ ]",
     template="{0}[…]",
-    forward=lambda a, index: a[index],
+    forward=_pick,
     backward=_index_backward,
     formulas=("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
     doc="indexing: a slice or a gather",
     forward_extras=lambda ctx: ctx[:1],
+    keeps=keep_index,
+    view=True,
+    # the Tensors inside the index (a gather's rows, a mask), as PyTorch saves them
+    reads=lambda node: node.ctx[2],
+    explain=_index_explain,
 )
 
 #: Zeros of a shape with ``a`` added in at an index: indexing's backward, whose own backward
@@ -932,12 +1254,26 @@ SCATTER = TensorOp(
     backward=lambda node, g: (_run(INDEX, g, ctx=(node.ctx[0], node.ctx[1], ())),),
     formulas=("d scatter(a)/da: upstream at the entries a was added to",),
     doc="upstream put back where indexing took it from",
+    reads=reads_nothing,
     forward_extras=lambda ctx: ctx,
 )
 
 
 def _list_template(word: str, axis: int) -> Callable[[Sequence[str]], str]:
     return lambda names: f"{word}({', '.join(names)}{'' if axis == 0 else f', axis={axis}'})"
+
+
+def _join_error(word: str, axis: int) -> Callable[[Sequence[Any], Any, Exception], Exception]:
+    def explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
+        shapes = ", ".join(shape_text(t.data.shape) for t in inputs)
+        rule = (
+            "stack needs tensors of one shape"
+            if word == "stack"
+            else f"cat needs equal sizes on every axis but axis {axis}"
+        )
+        return ValueError(f"{word}: cannot join shapes {shapes}: {rule}")
+
+    return explain
 
 
 @lru_cache(maxsize=64)
@@ -968,6 +1304,8 @@ def concatenate(axis: int) -> TensorOp:
         backward=backward,
         formulas=lambda index, arity: "d cat(…)/dxᵢ: the slice of upstream where xᵢ was placed",
         doc=f"concatenate along axis {axis}",
+        reads=reads_nothing,
+        explain=_join_error("cat", axis),
     )
 
 
@@ -991,6 +1329,8 @@ def stack(axis: int) -> TensorOp:
         backward=backward,
         formulas=lambda index, arity: "d stack(…)/dxᵢ: the i-th slice of upstream",
         doc=f"stack along a new axis {axis}",
+        reads=reads_nothing,
+        explain=_join_error("stack", axis),
     )
 
 
@@ -1024,6 +1364,8 @@ def softmax(axis: int) -> TensorOp:
         backward=backward,
         formulas=("d softmax(a)/da: s·(upstream − Σ upstream·s), s = softmax(a)",),
         doc=f"softmax along axis {axis}",
+        floating=True,
+        reads=reads_result,
     )
 
 
@@ -1053,6 +1395,8 @@ def log_softmax(axis: int) -> TensorOp:
         backward=backward,
         formulas=("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
         doc=f"log of softmax along axis {axis}",
+        floating=True,
+        reads=reads_result,
     )
 
 
@@ -1133,6 +1477,8 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
             "targets are class indices: no gradient",
         ),
         doc=f"softmax cross-entropy ({reduction})",
+        # The fused node works the probabilities out again from the logits: it reads them.
+        reads=reads_inputs,
     )
 
 
@@ -1195,6 +1541,7 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
         backward=backward,
         formulas=("d BCE/dp = (p − y) / (p·(1 − p))", "d BCE/dy = log(1 − p) − log p"),
         doc=f"binary cross-entropy ({reduction})",
+        reads=reads_inputs,
     )
 
 
@@ -1227,6 +1574,7 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         backward=backward,
         formulas=("d BCE(σ(z))/dz = σ(z) − y", "d BCE(σ(z))/dy = −z"),
         doc=f"binary cross-entropy from logits ({reduction})",
+        reads=reads_inputs,
     )
 
 
@@ -1235,17 +1583,75 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
 
 @lru_cache(maxsize=16)
 def cast_to(dtype: np.dtype[Any]) -> TensorOp:
-    """The same numbers in another float dtype; the gradient is cast back.
+    """The same numbers in another dtype. Between floats the gradient is cast back; to an
+    integer or bool dtype the result is outside the graph (fractions are cut off).
 
     >>> cast_to(np.dtype("float32")).forward(np.array([1.5])).dtype
     dtype('float32')
     """
+    to_float = dtype.kind == "f"
+
+    def forward(a: Array) -> Array:
+        try:
+            return a.astype(dtype)
+        except FloatingPointError:  # a narrower float cannot hold the numbers
+            raise OpDomainError(
+                f"the numbers are too large for {dtype} (beyond "
+                f"±{float(np.finfo(dtype).max):.4g}) and would be inf",
+                OverflowError,
+            ) from None
+
     return TensorOp(
         name="cast",
         symbol=str(dtype),
         template=f"{dtype}({{0}})",
-        forward=lambda a: a.astype(dtype),
-        backward=lambda node, g: (g,),  # fit_gradient casts it to the input's dtype
+        forward=forward,
+        # fit_gradient casts the gradient back to the input's dtype
+        backward=lambda node, g: (g,),
         formulas=(f"d {dtype}(a)/da = 1 (the gradient is cast back to a's dtype)",),
         doc=f"cast to {dtype}",
+        differentiable=to_float,
+        overflows=to_float,
+        reads=reads_nothing,
     )
+
+
+# --- outside the graph: comparisons and logic give booleans, which carry no gradient -----
+
+
+def _outside_graph(
+    name: str, symbol: str, template: str, forward: Callable[..., Array]
+) -> TensorOp:
+    return TensorOp(
+        name=name,
+        symbol=symbol,
+        template=template,
+        forward=forward,
+        backward=_no_gradient,
+        formulas=(f"{name} gives booleans: no gradient",),
+        doc=f"{name}, outside the graph",
+        differentiable=False,
+    )
+
+
+EQUAL = _outside_graph("equal", "==", "{0} == {1}", np.equal)
+NOT_EQUAL = _outside_graph("not_equal", "!=", "{0} != {1}", np.not_equal)
+LESS = _outside_graph("less", "<", "{0} < {1}", np.less)
+LESS_EQUAL = _outside_graph("less_equal", "≤", "{0} ≤ {1}", np.less_equal)
+GREATER = _outside_graph("greater", ">", "{0} > {1}", np.greater)
+GREATER_EQUAL = _outside_graph("greater_equal", "≥", "{0} ≥ {1}", np.greater_equal)
+LOGICAL_NOT = _outside_graph("logical_not", "not", "not {0}", np.logical_not)
+ANY = _outside_graph("any", "any", "any({0})", np.any)
+ALL = _outside_graph("all", "all", "all({0})", np.all)
+
+
+def _refuse_inverting_floats(inputs: Sequence[Any], ctx: Any) -> None:
+    if inputs[0].data.dtype.kind not in "biu":
+        raise TypeError(
+            f"~ on {who(inputs[0])}: ~ flips booleans or the bits of integers; for floats "
+            "write 1 - x or -x"
+        )
+
+
+#: ``~mask``: booleans flipped (integers: bitwise not), as PyTorch's.
+INVERT = replace(_outside_graph("invert", "~", "~{0}", np.invert), check=_refuse_inverting_floats)
