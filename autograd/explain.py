@@ -95,7 +95,7 @@ def explain(root: Any, part: str | None = None) -> str:
             # A scalar step already shows its local derivative in the graph's names; an
             # array step's "…" stands for the rule in brackets.
             rule = f"    [{step.formula}]" if step.local is None else ""
-            if "⚠" in step.text:  # the op's record says where its slope is not finite, and why
+            if not step.finite:  # the op's record says where its slope is not finite, and why
                 rule = f"    [{step.output.op.formula(step.input_index, len(step.output.parents))}]"
             lines.append(f"  step {step.index}: {step}{rule}")
         # A leaf that needs no gradient (a Tensor input without requires_grad) gets none.

@@ -1,4 +1,4 @@
-"""Walking the graph: topological order, backward step by step, and node names.
+"""Walking the graph: topological order, the backward loop (whole or step by step), names.
 
 Everything here works on any node that has ``parents`` (an ordered tuple), ``op`` (an
 :class:`~autograd.ops.Op`-like record, ``None`` for a leaf), ``grad`` and ``label``, plus the
@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import html
 import math
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ __all__ = [
     "Namer",
     "brief",
     "topological_order",
+    "backward",
     "backward_steps",
     "gradients",
     "fmt",
@@ -56,7 +58,7 @@ class GraphNode(Protocol):
     owner: Owner | None
 
     def _reset_grad(self) -> None: ...
-    def _seed_grad(self) -> None: ...
+    def _seed_grad(self, gradient: Any = None) -> None: ...
     def _chain(self, upstream: Any) -> Sequence[tuple[Any, Any]]: ...
     def _accumulate(self, contribution: Any) -> None: ...
     def _describe(self, number: Any) -> str: ...
@@ -65,7 +67,9 @@ class GraphNode(Protocol):
     ) -> Sequence[Any]: ...
 
     # Optional: ``_brief(number)``, a shorter text for inside a sentence (a Tensor names
-    # only the shape there); nodes without it are described by ``_describe``.
+    # only the shape there); nodes without it are described by ``_describe``. And
+    # ``requires_grad``: when False, ``_chain`` gives the node no contribution (a Tensor's
+    # backward rules give None exactly there); nodes without it always get one.
 
 
 def topological_order(root: Any) -> list[Any]:
@@ -117,6 +121,52 @@ def topological_order(root: Any) -> list[Any]:
     return order
 
 
+def _walk(order: Sequence[Any]) -> Iterator[tuple[Any, int, Any, Any, Any]]:
+    """The backward loop: from the root of ``order`` (last) back to its leaves, each
+    contribution added to its input's grad, then yielded as
+    ``(node, input index, input, local, contribution)``.
+
+    By the time a node's inputs are walked, every path into the node has been, so
+    ``node.grad`` is the upstream gradient of each of its contributions.
+    """
+    for node in reversed(order):
+        parents = node.parents
+        if not parents:
+            continue
+        upstream = node.grad
+        if upstream is None:  # every rule that could reach it gave None: nothing to pass on
+            continue
+        for i, (parent, (local, contribution)) in enumerate(zip(parents, node._chain(upstream))):
+            if contribution is None:
+                continue  # an input that needs no gradient (a Tensor without requires_grad)
+            parent._accumulate(contribution)
+            yield node, i, parent, local, contribution
+
+
+def _start(root: Any, order: Sequence[Any], gradient: Any = None) -> None:
+    # Intermediate nodes start again from zero; leaves keep what earlier passes gave them.
+    for node in order:
+        if node.parents:
+            node._reset_grad()
+    root._seed_grad(gradient)
+
+
+def backward(root: Any, gradient: Any = None) -> None:
+    """Fill in the grad of every node ``root`` depends on: ``root.backward(gradient)``.
+
+    ``gradient`` is d(something)/d(root), needed for a Tensor root with more than one entry.
+    Leaves accumulate across calls; intermediate nodes start again from zero.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0, "a"); b = a * a
+    >>> backward(b); backward(b); a.grad
+    12.0
+    """
+    order = topological_order(root)
+    _start(root, order, gradient)
+    deque(_walk(order), maxlen=0)  # run the loop for its effect, keeping nothing
+
+
 class _Roots:
     """Several outputs as the parents of one node, so that one topological order covers them."""
 
@@ -139,7 +189,7 @@ def gradients(
     The walk behind :func:`autograd.grad` and ``backward(create_graph=True)``. With
     ``create_graph`` each node hands on gradients built from nodes (``_shares``), so the
     result is a graph that can be differentiated again; without, plain numbers. Nodes no
-    input depends on get nothing. (``backward()`` keeps its own loop: it is the hot path.)
+    input depends on get nothing.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x"); y = x * x
@@ -159,6 +209,7 @@ def gradients(
         for node in order:
             if id(node) in targets or any(id(p) in wanted for p in node.parents):
                 wanted.add(id(node))
+    # Not _walk: here grads go to a dict (no .grad may change), pruned to inputs, maybe as graphs.
     grads: dict[int, Any] = {}
     for root, seed in zip(roots, seeds):
         held = grads.get(id(root))
@@ -222,7 +273,8 @@ class Step:
 
     ``upstream`` is d(root)/d(output), ``local`` is d(output)/d(input), ``contribution`` is
     their product, added to ``input.grad``. ``accumulates`` is true when the input had
-    already received gradient from another path in this backward pass (``+=``).
+    already received gradient from another path in this backward pass (``+=``). ``finite``
+    is false when the upstream or the contribution holds an infinity or a NaN.
     ``str(step)`` is the line a learner reads; ``formula`` the local derivative, written in
     the graph's own names where the op's record allows (``d(w · x)/dw = x``). A Step shows its
     line in a REPL and in a notebook too.
@@ -246,6 +298,7 @@ class Step:
     local: Any
     contribution: Any
     accumulates: bool
+    finite: bool
     text: str
     formula: str
 
@@ -266,9 +319,10 @@ class Step:
 def backward_steps(root: Any) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
 
-    Each step is applied before it is yielded, so between ``next()`` calls every ``.grad``
-    shows the state so far. Exhausting the generator has exactly the effect of
-    ``root.backward()``: leaves accumulate, intermediate nodes start again from zero.
+    The loop of :func:`backward`, narrated: each step is applied before it is yielded, so
+    between ``next()`` calls every ``.grad`` shows the state so far. Exhausting the generator
+    has exactly the effect of ``root.backward()``: leaves accumulate, intermediate nodes
+    start again from zero.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
@@ -278,68 +332,55 @@ def backward_steps(root: Any) -> Iterator[Step]:
     """
     order = topological_order(root)
     namer = Namer(order)
-    for node in order:
-        if node.parents:
-            node._reset_grad()
-    root._seed_grad()
-    # How many paths bring gradient to each input, so that the first of several is told
-    # apart from the total.
+    # How many paths bring gradient to each narrated input, so that the first of several is
+    # told apart from the total: the edges _walk will yield, not those it skips.
     paths: dict[int, int] = {}
     for node in order:
         for parent in node.parents:
-            if parent.owner is not CONSTANT:
+            if parent.owner is not CONSTANT and getattr(parent, "requires_grad", True):
                 paths[id(parent)] = paths.get(id(parent), 0) + 1
     arrived: dict[int, int] = {}
-    touched: set[int] = set()
     d_root = namer.d(root)
     index = 0
-    for node in reversed(order):
-        if not node.parents:
-            continue
+    _start(root, order)
+    for node, i, parent, local, contribution in _walk(order):
+        if parent.owner is CONSTANT:
+            continue  # a plain number's gradient is never read: not worth a step
         upstream = node.grad
-        arity = len(node.parents)
-        for i, (parent, (local, contribution)) in enumerate(
-            zip(node.parents, node._chain(upstream))
-        ):
-            if contribution is None:
-                continue  # an input that needs no gradient (a Tensor without requires_grad)
-            parent._accumulate(contribution)
-            if parent.owner is CONSTANT:
-                continue  # a plain number's gradient is never read: not worth a step
-            accumulates = id(parent) in touched
-            touched.add(id(parent))
-            arrived[id(parent)] = path = arrived.get(id(parent), 0) + 1
-            index += 1
-            slope = _slope(node, i, namer)
-            d_out, d_in = namer.d(node), namer.d(parent)
-            text = _step_text(
-                namer,
-                d_root,
-                node,
-                parent,
-                upstream,
-                local,
-                contribution,
-                (path, paths.get(id(parent), 1)),
-                slope,
-            )
-            yield Step(
-                index=index,
-                root=root,
-                output=node,
-                input=parent,
-                input_index=i,
-                upstream=upstream,
-                local=local,
-                contribution=contribution,
-                accumulates=accumulates,
-                text=text,
-                formula=(
-                    node.op.formula(i, arity)
-                    if slope is None
-                    else narrated(f"{d_out}/{d_in} = {slope}")
-                ),
-            )
+        path = arrived[id(parent)] = arrived.get(id(parent), 0) + 1
+        index += 1
+        slope = _slope(node, i, namer)
+        finite = all(_is_finite(v) for v in (upstream, contribution) if v is not None)
+        text = _step_text(
+            namer,
+            d_root,
+            node,
+            parent,
+            upstream,
+            local,
+            contribution,
+            (path, paths.get(id(parent), 1)),
+            slope,
+            finite,
+        )
+        yield Step(
+            index=index,
+            root=root,
+            output=node,
+            input=parent,
+            input_index=i,
+            upstream=upstream,
+            local=local,
+            contribution=contribution,
+            accumulates=path > 1,
+            finite=finite,
+            text=text,
+            formula=(
+                node.op.formula(i, len(node.parents))
+                if slope is None
+                else narrated(f"{namer.d(node)}/{namer.d(parent)} = {slope}")
+            ),
+        )
 
 
 def _slope(node: Any, index: int, namer: Namer) -> str | None:
@@ -360,6 +401,7 @@ def _step_text(
     contribution: Any,
     path: tuple[int, int],
     slope: str | None,
+    finite: bool,
 ) -> str:
     def describe(number: Any) -> str:
         return parenthesize(brief(node, number))
@@ -403,6 +445,6 @@ def _step_text(
         )
     elif total != done:
         text += f"  (now {total})"  # a leaf adding to the grad of an earlier backward
-    if not all(_is_finite(v) for v in (upstream, contribution) if v is not None):
+    if not finite:
         text += "  ⚠ not finite"
     return narrated(text)
