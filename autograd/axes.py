@@ -51,6 +51,8 @@ def axis_argument(name: str, axis: Any, dim: Any) -> Any:
 def reduced_axes(name: str, axis: Any, dim: Any) -> Any:
     """The axes a reduction combines: as :func:`axis_argument`, and no dims named, ``()``,
     means every entry, as PyTorch reads ``sum(())``."""
+    if dim is None and (axis is None or type(axis) is int):
+        return axis  # the usual spellings, without a second call: mean() runs every step
     axis = axis_argument(name, axis, dim)
     return None if axis == () else axis
 

@@ -104,6 +104,10 @@ class Op:
     #: a tuple of format strings with ``{0}``, ``{1}``, or a function ``(index, names) -> text``.
     #: Narration shows it (``d(w · x)/dw = x``) where ``formulas`` uses generic a, b.
     slopes: tuple[str, ...] | Callable[[int, Sequence[str]], str] | None = None
+    #: True when ``derivative`` gives the same numbers whatever the inputs (add: 1 and 1, neg:
+    #: −1). The Tensor op built from this record reads them once and hands the upstream on
+    #: (or negates it) at each backward, instead of calling ``derivative`` there.
+    constant_slopes: bool = False
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (or numbers), adding parentheses
@@ -205,6 +209,7 @@ ADD = Op(
     template="{0} + {1}",
     forward=lambda a, b: a + b,
     derivative=lambda a, b, out: (1.0, 1.0),
+    constant_slopes=True,
     formulas=("d(a+b)/da = 1", "d(a+b)/db = 1"),
     doc="addition",
     slopes=("1", "1"),
@@ -215,6 +220,7 @@ SUB = Op(
     template="{0} − {1}",
     forward=lambda a, b: a - b,
     derivative=lambda a, b, out: (1.0, -1.0),
+    constant_slopes=True,
     formulas=("d(a−b)/da = 1", "d(a−b)/db = −1"),
     doc="subtraction",
     slopes=("1", "−1"),
@@ -342,6 +348,7 @@ NEG = Op(
     template="−{0}",
     forward=lambda a: -a,
     derivative=lambda a, out: (-1.0,),
+    constant_slopes=True,
     formulas=("d(−a)/da = −1",),
     doc="negation",
     slopes=("−1",),

@@ -140,13 +140,26 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
         if not isinstance(x, Tensor):
             inputs = _constants(op, inputs)
             break
-    if op.check is not None:
-        op.check(inputs, ctx)
-    arrays = [t.data for t in inputs]
-    if op.floating:
-        arrays = [_floating(a) for a in arrays]
-    if op.forward_extras is not None:
-        arrays += op.forward_extras(ctx)
+    # Every op of every training step comes through here, so the common case is kept short
+    # (bench_tensor_mlp measures it): a tuple built by hand for one or two inputs (a list
+    # comprehension costs as much as the rest), and the rarer rules behind one flag.
+    arity = len(inputs)
+    if arity == 2:
+        arrays: tuple[Any, ...] = (inputs[0].data, inputs[1].data)
+    elif arity == 1:
+        arrays = (inputs[0].data,)
+    else:
+        arrays = tuple([t.data for t in inputs])
+    if not op.takes_arrays:
+        if op.check is not None:
+            op.check(inputs, ctx)
+        if op.floating:
+            for a in arrays:
+                if a.dtype.kind != "f":
+                    arrays = tuple([_floating(a) for a in arrays])
+                    break
+        if op.forward_extras is not None:
+            arrays += op.forward_extras(ctx)
     state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if op.overflows else None
     try:
         out = op.forward(*arrays)
@@ -164,8 +177,24 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     if _mode.recording and op.differentiable:
         for t in inputs:
             if t.requires_grad:
-                made = _result(op, out, inputs, ctx if op.keeps is None else op.keeps(ctx))
                 break
+        else:
+            t = None
+        if t is not None:
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)  # numpy turns 0-d results into scalars; .data is an array
+            # The node is made here, its slots filled without __init__, whose dtype and label
+            # checks are for user input: this is the hottest spot of the Tensor half.
+            made = _new(Tensor)
+            made.data = out
+            made.grad = None
+            made.requires_grad = True
+            made.op = op
+            made.parents = inputs
+            made.ctx = ctx if op.keeps is None else op.keeps(ctx)
+            made.label = ""
+            made.owner = None
+            made._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
         else:
             made = _plain(out)
     else:

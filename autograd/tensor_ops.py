@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, cast
 
@@ -184,6 +184,14 @@ class TensorOp:
     #: TypeError: ``explain(inputs, ctx, error)``. Without it a binary op names the shapes
     #: that do not broadcast.
     explain: Callable[[Sequence[Any], Any, Exception], Exception] | None = None
+    #: Worked out from the fields above: whether forward takes the inputs' arrays as they are
+    #: (no ``check``, ``floating`` or ``forward_extras``). Most ops do, and apply, which every
+    #: op of every step passes through, then skips three tests.
+    takes_arrays: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        plain = self.check is None and not self.floating and self.forward_extras is None
+        object.__setattr__(self, "takes_arrays", plain)  # the dataclass is frozen
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (the scalar records' rule)."""
@@ -236,9 +244,36 @@ def elementwise(
             (g if dy.__class__ is float and dy == 1.0 else g * dy) if y.requires_grad else None,
         )
 
-    arity = len(scalar.formulas) if isinstance(scalar.formulas, tuple) else None
-    rule = {1: backward_unary, 2: backward_binary}.get(arity, backward)  # type: ignore[arg-type]
+    arity = len(scalar.formulas) if isinstance(scalar.formulas, tuple) else 0
+    rule: Callable[[Any, Any], Grads]
+    if scalar.constant_slopes and arity in (1, 2):
+        rule = _fixed_slopes_backward(scalar.derivative(*[0.0] * (arity + 1)))
+    else:
+        rule = {1: backward_unary, 2: backward_binary}.get(arity, backward)
     return _elementwise(scalar, forward, rule, **rules)
+
+
+def _fixed_slopes_backward(slopes: tuple[float, ...]) -> Callable[[Any, Any], Grads]:
+    """The backward of an op whose local derivatives are fixed numbers (add, sub, neg): each
+    input's gradient is the upstream itself, its negation, or the upstream times the number.
+
+    >>> backward = _fixed_slopes_backward((-1.0,))
+    >>> backward(None, np.array([2.0]))
+    (array([-2.]),)
+    """
+    if len(slopes) == 1:
+        (s,) = slopes
+        return lambda node, g: (g if s == 1.0 else -g if s == -1.0 else g * s,)
+    s0, s1 = slopes
+
+    def backward(node: Any, g: Any) -> Grads:
+        x, y = node.parents
+        return (
+            (g if s0 == 1.0 else -g if s0 == -1.0 else g * s0) if x.requires_grad else None,
+            (g if s1 == 1.0 else -g if s1 == -1.0 else g * s1) if y.requires_grad else None,
+        )
+
+    return backward
 
 
 def _times(upstream: Any, local: Any) -> Any:
@@ -622,15 +657,17 @@ def _relu(a: Array) -> Array:
     return np.maximum(a, 0)
 
 
-def _refuse_negating_booleans(inputs: Sequence[Any], ctx: Any) -> None:
+def _explain_negating(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
+    # numpy refuses -True itself (a TypeError), so the check costs nothing until it fails
     if inputs[0].data.dtype.kind == "b":
-        raise TypeError(
+        return TypeError(
             f"neg: -{who(inputs[0])}: negating booleans is not supported, as in PyTorch; to "
             "flip a mask use ~mask (or mask.logical_not())"
         )
+    return TypeError(f"neg: {error} ({who(inputs[0])})")
 
 
-NEG = elementwise(ops.NEG, np.negative, reads=reads_nothing, check=_refuse_negating_booleans)
+NEG = elementwise(ops.NEG, np.negative, reads=reads_nothing, explain=_explain_negating)
 # The scalar records' own derivatives, run on arrays: exp's slope is its result, log's 1/a,
 # tanh's 1 − out², sigmoid's out·(1 − out). Only the forward rules are numpy's.
 EXP = elementwise(ops.EXP, _exp, floating=True, overflows=True, reads=reads_result)
