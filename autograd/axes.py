@@ -77,6 +77,8 @@ def keep_argument(keepdims: bool, keepdim: bool | None) -> bool:
 def axis_of(name: str, tensor: Any, axis: Any) -> int:
     """One axis of ``tensor`` as a non-negative int; a 0-d tensor takes 0 or -1, as in PyTorch."""
     ndim = tensor.data.ndim
+    if type(axis) is int and 0 <= axis < ndim:
+        return axis  # the usual case, answered at once: log_softmax(1) runs every step
     if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(
             f"{name}: axis {axis!r} does not exist in {who(tensor)}, which has {ndim} axes"

@@ -136,13 +136,17 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     >>> apply(T.SUB, 1.0, Tensor([3.0])).tolist()
     [-2.0]
     """
-    for x in inputs:
-        if not isinstance(x, Tensor):
-            inputs = _constants(op, inputs)
-            break
     # Every op of every training step comes through here, so the common case is kept short
     # (bench_tensor_mlp measures it): a tuple built by hand for one or two inputs (a list
     # comprehension costs as much as the rest), and the rarer rules behind one flag.
+    wanted = False  # whether some input requires grad
+    for x in inputs:
+        if not isinstance(x, Tensor):
+            inputs = _constants(op, inputs)
+            wanted = any([t.requires_grad for t in inputs])
+            break
+        if x.requires_grad:
+            wanted = True
     arity = len(inputs)
     if arity == 2:
         arrays: tuple[Any, ...] = (inputs[0].data, inputs[1].data)
@@ -174,29 +178,21 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
             _ERROR_STATE.reset(state)
     if op.promotes and out.dtype is float64 and all(a.dtype is not float64 for a in arrays):
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
-    if _mode.recording and op.differentiable:
-        for t in inputs:
-            if t.requires_grad:
-                break
-        else:
-            t = None
-        if t is not None:
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)  # numpy turns 0-d results into scalars; .data is an array
-            # The node is made here, its slots filled without __init__, whose dtype and label
-            # checks are for user input: this is the hottest spot of the Tensor half.
-            made = _new(Tensor)
-            made.data = out
-            made.grad = None
-            made.requires_grad = True
-            made.op = op
-            made.parents = inputs
-            made.ctx = ctx if op.keeps is None else op.keeps(ctx)
-            made.label = ""
-            made.owner = None
-            made._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
-        else:
-            made = _plain(out)
+    if wanted and _mode.recording and op.differentiable:
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # numpy turns 0-d results into scalars; .data is an array
+        # The node is made here, its slots filled without __init__, whose dtype and label
+        # checks are for user input: this is the hottest spot of the Tensor half.
+        made = _new(Tensor)
+        made.data = out
+        made.grad = None
+        made.requires_grad = True
+        made.op = op
+        made.parents = inputs
+        made.ctx = ctx if op.keeps is None else op.keeps(ctx)
+        made.label = ""
+        made.owner = None
+        made._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
     else:
         made = _plain(out)
     if op.view and out.base is not None:

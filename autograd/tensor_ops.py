@@ -805,7 +805,7 @@ def _matmul_check(inputs: Sequence[Any], ctx: Any) -> None:
             f"matmul: {who(left)} @ {who(right)}: @ needs at least one axis on each "
             "side; multiply by a single number with *"
         )
-    if a.dtype != b.dtype:
+    if a.dtype is not b.dtype and a.dtype != b.dtype:  # (one dtype object per type, mostly)
         raise TypeError(
             f"matmul: {who(left)} @ {who(right)}: both sides need the same dtype, as in "
             "PyTorch (which says: expected m1 and m2 to have the same dtype); convert one "
