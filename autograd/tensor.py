@@ -83,25 +83,6 @@ def _is_cpu(where: Any) -> builtins.bool:
     return getattr(where, "type", where) == "cpu" if not isinstance(where, np.dtype) else False
 
 
-def _result(op: TensorOp, data: Any, parents: tuple[Tensor, ...], ctx: Any = None) -> Tensor:
-    """The recorded node ``op(*parents)`` holding ``data`` (no validation: internal only)."""
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)  # numpy turns 0-d results into scalars; .data is an array
-    # Slots filled without __init__, whose dtype and label checks are for user input: every
-    # op result passes here, so skipping them is most of the per-op overhead saved.
-    out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    out.requires_grad = True
-    out.op = op
-    out.parents = parents
-    out.ctx = ctx
-    out.label = ""
-    out.owner = None
-    out._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
-    return out
-
-
 def _plain(data: Any, owner: Owner | None = None) -> Tensor:
     """A leaf that needs no gradient (a result made without recording, or a constant)."""
     if type(data) is not np.ndarray:
@@ -911,7 +892,7 @@ class Tensor:
         return apply(T.permute(_REVERSED[self.data.ndim]), self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return apply(T.INDEX, self, ctx=T.index_context(index_argument(index, Tensor), index))
+        return apply(T.INDEX, self, ctx=(index_argument(index, Tensor), None, index))
 
     # --- gradients ------------------------------------------------------------------------
 

@@ -1216,19 +1216,13 @@ def _pick(a: Array, index: Any) -> Array:
 _BASIC_INDEX = (slice, int, np.integer, np.bool_)  # bool is an int
 
 
-def index_context(index: Any, given: Any) -> tuple[Any, Any, Any]:
-    """The ``ctx`` an index node starts with: the index as numpy reads it (``index``, Tensors
-    replaced by their arrays) and the index as ``given``, for :func:`keep_index`."""
-    return (index, None, given)
-
-
 def keep_index(ctx: tuple[Any, Any, Any]) -> tuple[Any, bool, tuple[Any, ...]]:
     """What an index node keeps for backward: the index with its arrays and lists copied (a
     later ``idx[0] = 2`` must not move the gradient), whether an entry may be picked twice
     (then grads are added with ``np.add.at``), and the Tensors in it, which are kept as
     they are and checked for in-place changes at backward, as PyTorch saves them.
 
-    >>> i = np.array([0, 0]); kept, repeats, tensors = keep_index(index_context(i, i))
+    >>> i = np.array([0, 0]); kept, repeats, tensors = keep_index((i, None, i))
     >>> kept is i, repeats, tensors
     (False, True, ())
     """
@@ -1262,8 +1256,9 @@ def _index_explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Excepti
     return type(error)(f"index: {who(inputs[0])}: {error}")
 
 
-#: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. The node's
-#: ``ctx`` is ``(index, repeats_possible, the Tensors inside the index)`` (:func:`keep_index`).
+#: ``a[index]``: slices, integers, integer arrays (a gather) and boolean masks. ``apply`` is
+#: given ``ctx=(index as numpy reads it, None, index as given)``; the node keeps
+#: ``(index, repeats_possible, the Tensors inside the index)`` (:func:`keep_index`).
 INDEX = TensorOp(
     name="index",
     symbol="[ ]",

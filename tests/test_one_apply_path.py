@@ -10,11 +10,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import Tensor, ops, tensor
+from autograd import Tensor, ops, tensor, topological_order
 from autograd import tensor_ops as T
+from autograd.tensor import apply
 
 # ``autograd.tensor`` is also the name of the factory function: reach the module itself.
 tensor_module = sys.modules["autograd.tensor"]
@@ -83,34 +86,26 @@ def test_every_tensor_op_is_made_by_apply_and_nowhere_else(
     name: str, call: Callable[[], Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     applied: list[Any] = []
-    inside = [0]
-    real_apply, real_result = tensor_module.apply, tensor_module._result
+    real_apply = tensor_module.apply
 
     def counting_apply(op: Any, *inputs: Any, ctx: Any = None) -> Any:
         applied.append(op)
-        inside[0] += 1
-        try:
-            return real_apply(op, *inputs, ctx=ctx)
-        finally:
-            inside[0] -= 1
-
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        assert inside[0], f"{name}: a node was recorded outside apply"
-        return real_result(*args, **kwargs)
+        return real_apply(op, *inputs, ctx=ctx)
 
     monkeypatch.setattr(tensor_module, "apply", counting_apply)
-    monkeypatch.setattr(tensor_module, "_result", recorded)
     monkeypatch.setattr(sys.modules["autograd.functions"], "apply", counting_apply)
     monkeypatch.setattr(sys.modules["nn.tensor_losses"], "apply", counting_apply)
     out = call()
     results = out if isinstance(out, tuple) else (out,)
     assert applied, f"{name} did not go through apply"
     for result in results:
-        # What the op made is what the record says: recorded with it, or outside the graph.
-        if result.op is not None:
-            assert result.op in applied
-        else:
+        # Every node the call made was made by apply, with the record apply was given; a
+        # result outside the graph carries no op at all.
+        if result.op is None:
             assert not result.requires_grad
+        for node in topological_order(result):
+            if node.op is not None and node is not w:
+                assert node.op in applied, f"{name}: {node.op} was recorded outside apply"
 
 
 def test_an_op_outside_the_graph_never_records() -> None:
@@ -170,3 +165,61 @@ def test_clip_with_min_above_max_gives_max_everywhere_as_torch_clamp() -> None:
     ty.sum().backward()
     assert ty.tolist() == y.tolist()
     assert tx.grad.tolist() == x.grad.tolist()
+
+
+CONSTANT_SLOPE_RECORDS = [op for op in vars(ops).values() if getattr(op, "constant_slopes", False)]
+
+
+def test_the_records_with_constant_slopes_are_add_sub_and_neg() -> None:
+    # A record that claimed fixed slopes wrongly would give wrong Tensor gradients.
+    assert sorted(op.name for op in CONSTANT_SLOPE_RECORDS) == ["add", "neg", "sub"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3))
+def test_a_record_with_constant_slopes_gives_the_same_slopes_at_any_input(
+    numbers: list[float],
+) -> None:
+    for op in CONSTANT_SLOPE_RECORDS:
+        arity = len(op.formulas)
+        at_zero = op.derivative(*[0.0] * (arity + 1))
+        assert op.derivative(*numbers[:arity], op.forward(*numbers[:arity])) == at_zero
+
+
+@pytest.mark.parametrize("tensor_op", [T.ADD, T.SUB, T.NEG], ids=lambda op: op.name)
+def test_fixed_slopes_hand_the_upstream_on_and_skip_what_needs_no_grad(
+    tensor_op: T.TensorOp,
+) -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0])  # needs no gradient: its share is not even computed
+    node = apply(tensor_op, x) if tensor_op is T.NEG else apply(tensor_op, x, y)
+    upstream = np.array([0.5, -2.0], np.float32)
+    grads = tensor_op.backward(node, upstream)
+    slopes = tensor_op_scalar_slopes(tensor_op)
+    assert np.array_equal(grads[0], upstream * slopes[0])
+    if slopes[0] == 1.0:
+        assert grads[0] is upstream  # handed on, not copied
+    if len(grads) == 2:
+        assert grads[1] is None
+
+
+def tensor_op_scalar_slopes(tensor_op: T.TensorOp) -> tuple[float, ...]:
+    scalar = getattr(ops, tensor_op.name.upper())
+    return scalar.derivative(*[0.0] * (len(scalar.formulas) + 1))
+
+
+def test_takes_arrays_is_worked_out_from_the_rules_that_change_the_arrays() -> None:
+    assert T.ADD.takes_arrays and T.RELU.takes_arrays
+    assert not T.MATMUL.takes_arrays  # a check
+    assert not T.EXP.takes_arrays  # floating
+    assert not T.INDEX.takes_arrays  # forward reads the index from ctx
+    with pytest.raises(TypeError):
+        T.TensorOp(  # worked out, never given
+            name="x",
+            symbol="x",
+            template="x",
+            forward=abs,
+            backward=abs,
+            formulas=("",),
+            takes_arrays=True,
+        )
