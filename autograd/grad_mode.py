@@ -26,6 +26,10 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 #: name itself: the copy would not see later changes).
 recording = True
 
+#: True while a backward rule runs on Tensors to build a gradient graph (create_graph=True):
+#: then a Tensor refuses to be read as plain numbers (autograd.gradients sets it).
+building_graph = False
+
 #: Called with the new mode whenever it changes: Value swaps its op constructor here, so that
 #: recording costs a scalar op no check at all (Tensor ops read ``recording`` instead).
 on_change: list[Callable[[bool], None]] = []

@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from . import grad_mode as _mode
 from .grad_mode import enable_grad, no_grad
 from .graph import CONSTANT, Namer, gradients, topological_order
 from .ops import parenthesize
 from .tensor import Tensor, _plain, _who
+from .tensor_ops import fit_gradient
 from .value import Value, _describe_input
 
 __all__ = ["grad"]
@@ -281,3 +283,62 @@ def _label_named(
             continue
         if not g.label and g.parents:
             g.label = f"{d_root}/{namer.d(node)}"
+
+
+# --- the gradient graph: backward rules run on Tensors ---------------------------------
+
+
+class _LeavesGraph(TypeError):
+    """numpy (or float()) tried to read a Tensor of a gradient graph as plain numbers."""
+
+
+class _AsNodes:
+    """A recorded node as its backward rule sees it when building a gradient graph:
+    ``data`` is the Tensor itself rather than its array, so the rule's arithmetic records
+    nodes (tensor_ops writes each rule once, for both)."""
+
+    __slots__ = ("data", "parents", "ctx", "requires_grad")
+
+    def __init__(self, data: Tensor, parents: tuple[_AsNodes, ...], requires_grad: bool) -> None:
+        self.data = data
+        self.parents = parents
+        self.ctx = data.ctx
+        self.requires_grad = requires_grad
+
+
+def _graph_contributions(
+    node: Tensor, upstream: Tensor, needed: Sequence[bool]
+) -> list[Tensor | None]:
+    """Each parent's share of ``upstream`` as Tensors recorded in a graph (create_graph):
+    what ``Tensor._shares`` hands on when asked to build the graph."""
+    op = node.op
+    assert op is not None
+    view = _AsNodes(
+        node,
+        tuple(_AsNodes(p, (), need and p.requires_grad) for p, need in zip(node.parents, needed)),
+        True,
+    )
+    building, _mode.building_graph = _mode.building_graph, True
+    try:
+        with enable_grad():
+            grads = list(op.backward(view, upstream))
+    except (TypeError, AttributeError) as error:
+        raise RuntimeError(
+            f"{op.name}: its backward rule cannot be built from Tensors, so it cannot be "
+            f"differentiated twice (create_graph=True): {error}"
+        ) from None
+    finally:
+        _mode.building_graph = building
+    shares: list[Tensor | None] = []
+    grad: Any
+    for parent, grad, need in zip(node.parents, grads, needed):
+        if grad is None or not need or not parent.requires_grad:
+            shares.append(None)
+            continue
+        if not isinstance(grad, Tensor):
+            grad = _plain(np.asarray(grad))  # a gradient that depends on nothing: a constant
+        data = parent.data
+        if grad.data.shape != data.shape or grad.data.dtype != data.dtype:
+            grad = fit_gradient(grad, data)
+        shares.append(grad)
+    return shares

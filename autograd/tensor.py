@@ -422,9 +422,11 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
-        if _building_graph and self.requires_grad:
+        if _mode.building_graph and self.requires_grad:
             # Inside a backward rule that builds a gradient graph, numpy would take the
             # numbers and drop the graph: a silent zero second derivative. Refuse instead.
+            from .gradients import _LeavesGraph
+
             raise _LeavesGraph(f"numpy turned {_who(self)} into a plain array")
         return self.data if dtype is None else self.data.astype(dtype)
 
@@ -613,8 +615,10 @@ class Tensor:
         return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
 
     def __float__(self) -> builtins.float:
-        if _building_graph and self.requires_grad:
+        if _mode.building_graph and self.requires_grad:
             # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
+            from .gradients import _LeavesGraph
+
             raise _LeavesGraph(f"float() turned {_who(self)} into a plain number")
         return builtins.float(self.item())
 
@@ -1043,11 +1047,12 @@ class Tensor:
     ) -> list[Any]:
         if self._recorded_at != _inplace.CHANGES:
             _inplace.check_unchanged(self)
-        shares: list[Any] = (
-            _graph_contributions(self, upstream, needed)
-            if create_graph
-            else _contributions(self, upstream)
-        )
+        if create_graph:
+            from .gradients import _graph_contributions
+
+            shares: list[Any] = _graph_contributions(self, upstream, needed)
+        else:
+            shares = _contributions(self, upstream)
         return [share if need else None for share, need in zip(shares, needed)]
 
     @staticmethod
@@ -1122,68 +1127,6 @@ def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
             grad = fit_gradient(grad, data)  # a new array
         elif not parent.parents and (grad is upstream or grad.base is not None):
             grad = grad.copy()
-        shares.append(grad)
-    return shares
-
-
-#: True while a backward rule runs on Tensors to build a gradient graph (create_graph=True).
-_building_graph = False
-
-
-class _LeavesGraph(TypeError):
-    """numpy tried to read a Tensor of a gradient graph as a plain array."""
-
-
-class _AsNodes:
-    """A recorded node as its backward rule sees it when building a gradient graph:
-    ``data`` is the Tensor itself rather than its array, so the rule's arithmetic records
-    nodes (tensor_ops writes each rule once, for both)."""
-
-    __slots__ = ("data", "parents", "ctx", "requires_grad")
-
-    def __init__(
-        self, data: Tensor, parents: tuple[_AsNodes, ...], requires_grad: builtins.bool
-    ) -> None:
-        self.data = data
-        self.parents = parents
-        self.ctx = data.ctx
-        self.requires_grad = requires_grad
-
-
-def _graph_contributions(
-    node: Tensor, upstream: Tensor, needed: Sequence[builtins.bool]
-) -> list[Tensor | None]:
-    """Each parent's share of ``upstream`` as Tensors recorded in a graph (create_graph)."""
-    global _building_graph
-    op = node.op
-    assert op is not None
-    view = _AsNodes(
-        node,
-        tuple(_AsNodes(p, (), need and p.requires_grad) for p, need in zip(node.parents, needed)),
-        True,
-    )
-    building, _building_graph = _building_graph, True
-    try:
-        with enable_grad():
-            grads = list(op.backward(view, upstream))
-    except (TypeError, AttributeError) as error:
-        raise RuntimeError(
-            f"{op.name}: its backward rule cannot be built from Tensors, so it cannot be "
-            f"differentiated twice (create_graph=True): {error}"
-        ) from None
-    finally:
-        _building_graph = building
-    shares: list[Tensor | None] = []
-    grad: Any
-    for parent, grad, need in zip(node.parents, grads, needed):
-        if grad is None or not need or not parent.requires_grad:
-            shares.append(None)
-            continue
-        if not isinstance(grad, Tensor):
-            grad = _plain(np.asarray(grad))  # a gradient that depends on nothing: a constant
-        data = parent.data
-        if grad.data.shape != data.shape or grad.data.dtype != data.dtype:
-            grad = fit_gradient(grad, data)
         shares.append(grad)
     return shares
 
