@@ -229,9 +229,8 @@ def rerun(order: Sequence[Any], given: Mapping[int, Any]) -> Any:
         if id(node) in computed or not node.parents:
             continue
         arguments = [computed.get(id(parent), parent.data) for parent in node.parents]
-        extras = getattr(node.op, "forward_extras", None)  # a Tensor op reading its node's ctx
-        if extras is not None:
-            arguments += extras(node.ctx)
+        if getattr(node.op, "takes_ctx", False):  # a Tensor op reading its node's ctx
+            arguments.append(node.ctx)
         computed[id(node)] = node.op.forward(*arguments)
     last = order[-1]
     return computed.get(id(last), last.data)

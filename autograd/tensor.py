@@ -143,8 +143,8 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
                 if a.dtype.kind != "f":
                     arrays = tuple([_floating(a) for a in arrays])
                     break
-        if op.forward_extras is not None:
-            arrays += op.forward_extras(ctx)
+        if op.takes_ctx:
+            arrays += (ctx,)
     state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if op.overflows else None
     try:
         out = op.forward(*arrays)

@@ -157,9 +157,10 @@ class TensorOp:
     backward: Callable[[Any, Any], Grads]
     formulas: tuple[str, ...] | Callable[[int, int], str]
     doc: str = ""
-    #: For an op whose forward takes more than the inputs' arrays (an index, a max's indices):
-    #: those arguments, read from the node's ``ctx``, so a recorded graph can be run again.
-    forward_extras: Callable[[Any], tuple[Any, ...]] | None = None
+    #: For an op whose forward takes more than the inputs' arrays (an index, a mask, a max's
+    #: indices): forward's last argument is then the node's ``ctx``, so a recorded graph can
+    #: be run again from its nodes alone.
+    takes_ctx: bool = False
     #: False for an op whose result carries no gradient (booleans, indices, integers).
     differentiable: bool = True
     #: What the node keeps of ``ctx`` when it is recorded (a copy of what the caller may
@@ -185,12 +186,12 @@ class TensorOp:
     #: that do not broadcast.
     explain: Callable[[Sequence[Any], Any, Exception], Exception] | None = None
     #: Worked out from the fields above: whether forward takes the inputs' arrays as they are
-    #: (no ``check``, ``floating`` or ``forward_extras``). Most ops do, and apply, which every
+    #: (no ``check``, ``floating`` or ``takes_ctx``). Most ops do, and apply, which every
     #: op of every step passes through, then skips three tests.
     takes_arrays: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        plain = self.check is None and not self.floating and self.forward_extras is None
+        plain = self.check is None and not self.floating and not self.takes_ctx
         object.__setattr__(self, "takes_arrays", plain)  # the dataclass is frozen
 
     def render(self, names: Sequence[str]) -> str:
@@ -332,9 +333,9 @@ def _run(op: TensorOp, *inputs: Any, ctx: Any = None) -> Any:
             from .tensor import apply
 
             return apply(op, *inputs, ctx=ctx)
-    if op.forward_extras is None:
-        return op.forward(*inputs)
-    return op.forward(*inputs, *op.forward_extras(ctx))
+    if op.takes_ctx:
+        return op.forward(*inputs, ctx)
+    return op.forward(*inputs)
 
 
 def _add_up(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -365,7 +366,8 @@ def _at_least(x: Any, floor: Any) -> Any:
     return np.maximum(x, floor) if _is_array(x) else x.clip(float(floor), None)
 
 
-def _where_forward(a: Array, mask: Array, fill: float) -> Array:
+def _where_forward(a: Array, ctx: tuple[Array, float]) -> Array:
+    mask, fill = ctx
     return np.where(mask, a, fill)
 
 
@@ -380,7 +382,7 @@ WHERE: TensorOp = TensorOp(
     formulas=("d where(m, a, c)/da = 1 where m holds, 0 elsewhere",),
     doc="entries kept where a mask holds, a constant elsewhere",
     reads=reads_nothing,
-    forward_extras=lambda ctx: ctx,
+    takes_ctx=True,
 )
 
 
@@ -1079,7 +1081,7 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
         formulas=(f"d {kind}(a, axis)/da = 1 at the {word} entry's index, 0 elsewhere",),
         doc=f"{word} entry along axis {axis}",
         reads=reads_nothing,  # its indices are its own (ctx), never changed
-        forward_extras=lambda indices: (indices,),
+        takes_ctx=True,
     )
 
 
@@ -1110,7 +1112,7 @@ def take_along(axis: int, keepdims: bool) -> TensorOp:
         formulas=("d take(a)/da = 1 at the taken entries, 0 elsewhere",),
         doc=f"entries taken along axis {axis}",
         reads=reads_nothing,
-        forward_extras=lambda indices: (indices,),
+        takes_ctx=True,
     )
 
 
@@ -1119,11 +1121,12 @@ def put_along(axis: int, keepdims: bool) -> TensorOp:
     """Zeros of a given shape with ``a`` put at ``indices`` along ``axis`` (the node's ctx is
     ``(indices, shape)``): the backward of ``max(dim)``.
 
-    >>> put_along(0, False).forward(np.array([7.0]), np.array([[1]]), (3, 1)).ravel().tolist()
+    >>> put_along(0, False).forward(np.array([7.0]), (np.array([[1]]), (3, 1))).ravel().tolist()
     [0.0, 7.0, 0.0]
     """
 
-    def forward(a: Array, indices: Array, shape: tuple[int, ...]) -> Array:
+    def forward(a: Array, ctx: tuple[Array, tuple[int, ...]]) -> Array:
+        indices, shape = ctx
         out = np.zeros(shape, dtype=a.dtype)
         np.put_along_axis(out, indices, a if keepdims else np.expand_dims(a, axis), axis)
         return out
@@ -1137,7 +1140,7 @@ def put_along(axis: int, keepdims: bool) -> TensorOp:
         formulas=("d put(a)/da: upstream at the entries a was put in",),
         doc=f"entries put along axis {axis}, zeros elsewhere",
         reads=reads_nothing,
-        forward_extras=lambda ctx: ctx,
+        takes_ctx=True,
     )
 
 
@@ -1204,7 +1207,8 @@ def _scatter(g: Array, index: Any, repeats_possible: bool, shape: tuple[int, ...
     return grad
 
 
-def _pick(a: Array, index: Any) -> Array:
+def _pick(a: Array, ctx: tuple[Any, ...]) -> Array:
+    index = ctx[0]
     out = a[index]
     if type(out) is not np.ndarray:
         # Integers only: numpy copies the one number out, PyTorch gives a 0-d view (so
@@ -1267,7 +1271,7 @@ INDEX = TensorOp(
     backward=_index_backward,
     formulas=("d a[i]/da: upstream at the chosen entries, 0 elsewhere (summed if chosen twice)",),
     doc="indexing: a slice or a gather",
-    forward_extras=lambda ctx: ctx[:1],
+    takes_ctx=True,
     keeps=keep_index,
     view=True,
     # the Tensors inside the index (a gather's rows, a mask), as PyTorch saves them
@@ -1281,13 +1285,13 @@ SCATTER = TensorOp(
     name="scatter",
     symbol="scatter",
     template="scatter({0})",
-    forward=_scatter,
+    forward=lambda g, ctx: _scatter(g, *ctx),
     # The index holds arrays only (no Tensors inside), so INDEX's third ctx entry is empty.
     backward=lambda node, g: (_run(INDEX, g, ctx=(node.ctx[0], node.ctx[1], ())),),
     formulas=("d scatter(a)/da: upstream at the entries a was added to",),
     doc="upstream put back where indexing took it from",
     reads=reads_nothing,
-    forward_extras=lambda ctx: ctx,
+    takes_ctx=True,
 )
 
 
