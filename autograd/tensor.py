@@ -118,22 +118,20 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     [-2.0]
     """
     # Every op of every training step comes through here, so the common case is kept short
-    # (bench_tensor_mlp measures it): a tuple built by hand for one or two inputs (a list
-    # comprehension costs as much as the rest), and the rarer rules behind one flag.
-    wanted = False  # whether some input requires grad
-    for x in inputs:
-        if not isinstance(x, Tensor):
-            inputs = _constants(op, inputs)
-            wanted = any([t.requires_grad for t in inputs])
-            break
-        if x.requires_grad:
-            wanted = True
+    # (bench_tensor_mlp measures it): one or two Tensors are read without a loop (a loop or a
+    # list comprehension costs as much as the rest), and the rarer rules sit behind one flag.
     arity = len(inputs)
-    if arity == 2:
-        arrays: tuple[Any, ...] = (inputs[0].data, inputs[1].data)
-    elif arity == 1:
-        arrays = (inputs[0].data,)
-    else:
+    if arity == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
+        a, b = inputs
+        wanted = a.requires_grad or b.requires_grad  # whether some input requires grad
+        arrays: tuple[Any, ...] = (a.data, b.data)
+    elif arity == 1 and isinstance(inputs[0], Tensor):
+        a = inputs[0]
+        wanted = a.requires_grad
+        arrays = (a.data,)
+    else:  # a number or an array among the inputs (made constants), or more than two
+        inputs = _constants(op, inputs)
+        wanted = any([t.requires_grad for t in inputs])
         arrays = tuple([t.data for t in inputs])
     if not op.takes_arrays:
         if op.check is not None:
