@@ -666,7 +666,7 @@ def _explain_negating(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exce
             f"neg: -{who(inputs[0])}: negating booleans is not supported, as in PyTorch; to "
             "flip a mask use ~mask (or mask.logical_not())"
         )
-    return TypeError(f"neg: {error} ({who(inputs[0])})")
+    return type(error)(f"neg: {error} ({who(inputs[0])})")
 
 
 NEG = elementwise(ops.NEG, np.negative, reads=reads_nothing, explain=_explain_negating)
