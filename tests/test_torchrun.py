@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,46 +14,25 @@ from conftest import needs_torch
 
 import autograd
 import nn
+from benchmarks.torchrun_exit import (
+    readme_program,
+    torchrun_command,
+    torchrun_environment,
+    without_exit_line,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 300  # seconds for the whole run, start-up of both processes included
-
-
-def _program() -> str:
-    blocks = re.findall(r"```python\n(.+?)```", (ROOT / "README.md").read_text(), re.S)
-    (program,) = [b for b in blocks if b.startswith("# train_ddp.py")]
-    return program
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @needs_torch
 @pytest.mark.skipif(os.name != "posix", reason="gloo on the loopback interface, as on Linux CI")
 def test_the_readme_torchrun_program_trains_on_two_processes(tmp_path: Path) -> None:
     pytest.importorskip("torch.distributed")
-    (tmp_path / "train_ddp.py").write_text(_program())
-    # torchrun as the README runs it, with the rendezvous pinned to 127.0.0.1 (instead of
-    # --standalone's localhost) and gloo kept on the loopback interface: nothing leaves
-    # this machine.
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nnodes=1",
-        "--nproc-per-node=2",
-        "--master-addr=127.0.0.1",
-        f"--master-port={_free_port()}",
-        "train_ddp.py",
-    ]
-    env = dict(os.environ, PYTHONPATH=str(ROOT), GLOO_SOCKET_IFNAME="lo", OMP_NUM_THREADS="1")
+    (tmp_path / "train_ddp.py").write_text(readme_program())
     process = subprocess.Popen(
-        command,
+        torchrun_command("train_ddp.py"),  # nothing leaves this machine (see there)
         cwd=tmp_path,
-        env=env,
+        env=torchrun_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -77,3 +54,12 @@ def test_the_readme_torchrun_program_trains_on_two_processes(tmp_path: Path) -> 
     predictions = model(autograd.Tensor(x)).detach().numpy()[:, 0] > 0
     accuracy = float(np.mean(predictions == (x.sum(1) > 0)))
     assert accuracy > 0.95, (accuracy, out)
+
+
+def test_the_readme_program_leaves_without_pythons_shutdown() -> None:
+    # The program's last line sidesteps PyTorch's abort at exit (README, "Why os._exit(0)");
+    # benchmarks/torchrun_exit.py counts the aborts with and without it.
+    program = readme_program()
+    assert program.rstrip().splitlines()[-1].startswith("os._exit(0)")
+    assert "flush=True" in program  # os._exit would drop output still in a buffer
+    assert "os._exit" not in without_exit_line(program)
