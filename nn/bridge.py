@@ -211,7 +211,7 @@ def to_torch(model: Any, *, example: Any = None) -> Any:
     >>> [name for name, _ in module.named_parameters()], module.L1.weight.dtype
     (['L1.weight', 'L1.bias', 'L2.weight', 'L2.bias'], torch.float64)
     >>> out = module(torch.tensor([[1.0, -1.0]], dtype=torch.float64))
-    >>> out[0, 0].item() == mlp([1.0, -1.0]).data
+    >>> abs(out[0, 0].item() - mlp([1.0, -1.0]).data) < 1e-15  # float64 rounding apart at most
     True
     """
     torch = require_torch("nn.to_torch")
