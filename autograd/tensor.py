@@ -137,9 +137,9 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
         if op.check is not None:
             op.check(inputs, ctx)
         if op.floating:
-            for a in arrays:
-                if a.dtype.kind != "f":
-                    arrays = tuple([_floating(a) for a in arrays])
+            for array in arrays:
+                if array.dtype.kind != "f":
+                    arrays = tuple([_floating(array) for array in arrays])
                     break
         if op.takes_ctx:
             arrays += (ctx,)

@@ -50,7 +50,7 @@ def without_exit_line(program: str) -> str:
     return "".join(kept)
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -68,7 +68,7 @@ def torchrun_command(script: str) -> list[str]:
         "--nnodes=1",
         "--nproc-per-node=2",
         "--master-addr=127.0.0.1",
-        f"--master-port={free_port()}",
+        f"--master-port={_free_port()}",
         script,
     ]
 
