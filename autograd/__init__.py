@@ -31,9 +31,15 @@ Reading order, for a learner or a maintainer (each module only uses the ones bef
    gradients built as nodes, which can be differentiated again.
 """
 
-from .draw import draw_dot, render_steps
-from .explain import explain
-from .factories import (
+from .engine.graph import topological_order
+from .engine.notation import Owner
+from .gradients import grad
+from .narration.explain import explain
+from .narration.steps import Step, backward_steps
+from .pictures.draw import draw_dot, render_steps
+from .pictures.lesson import Lesson, lesson
+from .scalar.value import Value
+from .tensors.factories import (
     arange,
     default_generator,
     manual_seed,
@@ -45,7 +51,7 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .functions import (
+from .tensors.functions import (
     argmax,
     cat,
     concatenate,
@@ -60,14 +66,10 @@ from .functions import (
     stack,
     tanh,
 )
-from .functions import (
+from .tensors.functions import (
     max as max,  # re-exported (as torch.max), but kept out of __all__
 )
-from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .gradients import grad
-from .graph import Owner, Step, backward_steps, topological_order
-from .lesson import Lesson, lesson
-from .tensor import (
+from .tensors.tensor import (
     Tensor,
     apply,
     enable_grad,
@@ -77,7 +79,7 @@ from .tensor import (
     is_grad_enabled,
     no_grad,
 )
-from .value import Value
+from .tools.gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 # autograd.max exists (as torch.max does) but is left out of __all__: a star import must not
 # shadow the builtin max.

@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode as _mode
-from .grad_mode import enable_grad, no_grad
-from .graph import CONSTANT, Namer, gradients, topological_order
-from .ops import parenthesize
-from .tensor import Tensor, _plain, _who
-from .tensor_ops import fit_gradient
-from .value import Value, _describe_input
+from .engine import grad_mode as _mode
+from .engine.grad_mode import enable_grad, no_grad
+from .engine.graph import gradients, topological_order
+from .engine.notation import CONSTANT, Namer, parenthesize
+from .scalar.value import Value, _describe_input
+from .tensors.ops import fit_gradient
+from .tensors.tensor import Tensor, _plain, _who
 
 __all__ = ["grad"]
 
@@ -144,7 +144,7 @@ def backward_into_grad(root: Any, gradient: Any, *, create_graph: bool) -> None:
 
 def _order_of(outputs: Sequence[Any]) -> list[Any]:
     """Every node the outputs depend on (outputs included), parents first."""
-    from .graph import _Roots
+    from .engine.graph import _Roots
 
     return topological_order(_Roots(outputs))[:-1]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nn
 from autograd import Value, draw_dot, lesson, topological_order
-from autograd.graph import CONSTANT
+from autograd.engine.notation import CONSTANT
 from benchmarks._peers import best_time, two_moons
 
 

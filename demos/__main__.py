@@ -27,7 +27,7 @@ def _write(root, path: Path, **options) -> str:
 
 
 def _write_lesson(root, path: Path) -> str:
-    from autograd.draw import GraphvizNotFound
+    from autograd.pictures.draw import GraphvizNotFound
     from demos._drawing import write_lesson
 
     try:

@@ -43,7 +43,7 @@ def lesson_if_asked(root: Any, path: str | None, **options: Any) -> None:
     """Write the lesson page of ``root`` to ``path`` when the user asked for it (--html)."""
     if not path:
         return
-    from autograd.draw import GraphvizNotFound
+    from autograd.pictures.draw import GraphvizNotFound
     from demos._drawing import write_lesson
 
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import draw_dot, lesson, render_steps
-from autograd.graph import topological_order
+from autograd.engine.graph import topological_order
 
 FORMATS = ("svg", "png", "pdf", "dot")
 

@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(compare("New weight (w − 0.01 · dloss/dw)", w_new, 2.92))
 
     if args.graph or args.steps:
-        from autograd.draw import GraphvizNotFound
+        from autograd.pictures.draw import GraphvizNotFound
         from demos._drawing import write_graph, write_steps
 
         try:

@@ -26,7 +26,7 @@ import numpy as np
 
 import nn
 from autograd import Tensor, tensor
-from autograd.torch_bridge import require_torch
+from autograd.tensors.interop import require_torch
 from demos._common import draw_if_asked, heading, one_blas_thread, parser, positive_int
 from demos._training import accuracy, load_digits_split
 from demos.digits import DEFAULT_SEED, make_model

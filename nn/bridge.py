@@ -76,7 +76,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, no_grad
-from autograd.torch_bridge import require_torch
+from autograd.tensors.interop import require_torch
 
 from . import layers, losses, module, optim
 from .module import Module, Parameter
@@ -836,7 +836,7 @@ class _Translator:
 
     def __init__(self, torch: Any, towards_torch: bool, converter: _Converter) -> None:
         import autograd
-        import autograd.functions
+        import autograd.tensors.functions
         import nn
         import nn.optim
 
@@ -850,7 +850,7 @@ class _Translator:
         if towards_torch:
             self.modules = {
                 "autograd": [torch],
-                "autograd.functions": [torch],
+                "autograd.tensors.functions": [torch],
                 "nn": [torch.nn, functional],
                 "nn.layers": [torch.nn],
                 "nn.module": [torch.nn],
@@ -861,7 +861,7 @@ class _Translator:
             self.modules = {
                 "torch": [autograd],
                 "torch.nn": [nn],
-                "torch.nn.functional": [autograd.functions, losses],
+                "torch.nn.functional": [autograd.tensors.functions, losses],
                 "torch.optim": [nn.optim],
             }
 
@@ -944,12 +944,12 @@ class _Translator:
                 homes = [self.torch, self.torch.nn.functional]
         else:
             import autograd
-            import autograd.functions
+            import autograd.tensors.functions
             import nn
 
             homes = [nn, autograd] if isinstance(value, type) else []
             if not isinstance(value, type):
-                homes = [autograd, autograd.functions, losses]
+                homes = [autograd, autograd.tensors.functions, losses]
         if full not in _NOT_COUNTERPARTS:
             for home in homes:
                 found = getattr(home, name, None)
@@ -963,7 +963,7 @@ class _Translator:
     def _library_instance(self, value: Any, where: str) -> Any:
         torch = self.torch
         if self.towards_torch:
-            from autograd.functions import device
+            from autograd.tensors.functions import device
 
             if isinstance(value, device):
                 return torch.device("cpu")
@@ -971,7 +971,7 @@ class _Translator:
             if isinstance(value, torch.device):
                 if value.type != "cpu":
                     raise ConversionError(f"nn.from_torch: {where} is the device {value}")
-                from autograd.functions import device as our_device
+                from autograd.tensors.functions import device as our_device
 
                 return our_device("cpu")
             if isinstance(value, torch.dtype):

@@ -24,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from autograd import Tensor, Value
-from autograd.tensor_ops import check_reduction
+from autograd.tensors.ops import check_reduction
 from nn import tensor_losses, value_losses
 from nn.module import Module
 

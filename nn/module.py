@@ -258,7 +258,7 @@ class Module:
         >>> layer.to(autograd.float64).weight.dtype
         dtype('float64')
         """
-        from autograd.functions import device
+        from autograd.tensors.functions import device
 
         if isinstance(where, (str, device)):
             device(where)  # a clear error for "cuda"

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, apply
-from autograd import tensor_ops as T
-from autograd.tensor_ops import check_reduction
+from autograd.tensors import ops as T
+from autograd.tensors.ops import check_reduction
 
 __all__ = [
     "mse_loss",

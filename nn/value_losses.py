@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from autograd import Value
-from autograd.tensor_ops import check_reduction
+from autograd.tensors.ops import check_reduction
 
 __all__ = [
     "mse_loss",

@@ -603,7 +603,10 @@ def test_names_without_counterpart_are_refused_at_conversion() -> None:
 
     with pytest.raises(
         ConversionError,
-        match=r"'explain' is autograd.explain.explain, which has no counterpart in PyTorch",
+        match=(
+            r"'explain' is autograd.narration.explain.explain, which has no counterpart in "
+            r"PyTorch"
+        ),
     ):
         nn.to_torch(Narrating())
 

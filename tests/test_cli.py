@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, explain
-from autograd.__main__ import main
-from autograd.expression import ExpressionError, parse_expression
+from autograd.cli import main
+from autograd.tools.expression import ExpressionError, parse_expression
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,7 +249,7 @@ def test_usage_errors_exit_2() -> None:
 
 def test_tracegrad_is_a_console_script() -> None:
     text = (ROOT / "pyproject.toml").read_text()
-    assert '[project.scripts]\ntracegrad = "autograd.__main__:main"' in text
+    assert '[project.scripts]\ntracegrad = "autograd.cli:main"' in text
     script = Path(sys.executable).with_name("tracegrad")
     if not script.exists():
         if IN_CI:

@@ -15,8 +15,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from autograd import Owner, Value, draw_dot, render_steps
-from autograd.draw import GraphvizNotFound
-from autograd.ops import ADD, Op
+from autograd.engine.records import Op
+from autograd.pictures.draw import GraphvizNotFound
+from autograd.scalar.ops import ADD
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"

@@ -9,7 +9,7 @@ from conftest import require_dot
 from test_draw import Picture
 
 from autograd import Value, draw_dot, render_steps
-from autograd.draw import SHOWN_LABEL_LIMIT
+from autograd.pictures.draw import SHOWN_LABEL_LIMIT
 
 LONG = "w" * 6000 + "_middle_" + "z" * 6000 + ".weight"  # over 12k characters
 

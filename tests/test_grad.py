@@ -21,7 +21,7 @@ from test_tensor_properties import OURS, Case, problems, torch_lib
 import autograd
 from autograd import Tensor, Value, grad
 from autograd import tensor_ops as T
-from autograd.ops import Op
+from autograd.engine.records import Op
 
 # --- scalar expressions ------------------------------------------------------------------
 
@@ -710,7 +710,7 @@ def test_newton_step_on_a_quadratic_lands_on_its_minimum(a: float, b: float) -> 
 
 
 def test_ops_of_gradient_graphs_say_what_their_backward_reads() -> None:
-    from autograd.tensor_ops import reads_everything
+    from autograd.tensors.ops import reads_everything
 
     x = Tensor([[0.5, -1.5], [2.0, 1.0]], requires_grad=True, dtype=np.float64)
     root = (x.sum(0) ** 2).sum() + (x[[0, 0]] ** 2).sum() + (x.max(1).values ** 2).sum()

@@ -22,10 +22,21 @@ from expressions import Recipe, kink_inputs, recipes
 from hypothesis import assume, given
 
 import nn
-from autograd import Lesson, Tensor, Value, arange, draw_dot, gradcheck, lesson, tensor
-from autograd.draw import INSTALL_HINT, GraphvizNotFound
-from autograd.gradcheck import FiniteDifferences, rerun
-from autograd.graph import backward_steps, fmt, topological_order
+from autograd import (
+    Lesson,
+    Tensor,
+    Value,
+    arange,
+    backward_steps,
+    draw_dot,
+    gradcheck,
+    lesson,
+    tensor,
+)
+from autograd.engine.graph import topological_order
+from autograd.engine.notation import fmt
+from autograd.pictures.draw import INSTALL_HINT, GraphvizNotFound
+from autograd.tools.gradcheck import FiniteDifferences, rerun
 
 
 def chain_rule() -> dict[str, Value]:
@@ -214,7 +225,7 @@ def test_a_nudge_outside_the_domain_is_reported_not_raised() -> None:
 
 def test_big_graphs_skip_finite_differences_past_the_budget(monkeypatch) -> None:
     # (autograd.lesson is the function; the module is autograd's submodule of that name)
-    monkeypatch.setattr(importlib.import_module("autograd.lesson"), "FD_BUDGET", 30)
+    monkeypatch.setattr(importlib.import_module("autograd.pictures.lesson"), "FD_BUDGET", 30)
     v = chain_rule()
     rows = payload(lesson(v["loss"]))["leaves"]
     estimated = [row for row in rows if row["agree"] is not None]
@@ -338,7 +349,7 @@ def test_save_writes_exactly_the_path_and_replaces_an_old_file_whole(tmp_path: P
 
 def test_page_resources_ship_with_the_package() -> None:
     text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
-    assert 'autograd = ["lesson.html", "lesson.js", "lesson.css"]' in text
+    assert '"autograd.pictures" = ["lesson.html", "lesson.js", "lesson.css"]' in text
 
 
 # --- re-running a recorded graph: the finite differences behind the table ---------------------

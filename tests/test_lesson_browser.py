@@ -20,7 +20,8 @@ from conftest import IN_CI, require_dot
 
 import nn
 from autograd import Tensor, Value, arange, backward_steps, lesson, tensor
-from autograd.graph import fmt, topological_order
+from autograd.engine.graph import topological_order
+from autograd.engine.notation import fmt
 
 CHROMIUM = next(
     (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()),

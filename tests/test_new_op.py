@@ -15,7 +15,7 @@ import pytest
 
 from autograd import Tensor, Value, apply, draw_dot, explain, gradcheck
 from autograd import tensor_ops as T
-from autograd.ops import Op
+from autograd.engine.records import Op
 
 
 def cos(x: Any) -> Any:

@@ -17,10 +17,10 @@ import autograd
 import nn
 from autograd import Tensor, ops, tensor, topological_order
 from autograd import tensor_ops as T
-from autograd.tensor import apply
+from autograd.tensors.tensor import apply
 
 # ``autograd.tensor`` is also the name of the factory function: reach the module itself.
-tensor_module = sys.modules["autograd.tensor"]
+tensor_module = sys.modules["autograd.tensors.tensor"]
 
 w = Tensor([[0.5, -1.5], [2.0, 1.0]], requires_grad=True, label="w")
 labels = tensor([0, 1])
@@ -93,7 +93,7 @@ def test_every_tensor_op_is_made_by_apply_and_nowhere_else(
         return real_apply(op, *inputs, ctx=ctx)
 
     monkeypatch.setattr(tensor_module, "apply", counting_apply)
-    monkeypatch.setattr(sys.modules["autograd.functions"], "apply", counting_apply)
+    monkeypatch.setattr(sys.modules["autograd.tensors.functions"], "apply", counting_apply)
     monkeypatch.setattr(sys.modules["nn.tensor_losses"], "apply", counting_apply)
     out = call()
     results = out if isinstance(out, tuple) else (out,)

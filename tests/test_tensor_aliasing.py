@@ -363,8 +363,8 @@ def test_every_tensor_op_says_what_its_backward_reads() -> None:
     # A record without its own ``reads`` falls back to checking everything (safe, but
     # stricter than PyTorch), so every op the Tensor API records should say.
     import nn
-    from autograd.graph import topological_order
-    from autograd.tensor_ops import reads_everything
+    from autograd.engine.graph import topological_order
+    from autograd.tensors.ops import reads_everything
 
     t = Tensor([[0.5, 1.5], [1.0, 2.0]], requires_grad=True)
     labels = tensor([0, 1])

@@ -7,7 +7,8 @@ import pytest
 
 import autograd
 from autograd import Tensor, draw_dot, explain
-from autograd.graph import Namer, topological_order
+from autograd.engine.graph import topological_order
+from autograd.engine.notation import Namer
 
 
 def small_network() -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -124,7 +125,7 @@ def test_gradcheck_on_tensors_names_each_entry_and_passes_integer_inputs_through
 
 def test_gradcheck_sums_a_many_entry_result_and_catches_a_wrong_backward() -> None:
     from autograd import tensor_ops
-    from autograd.tensor import apply
+    from autograd.tensors.tensor import apply
 
     x = Tensor([0.3, -0.7], label="x")
     assert autograd.gradcheck(lambda x: x * x, x)  # Σ x² has gradient 2x

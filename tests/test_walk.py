@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, Value, explain, graph
+from autograd import Tensor, Value, explain
+from autograd.engine import graph
 
 # --- Values: the inlined fast path against the generic loop ------------------------------
 

@@ -27,16 +27,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .graph import (
-    CONSTANT,
-    Namer,
-    _is_finite,
-    backward_steps,
-    brief,
-    grads_from_zero,
-    narrated,
-    topological_order,
-)
+from ..engine.graph import grads_from_zero, topological_order
+from ..engine.notation import CONSTANT, Namer, brief, narrated
+from .steps import backward_steps
+from .steps import is_finite as _is_finite
 
 __all__ = ["explain"]
 

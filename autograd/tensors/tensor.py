@@ -30,8 +30,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import grad_mode as _mode
-from . import tensor_ops as T
+from ..engine import grad_mode as _mode
+from ..engine.grad_mode import enable_grad, is_grad_enabled, no_grad
+from ..engine.graph import topological_order
+from ..engine.notation import CONSTANT, Owner, fmt
+from ..engine.notation import who as _who
+from ..engine.records import OpDomainError
+from ..narration.steps import Step, backward_steps
+from ..scalar.value import Value
+from . import ops as T
 from .axes import (
     axis_argument,
     axis_of,
@@ -48,12 +55,7 @@ from .dtypes import floating as _floating
 from .dtypes import operand_array as _operand_data
 from .dtypes import resolve_dtype as _dtype
 from .dtypes import to_array as _to_array
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .graph import CONSTANT, Owner, Step, backward_steps, fmt, topological_order
-from .notation import who as _who
-from .ops import OpDomainError
-from .tensor_ops import TensorOp, fit_gradient, shape_text
-from .value import Value
+from .ops import TensorOp, fit_gradient, shape_text
 
 __all__ = [
     "Tensor",
@@ -111,7 +113,7 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     float dtype for plain numbers. ``ctx`` is what the op needs besides the arrays (an axis'
     indices, an index), kept on the node for backward.
 
-    >>> from autograd import tensor_ops as T
+    >>> from autograd.tensors import ops as T
     >>> apply(T.total(None, False), Tensor(np.ones((2, 3)))).item()
     6.0
     >>> apply(T.SUB, 1.0, Tensor([3.0])).tolist()
@@ -423,7 +425,7 @@ class Tensor:
         if _mode.building_graph and self.requires_grad:
             # Inside a backward rule that builds a gradient graph, numpy would take the
             # numbers and drop the graph: a silent zero second derivative. Refuse instead.
-            from .gradients import _LeavesGraph
+            from ..gradients import _LeavesGraph
 
             raise _LeavesGraph(f"numpy turned {_who(self)} into a plain array")
         return self.data if dtype is None else self.data.astype(dtype)
@@ -615,7 +617,7 @@ class Tensor:
     def __float__(self) -> builtins.float:
         if _mode.building_graph and self.requires_grad:
             # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
-            from .gradients import _LeavesGraph
+            from ..gradients import _LeavesGraph
 
             raise _LeavesGraph(f"float() turned {_who(self)} into a plain number")
         return builtins.float(self.item())
@@ -936,7 +938,7 @@ class Tensor:
                 "with requires_grad=True, outside no_grad())"
             )
         if create_graph:
-            from .gradients import backward_into_grad
+            from ..gradients import backward_into_grad
 
             backward_into_grad(self, gradient, create_graph=True)
             return
@@ -990,7 +992,7 @@ class Tensor:
         >>> print(x.sum().explain().splitlines()[2])
           out = sum(x) = sum([1×2]) = 3 float32
         """
-        from .explain import explain
+        from ..narration.explain import explain
 
         return explain(self)
 
@@ -1046,7 +1048,7 @@ class Tensor:
         if self._recorded_at != _inplace.CHANGES:
             _inplace.check_unchanged(self)
         if create_graph:
-            from .gradients import _graph_contributions
+            from ..gradients import _graph_contributions
 
             shares: list[Any] = _graph_contributions(self, upstream, needed)
         else:
@@ -1094,14 +1096,14 @@ class Tensor:
     def from_torch(cls, t: Any) -> Tensor:
         """A copy of the torch tensor ``t``: its numbers, dtype and requires_grad.
         See :mod:`autograd.torch_bridge`."""
-        from .torch_bridge import tensor_from_torch
+        from .interop import tensor_from_torch
 
         return tensor_from_torch(cls, t)
 
     def to_torch(self) -> Any:
         """A ``torch.Tensor`` copy: the numbers, dtype and requires_grad (a leaf, without grad).
         See :mod:`autograd.torch_bridge`."""
-        from .torch_bridge import tensor_to_torch
+        from .interop import tensor_to_torch
 
         return tensor_to_torch(self)
 
@@ -1139,4 +1141,4 @@ def _needs_grad(value: Any) -> bool:
 
 
 # Last, because autograd.inplace uses the names above (Tensor, _who, ...) at its import.
-from . import inplace as _inplace  # noqa: E402
+from . import versions as _inplace  # noqa: E402

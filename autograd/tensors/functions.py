@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from . import tensor_ops as T
+from . import ops as T
+from .ops import TensorOp
 from .tensor import Tensor, apply
-from .tensor_ops import TensorOp
 
 __all__ = [
     "sigmoid",

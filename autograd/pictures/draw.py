@@ -35,7 +35,9 @@ from typing import Any
 
 import graphviz
 
-from .graph import CONSTANT, Namer, Step, backward_steps, grads_from_zero, topological_order
+from ..engine.graph import grads_from_zero, topological_order
+from ..engine.notation import CONSTANT, Namer
+from ..narration.steps import Step, backward_steps
 
 __all__ = ["draw_dot", "render_steps", "Drawing", "GraphvizNotFound"]
 

@@ -94,7 +94,7 @@ class GradcheckReport:
 
 
 def _is_tensor(x: Any) -> bool:
-    from .tensor import Tensor
+    from ..tensors.tensor import Tensor
 
     return isinstance(x, Tensor)
 
@@ -107,8 +107,8 @@ def _checked(x: Any) -> bool:
 
 def _leaf_like(template: Any, data: np.ndarray) -> Any:
     """A fresh leaf of the same kind as ``template`` holding ``data`` (float64)."""
-    from .tensor import Tensor
-    from .value import Value
+    from ..scalar.value import Value
+    from ..tensors.tensor import Tensor
 
     label = getattr(template, "label", "")
     if isinstance(template, Tensor):

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .notation import who
-from .value import Value
+from ..engine.notation import who
+from ..scalar.value import Value
 
 __all__ = [
     "float32",

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .notation import shape_text, who
+from ..engine.notation import shape_text, who
 
 __all__ = [
     "axis_argument",

@@ -3,7 +3,7 @@
 Each returns a leaf (no op, no parents), with PyTorch's default dtypes: float32 for floats
 and random numbers, int64 for whole numbers.
 
-    >>> from autograd import factories
+    >>> from autograd.tensors import factories
     >>> factories.zeros(2, 3).shape, factories.arange(3).tolist()
     ((2, 3), [0, 1, 2])
 """

@@ -39,13 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode as _mode
+from ..engine import grad_mode as _mode
 
 # autograd.tensor imports this module at its end, once these names exist: the in-place
 # operators run once per parameter per optimizer step, too often to import inside them.
 from .axes import index_argument
+from .ops import shape_text
 from .tensor import Tensor, _needs_grad, _operand_data, _who
-from .tensor_ops import shape_text
 
 __all__ = [
     "CHANGES",

@@ -22,10 +22,12 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import grad_mode as _mode
+from ..engine import grad_mode as _mode
+from ..engine.graph import topological_order
+from ..engine.notation import CONSTANT, PARAM, Owner, fmt
+from ..engine.records import Op, OpDomainError
+from ..narration.steps import Step, backward_steps
 from . import ops
-from .graph import CONSTANT, PARAM, Owner, Step, backward_steps, fmt, topological_order
-from .ops import Op, OpDomainError
 
 __all__ = ["Value"]
 
@@ -296,7 +298,7 @@ class Value:
         Value(data=6.0, grad=0.0, label='dout/da')
         """
         if create_graph:
-            from .gradients import backward_into_grad
+            from ..gradients import backward_into_grad
 
             backward_into_grad(self, None, create_graph=True)
             return
@@ -335,7 +337,7 @@ class Value:
         >>> print(y.explain().splitlines()[-1])
           dy/dx = 4
         """
-        from .explain import explain
+        from ..narration.explain import explain
 
         return explain(self, part)
 

@@ -14,7 +14,7 @@ Example:
     >>> parse_expression("x + y", {"x": 1.0})
     Traceback (most recent call last):
       ...
-    autograd.expression.ExpressionError: y has no value: give it one, e.g. y=1.5
+    autograd.tools.expression.ExpressionError: y has no value: give it one, e.g. y=1.5
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from . import ops
-from .ops import Op, OpDomainError
-from .value import Value
+from ..engine.records import Op, OpDomainError
+from ..scalar import ops
+from ..scalar.value import Value
 
 __all__ = ["parse_expression", "ExpressionError", "FUNCTIONS"]
 

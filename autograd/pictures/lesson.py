@@ -35,10 +35,12 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.graph import grads_from_zero
+from ..engine.notation import CONSTANT, brief, fmt, narrated
+from ..engine.records import OpDomainError
+from ..narration.steps import backward_steps
+from ..tools.gradcheck import FiniteDifferences
 from .draw import _Scene
-from .gradcheck import FiniteDifferences
-from .graph import CONSTANT, backward_steps, brief, fmt, grads_from_zero, narrated
-from .ops import OpDomainError
 
 __all__ = ["lesson", "Lesson"]
 
@@ -425,7 +427,7 @@ def _script_json(payload: Any) -> str:
 
 
 def _resource(name: str) -> str:
-    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def _hash(text: str) -> str:

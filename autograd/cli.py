@@ -1,0 +1,162 @@
+"""The command line: ``python -m autograd explain EXPR NAME=VALUE ...`` (also ``tracegrad``).
+
+    python -m autograd explain "(w*x + b - 5)**2" x=2 w=3 b=1
+    python -m autograd explain "tanh(w*x)" x=0.5 w=-2 --html lesson.html --graph g.svg
+    tracegrad explain "relu(x)*w" x=1 w=2 --steps slides/
+
+prints the narrated lesson of a typed expression (forward values, then every chain-rule
+step), and can write the page to click through (``--html``), the graph (``--graph``, .svg,
+.png, .pdf or .dot) and one picture per backward step (``--steps``). A bad expression, or
+a missing or unknown name, is shown with a caret under the column at fault (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .narration.explain import explain
+from .pictures.draw import GraphvizNotFound, draw_dot, render_steps
+from .pictures.lesson import lesson
+from .tools.expression import FUNCTIONS, ExpressionError, parse_expression
+
+__all__ = ["main"]
+
+#: Options that take a value; anything else that starts with "-" is part of the expression
+#: or a NAME=VALUE (argparse alone would read "-x*2" as an unknown option).
+_VALUED = ("--html", "--graph", "--steps", "--steps-format")
+_FLAGS = ("-h", "--help")
+_GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracegrad",
+        description="tracegrad's command line: backpropagation through a typed expression.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    explain_command = commands.add_parser(
+        "explain",
+        help="narrate forward and backward through an expression",
+        description="Narrate forward and backward through an expression, step by step.",
+        epilog="Allowed: numbers, names, + - * / **, unary minus and the functions "
+        + ", ".join(FUNCTIONS)
+        + ". Example: tracegrad explain '(w*x + b - 5)**2' x=2 w=3 b=1 --html lesson.html",
+    )
+    explain_command.add_argument("expression", help='the expression, e.g. "(w*x + b - 5)**2"')
+    explain_command.add_argument(
+        "values", nargs="*", metavar="NAME=VALUE", help="a number for each name, e.g. x=2"
+    )
+    explain_command.add_argument("--html", metavar="PATH", help="write the lesson page to click")
+    explain_command.add_argument(
+        "--graph", metavar="PATH", help="draw the graph (.svg, .png, .pdf or .dot)"
+    )
+    explain_command.add_argument(
+        "--steps", metavar="FOLDER", help="draw one picture per backward step into FOLDER"
+    )
+    explain_command.add_argument(
+        "--steps-format",
+        choices=_GRAPH_FORMATS,
+        default="svg",
+        help="the format of the step pictures, all of one size (default: svg)",
+    )
+    return parser
+
+
+def _arrange(argv: Sequence[str]) -> list[str]:
+    """The arguments with options first and the rest after ``--``, so that an expression or
+    a value may start with a minus sign."""
+    if not argv or argv[0] != "explain":
+        return list(argv)
+    options: list[str] = []
+    positional: list[str] = []
+    rest = iter(argv[1:])
+    for argument in rest:
+        name = argument.split("=", 1)[0]
+        if argument in _FLAGS:
+            options.append(argument)
+        elif name in _VALUED:
+            options.append(argument)
+            if "=" not in argument:
+                options.append(next(rest, ""))
+        elif argument == "--":
+            positional.extend(rest)
+        else:
+            positional.append(argument)
+    return ["explain", *options, "--", *positional]
+
+
+def _values(pairs: Sequence[str], expression: str) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, equals, number = pair.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise ExpressionError(
+                f"{pair!r} is not NAME=VALUE: write each value as, e.g., x=2", expression
+            )
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise ExpressionError(
+                f"{pair!r}: {number!r} is not a number (write e.g. {name}=1.5)", expression
+            ) from None
+    return values
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for a bad expression or name).
+
+    >>> status = main(["explain", "x*3", "x=2"])  # doctest: +ELLIPSIS
+    Forward pass: each value from its inputs
+      x = 2
+      out = x · 3 = 2 · 3 = 6
+    ...
+    >>> status
+    0
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(_arrange(arguments))
+    expression = args.expression.strip()
+    try:
+        root = parse_expression(args.expression, _values(args.values, expression))
+    except ExpressionError as error:
+        print(f"tracegrad explain: {error.pointed()}", file=sys.stderr)
+        return 2
+    print(explain(root))
+    try:
+        if args.html:
+            page = lesson(root, title=expression).save(args.html)
+            print(f"\nlesson written to {page}: open it in a browser")
+        if args.graph:
+            print(f"graph written to {_write_graph(root, args.graph)}")
+        if args.steps:
+            paths = render_steps(root, args.steps, format=args.steps_format)
+            print(f"{len(paths)} step pictures written to {args.steps}")
+    except GraphvizNotFound as missing:
+        print(f"tracegrad explain: {missing}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # e.g. --graph with a suffix that is no picture format
+        print(f"tracegrad explain: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _write_graph(root: object, path: str) -> Path:
+    target = Path(path)
+    format = target.suffix.lstrip(".").lower()
+    if format not in _GRAPH_FORMATS:
+        raise ValueError(f"--graph {path}: the file must end in .{', .'.join(_GRAPH_FORMATS)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    picture = draw_dot(root)
+    if format == "dot":
+        picture.save(target)
+    else:
+        picture.render(target, format=format)
+    return target
+
+
+if __name__ == "__main__":
+    sys.exit(main())

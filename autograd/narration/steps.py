@@ -1,0 +1,217 @@
+"""Backward told one chain-rule step at a time: :class:`Step` and :func:`backward_steps`.
+
+Each step is the gradient flowing from one node into one of its inputs, with the numbers and
+the local derivative in the graph's own names. ``explain``, the step pictures and the lesson
+page all read these steps; none of them knows a particular op.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
+    >>> for step in backward_steps(b): print(step)
+    db/da += a = 3  (path 1 of 2: 3 so far)
+    db/da += a = 3  (path 2 of 2: total 6)
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine.graph import _start, _walk, topological_order
+from ..engine.notation import CONSTANT, Namer, brief, narrated, parenthesize
+
+__all__ = ["Step", "backward_steps", "is_finite"]
+
+
+def is_finite(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except TypeError:
+        import numpy as np
+
+        return bool(np.all(np.isfinite(x)))
+
+
+@dataclass(eq=False)
+class Step:
+    """One use of the chain rule: the gradient flowing from ``output`` into one of its inputs.
+
+    ``upstream`` is d(root)/d(output), ``local`` is d(output)/d(input), ``contribution`` is
+    their product, added to ``input.grad``. ``accumulates`` is true when the input had
+    already received gradient from another path in this backward pass (``+=``). ``finite``
+    is false when the upstream or the contribution holds an infinity or a NaN.
+    ``str(step)`` is the line a learner reads; ``formula`` the local derivative, written in
+    the graph's own names where the op's record allows (``d(w · x)/dw = x``). A Step shows its
+    line in a REPL and in a notebook too.
+
+    >>> from autograd import Value
+    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
+    >>> y = w * x + 1; y.label = "y"
+    >>> steps = y.backward_steps()
+    >>> print(next(steps))
+    dy/d(w · x) = 1
+    >>> next(steps)
+    Step 2: dy/dw = dy/d(w · x) · d(w · x)/dw = 1 · x = 1 · 2 = 2
+    """
+
+    index: int
+    root: Any
+    output: Any
+    input: Any
+    input_index: int
+    upstream: Any
+    local: Any
+    contribution: Any
+    accumulates: bool
+    finite: bool
+    text: str
+    formula: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Step {self.index}: {self.text}"
+
+    def _repr_html_(self) -> str:
+        # A notebook shows the narrated line, not the dataclass's fields.
+        return (
+            f"<code>Step {self.index}: {html.escape(self.text)}</code>"
+            f'<br><small style="color:#777">local derivative: {html.escape(self.formula)}</small>'
+        )
+
+
+def backward_steps(root: Any) -> Iterator[Step]:
+    """Run backward from ``root`` one chain-rule application at a time.
+
+    The loop of :func:`backward`, narrated: each step is applied before it is yielded, so
+    between ``next()`` calls every ``.grad`` shows the state so far. Exhausting the generator
+    has exactly the effect of ``root.backward()``: leaves accumulate, intermediate nodes
+    start again from zero.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
+    >>> for step in backward_steps(b): print(step)
+    db/da += a = 3  (path 1 of 2: 3 so far)
+    db/da += a = 3  (path 2 of 2: total 6)
+    """
+    order = topological_order(root)
+    namer = Namer(order)
+    # How many paths bring gradient to each narrated input, so that the first of several is
+    # told apart from the total: the edges _walk will yield, not those it skips.
+    paths: dict[int, int] = {}
+    for node in order:
+        for parent in node.parents:
+            if parent.owner is not CONSTANT and getattr(parent, "requires_grad", True):
+                paths[id(parent)] = paths.get(id(parent), 0) + 1
+    arrived: dict[int, int] = {}
+    d_root = namer.d(root)
+    index = 0
+    _start(root, order)
+    for node, i, parent, local, contribution in _walk(order):
+        if parent.owner is CONSTANT:
+            continue  # a plain number's gradient is never read: not worth a step
+        upstream = node.grad
+        path = arrived[id(parent)] = arrived.get(id(parent), 0) + 1
+        index += 1
+        slope = _slope(node, i, namer)
+        finite = all(is_finite(v) for v in (upstream, contribution) if v is not None)
+        text = _step_text(
+            namer,
+            d_root,
+            node,
+            parent,
+            upstream,
+            local,
+            contribution,
+            (path, paths.get(id(parent), 1)),
+            slope,
+            finite,
+        )
+        yield Step(
+            index=index,
+            root=root,
+            output=node,
+            input=parent,
+            input_index=i,
+            upstream=upstream,
+            local=local,
+            contribution=contribution,
+            accumulates=path > 1,
+            finite=finite,
+            text=text,
+            formula=(
+                node.op.formula(i, len(node.parents))
+                if slope is None
+                else narrated(f"{namer.d(node)}/{namer.d(parent)} = {slope}")
+            ),
+        )
+
+
+def _slope(node: Any, index: int, namer: Namer) -> str | None:
+    """The local derivative d(node)/d(input ``index``) in the inputs' names, if the op says."""
+    slope = getattr(node.op, "slope", None)
+    if slope is None:
+        return None
+    return slope(index, [namer.name(p) for p in node.parents])
+
+
+def _step_text(
+    namer: Namer,
+    d_root: str,
+    node: Any,
+    parent: Any,
+    upstream: Any,
+    local: Any,
+    contribution: Any,
+    path: tuple[int, int],
+    slope: str | None,
+    finite: bool,
+) -> str:
+    def describe(number: Any) -> str:
+        return parenthesize(brief(node, number))
+
+    d_out, d_in = namer.d(node), namer.d(parent)
+    k, n = path
+    assign = "+=" if n > 1 else "="
+    # Without one local number (an array op), "…" stands for the op's rule: see its formula.
+    shown_local = "…" if local is None else describe(local)
+    done = brief(node, contribution)
+    if node is namer.root:
+        # Leaving the root, the upstream factor is d(root)/d(root) = 1: the local derivative
+        # is the whole story (and "dy/dy · dy/dx" would read as circular).
+        parts: list[str | None] = [
+            f"{d_root}/{d_in}",
+            slope,
+            "…" if local is None else brief(node, local),
+            done,
+        ]
+    else:
+        parts = [
+            f"{d_root}/{d_in}",
+            f"{d_root}/{d_out} · {d_out}/{d_in}",
+            f"{describe(upstream)} · {parenthesize(slope)}" if slope else None,
+            f"{describe(upstream)} · {shown_local}",
+            done,
+        ]
+    shown = [narrated(f"{d_root}/{d_in}")]
+    for part in parts[1:]:
+        if part is not None and narrated(part) != shown[-1] and part != "…":
+            shown.append(narrated(part))
+    text = f" {assign} ".join(shown[:2])
+    if len(shown) > 2:
+        text += " = " + " = ".join(shown[2:])
+    total = brief(parent, parent.grad)
+    if n > 1:
+        text += (
+            f"  (path {k} of {n}: {total} so far)"
+            if k < n
+            else f"  (path {k} of {n}: total {total})"
+        )
+    elif total != done:
+        text += f"  (now {total})"  # a leaf adding to the grad of an earlier backward
+    if not finite:
+        text += "  ⚠ not finite"
+    return narrated(text)
