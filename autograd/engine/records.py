@@ -2,8 +2,10 @@
 
 An :class:`Op` holds the forward rule, the local derivative and the formula text that
 narration and drawing show. Scalar ops (:mod:`autograd.scalar.ops`) are Ops; the Tensor
-records (:mod:`autograd.tensors`) are Ops too, with array rules. Nothing in the engine,
-narration or pictures knows what "mul" or "tanh" means: they read these records.
+records are Ops too (:class:`autograd.tensors.tensor_op.TensorOp` is a subclass that adds
+array rules), and an elementwise Tensor op keeps its scalar twin's own ``derivative``.
+Nothing in the engine, narration or pictures knows what "mul" or "tanh" means: they read
+these records, of either kind, through the same methods.
 
     >>> from autograd.scalar.ops import MUL
     >>> MUL.forward(2.0, 3.0), MUL.derivative(2.0, 3.0, 6.0)
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .notation import delimited, is_base, is_power, parenthesize
 
@@ -58,8 +61,12 @@ class Op:
     name: str
     symbol: str
     template: str | Callable[[Sequence[str]], str]
-    forward: Callable[..., float]
-    derivative: Callable[..., tuple[float, ...]]
+    #: The output from the inputs' numbers: floats here, arrays for a Tensor op.
+    forward: Callable[..., Any]
+    #: The local derivatives d(out)/d(input_i), given the inputs and the output, one per input.
+    #: Written with arithmetic (and the few helpers of :mod:`autograd.scalar.ops`) so that the
+    #: same rule runs on floats, on Values, and entry by entry on arrays and Tensors.
+    derivative: Callable[..., tuple[Any, ...]]
     formulas: tuple[str, ...] | Callable[[int, int], str]
     #: What the op does, in a few words (drawings show it as a tooltip).
     doc: str = ""
@@ -71,6 +78,10 @@ class Op:
     #: −1). The Tensor op built from this record reads them once and hands the upstream on
     #: (or negates it) at each backward, instead of calling ``derivative`` there.
     constant_slopes: bool = False
+    #: For an op whose local derivatives cost work (/, ^, BCE): the rules of ``derivative`` one
+    #: per input, each called as ``derivative`` is. A Tensor op then works out only the slopes
+    #: its inputs need (``x / 2`` needs none in 2); ``derivative`` gives them all at once.
+    partials: tuple[Callable[..., Any], ...] | None = None
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (or numbers), adding parentheses
@@ -120,5 +131,18 @@ class Op:
             )
         )
 
+    def partial(self, index: int) -> Callable[..., Any]:
+        """The local derivative in input ``index`` alone, called as ``derivative`` is: the
+        op's own rule if it gives ``partials``, else that entry of ``derivative``.
+
+        >>> from autograd.scalar.ops import DIV, MUL
+        >>> DIV.partial(1)(6.0, 3.0, 2.0), MUL.partial(0)(2.0, 3.0, 6.0)
+        (-0.6666666666666666, 3.0)
+        """
+        if self.partials is not None:
+            return self.partials[index]
+        derivative = self.derivative
+        return lambda *numbers: derivative(*numbers)[index]
+
     def __repr__(self) -> str:
-        return f"Op({self.name!r})"
+        return f"{type(self).__name__}({self.name!r})"

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +51,9 @@ __all__ = [
     "BCE",
     "clip",
     "binary_cross_entropy",
+    "bce_loss",
+    "ManyNumbers",
+    "serve_many_numbers",
     "power",
     "exponential",
     "leaky_relu",
@@ -80,22 +84,95 @@ def _real_power(a: float, b: float) -> float:
         raise OpDomainError(f"{a!r} ** {b!r} is too large for a float", OverflowError) from None
 
 
-# A derivative rule runs on floats (first-order backward) and on Values (create_graph=True:
-# the derivative is built from nodes). These helpers are what lets one rule serve both.
+# --- one derivative rule for every kind of number ----------------------------------------
+#
+# A derivative rule runs on one number: a float (the first-order backward of Values) or a
+# Value (create_graph=True: the derivative is built from nodes, and a Value's comparisons read
+# its number). The Tensor op built from a record (autograd.tensors.tensor_op.elementwise) runs
+# the same rule on many numbers at once: numpy arrays, or Tensors under create_graph.
+# Arithmetic serves every kind. What arithmetic cannot say goes through the helpers below: for
+# one number they are Python's `if`, `max` and `math`; for many numbers they call the functions
+# autograd.tensors gives (serve_many_numbers), so this module needs no numpy.
 
 
-def _log(x: Any) -> Any:
-    return math.log(x) if type(x) is float else x.log()
+@dataclass(frozen=True)
+class ManyNumbers:
+    """What a derivative rule needs on many numbers at once (arrays, Tensors), entry by entry.
+
+    ``where(mask, then, otherwise)`` is ``then`` where the mask holds and ``otherwise``
+    elsewhere: the mask is read from the numbers, so it is a constant of any gradient graph
+    (relu's slope has no slope of its own). ``log(x)`` and ``log1p(x)`` give −∞ at 0 without
+    a warning, as a clamped log wants.
+    """
+
+    where: Callable[[Any, Any, Any], Any]
+    log: Callable[[Any], Any]
+    log1p: Callable[[Any], Any]
 
 
-def _number(x: Any) -> float:
-    # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False.
+_many_numbers: ManyNumbers | None = None
+
+
+def serve_many_numbers(functions: ManyNumbers) -> None:
+    """Give the derivative rules their functions on many numbers: :mod:`autograd.tensors`
+    does, once, for numpy arrays and Tensors."""
+    global _many_numbers
+    _many_numbers = functions
+
+
+def _on_many() -> ManyNumbers:
+    if _many_numbers is None:
+        raise TypeError("a derivative rule met many numbers, but nothing gave their functions")
+    return _many_numbers
+
+
+def _many(x: Any) -> bool:
+    """Whether ``x`` is many numbers (an array, a Tensor) rather than one (a float, a Value)."""
+    return type(x) is not float and hasattr(x, "shape")
+
+
+def _number(x: Any) -> Any:
+    # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False. (A Tensor's
+    # numbers are its array.)
     return x.data if hasattr(x, "parents") else x
 
 
-def _power_derivative(a: float, k: float) -> float:
-    # d(a^k)/da = k·a^(k-1); at a = 0 with 0 < k < 1 the slope is infinite, as in PyTorch.
-    # (A float is tested as is: the first-order path pays no call for the Value case.)
+def _where(condition: Any, then: Any, otherwise: Any) -> Any:
+    """``then`` where ``condition`` holds, ``otherwise`` elsewhere: Python's ``if`` for one
+    number (its comparisons give a bool), entry by entry for many (they give a mask)."""
+    if condition.__class__ is bool:
+        return then if condition else otherwise
+    return _on_many().where(condition, then, otherwise)
+
+
+def _log(x: Any) -> Any:
+    if type(x) is float:
+        return math.log(x)
+    return _on_many().log(x) if _many(x) else x.log()  # a Value: recorded
+
+
+def _log1m(x: Any) -> Any:
+    """log(1 − x), computed as log1p(−x): exact for small x (PyTorch's way)."""
+    if type(x) is float:
+        return math.log1p(-x)
+    return _on_many().log1p(-x) if _many(x) else (1.0 - x).log()
+
+
+def _at_least(x: Any, floor: float) -> Any:
+    # Arrays and Tensors both clip; for one number, max compares (a Value by its number).
+    return x.clip(floor, None) if _many(x) else max(x, floor)
+
+
+def _power_derivative(a: Any, k: Any) -> Any:
+    """d(a^k)/da = k·a^(k−1). Where k = 0 it is 0 (a^0 = 1 is flat), also at a = 0; at a = 0
+    with 0 < k < 1 it is infinite, as in PyTorch."""
+    if _many(a) or _many(k):
+        # numpy's 0 to a negative power is already ∞ (the Tensor op hushes its warning)
+        if not _many(k):
+            return 0.0 if k == 0 else k * a ** (k - 1)
+        return _where(_number(k) != 0, k * a ** (k - 1), 0.0)
+    # One number: Python raises at 0 to a negative power, so that case is answered first. (A
+    # float is tested as is: the first-order path pays no call for the Value case.)
     if (a == 0 or (type(a) is not float and _number(a) == 0)) and _number(k) < 1:
         return 0.0 if _number(k) == 0 else math.copysign(math.inf, _number(k))
     return k * a ** (k - 1)
@@ -133,24 +210,49 @@ MUL = Op(
     doc="multiplication",
     slopes=("{1}", "{0}"),
 )
+
+
+def _quotient_slope_in_a(a: Any, b: Any, out: Any) -> Any:
+    return 1.0 / b
+
+
+def _quotient_slope_in_b(a: Any, b: Any, out: Any) -> Any:
+    # −a/b², as (a/b)/b from the inputs, not from the result: PyTorch saves the inputs of a
+    # division, so a Tensor result changed in place later must not change this slope.
+    return -(a / b) / b
+
+
 DIV = Op(
     name="div",
     symbol="/",
     template="{0} / {1}",
     forward=_divide,
-    derivative=lambda a, b, out: (1.0 / b, -out / b),
+    derivative=lambda a, b, out: (_quotient_slope_in_a(a, b, out), _quotient_slope_in_b(a, b, out)),
+    partials=(_quotient_slope_in_a, _quotient_slope_in_b),
     formulas=("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
     doc="division",
     slopes=("1/{1}", "−{0}/{1}^2"),
 )
 
 
-def _exponent_derivative(a: float, out: float) -> float:
-    # d(a^b)/db = a^b·ln a. At a = 0 it is 0 (a^b stays 0 for every b > 0), as in PyTorch.
-    # For a < 0, a^b is real only at whole b, so it has no slope in b: NaN, as in PyTorch.
-    if a > 0:
-        return out * _log(a)
-    return 0.0 if _number(a) == 0 else math.nan
+def _exponent_derivative(a: Any, out: Any) -> Any:
+    """d(a^b)/db = a^b·ln a. At a = 0 it is 0 (a^b stays 0 for every b > 0), as in PyTorch.
+    For a < 0, a^b is real only at whole b, so it has no slope in b: NaN, as in PyTorch."""
+    numbers = _number(a)
+    if not _many(numbers):
+        if numbers > 0:
+            return out * _log(a)
+        return 0.0 if numbers == 0 else math.nan
+    ln_a = _log(_where(numbers > 0, a, 1.0))  # ln a where a > 0, and 0 (the log of 1) elsewhere
+    return out * _where(numbers < 0, math.nan, ln_a)
+
+
+def _base_slope(a: Any, b: Any, out: Any) -> Any:
+    return _power_derivative(a, b)
+
+
+def _exponent_slope(a: Any, b: Any, out: Any) -> Any:
+    return _exponent_derivative(a, out)
 
 
 POW = Op(
@@ -159,6 +261,7 @@ POW = Op(
     template="{0}^{1}",
     forward=_real_power,
     derivative=lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
+    partials=(_base_slope, _exponent_slope),
     formulas=(
         "d(a^b)/da = b·a^(b−1)",
         "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)",
@@ -321,9 +424,10 @@ RELU = Op(
     name="relu",
     symbol="relu",
     template="relu({0})",
-    # Written as "a <= 0" so NaN passes through with slope 1, as in PyTorch.
+    # Written as "a <= 0" so NaN passes through with slope 1, as in PyTorch. The slope reads
+    # the result, as PyTorch saves it (out <= 0 exactly where a <= 0).
     forward=lambda a: 0.0 if a <= 0 else a,
-    derivative=lambda a, out: (0.0 if a <= 0 else 1.0,),
+    derivative=lambda a, out: (_where(out <= 0, 0.0, 1.0),),
     formulas=("d relu(a)/da = 1 if a > 0 else 0",),
     doc="rectified linear unit max(0, a)",
     slopes=("1 if {0} > 0 else 0",),
@@ -422,11 +526,16 @@ def leaky_relu(slope: float = 0.01) -> Op:
         symbol=f"leaky_relu({text})",
         template=f"leaky_relu({{0}}, {text})",
         forward=lambda a: a if a > 0 else slope * a,
-        derivative=lambda a, out: (1.0 if a > 0 else slope,),
+        derivative=lambda a, out: (_where(a > 0, 1.0, slope),),
         formulas=(f"d leaky_relu(a)/da = 1 if a > 0 else {text}",),
         doc=f"leaky ReLU with slope {text} below zero",
         slopes=(f"1 if {{0}} > 0 else {text}",),
     )
+
+
+def _between(a: Any, floor: float, ceiling: float) -> Any:
+    # floor <= a <= ceiling, written with & so that it also holds entry by entry (NaN: no)
+    return (a >= floor) & (a <= ceiling)
 
 
 @lru_cache(maxsize=64)
@@ -449,7 +558,7 @@ def clip(low: float | None, high: float | None) -> Op:
         template=f"clip({{0}}, {lo}, {hi})",
         # max, then min: with low > high every entry becomes high, as in PyTorch's clamp
         forward=lambda a: min(max(a, floor), ceiling),
-        derivative=lambda a, out: (1.0 if floor <= a <= ceiling else 0.0,),
+        derivative=lambda a, out: (_where(_between(_number(a), floor, ceiling), 1.0, 0.0),),
         formulas=(f"d clip(a)/da = 1 if {lo} ≤ a ≤ {hi} else 0",),
         doc=f"clip to [{lo}, {hi}]",
         slopes=(f"1 if {lo} ≤ {{0}} ≤ {hi} else 0",),
@@ -458,9 +567,9 @@ def clip(low: float | None, high: float | None) -> Op:
 
 def _clamped_log(x: Any) -> Any:
     # PyTorch's BCELoss limits each log to −100, so a prediction of exactly 0 or 1 stays finite.
-    if not x > 0.0:
-        return -100.0
-    return max(math.log(x) if type(x) is float else x.log(), -100.0)
+    if not _many(x) and not x > 0.0:
+        return -100.0  # (one number: math.log(0) raises, where an array's log is −∞)
+    return _at_least(_log(x), -100.0)
 
 
 #: The floor PyTorch puts under p·(1 − p) in the slope of binary cross-entropy: 1e-12 held as
@@ -479,19 +588,30 @@ def _bce_label(y: float) -> None:
 
 
 def _clamped_log1m(p: Any) -> Any:
-    # log(1 − p) as log1p(−p), exact for small p (PyTorch's way), limited to −100 like the other.
-    if p >= 1.0:
+    # log(1 − p), limited to −100 like the other.
+    if not _many(p) and p >= 1.0:
         return -100.0
-    return max(math.log1p(-p) if type(p) is float else (1.0 - p).log(), -100.0)
+    return _at_least(_log1m(p), -100.0)
 
 
-def _bce_loss(p: float, y: float) -> float:
+def bce_loss(p: Any, y: Any) -> Any:
+    """−[y·log p + (1 − y)·log(1 − p)], each log limited to −100 as in PyTorch: of one
+    probability and label (the records below), or of many at once, entry by entry (the
+    Tensor loss, which checks its arrays first).
+
+    >>> round(bce_loss(0.8, 1.0), 6), bce_loss(0.0, 1.0)
+    (0.223144, 100.0)
+    """
     return (y - 1.0) * _clamped_log1m(p) - y * _clamped_log(p)  # PyTorch's order of operations
 
 
-def _bce_slope(p: float, y: float) -> float:
+def _bce_slope_in_p(p: Any, y: Any, out: Any = None) -> Any:
     # PyTorch's slope in p, also where the clamped loss is flat: it still points the right way.
-    return (p - y) / max(p * (1.0 - p), BCE_EPSILON)
+    return (p - y) / _at_least(p * (1.0 - p), BCE_EPSILON)
+
+
+def _bce_slope_in_y(p: Any, y: Any, out: Any = None) -> Any:
+    return _clamped_log1m(p) - _clamped_log(p)
 
 
 def _bce_forward(p: float, y: float) -> float:
@@ -499,7 +619,7 @@ def _bce_forward(p: float, y: float) -> float:
     if p != p:
         return p  # NaN may enter a graph; explain() marks it
     _bce_probability(p)
-    return _bce_loss(p, y)
+    return bce_loss(p, y)
 
 
 #: Binary cross-entropy of a probability p against a label y that is itself in the graph
@@ -510,7 +630,8 @@ BCE = Op(
     symbol="BCE",
     template="BCE({0}, {1})",
     forward=_bce_forward,
-    derivative=lambda p, y, out: (_bce_slope(p, y), _clamped_log1m(p) - _clamped_log(p)),
+    derivative=lambda p, y, out: (_bce_slope_in_p(p, y), _bce_slope_in_y(p, y)),
+    partials=(_bce_slope_in_p, _bce_slope_in_y),
     formulas=("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
     doc="binary cross-entropy of a probability against a label (logs limited to −100)",
     slopes=("({0} − {1}) / ({0}·(1 − {0}))", "log(1 − {0}) − log({0})"),
@@ -536,14 +657,14 @@ def binary_cross_entropy(target: float) -> Op:
         if p != p:
             return p  # NaN may enter a graph; explain() marks it
         _bce_probability(p)
-        return _bce_loss(p, y)
+        return bce_loss(p, y)
 
     return Op(
         name="bce",
         symbol=f"BCE(y={text})",
         template=f"BCE({{0}}, y={text})",
         forward=forward,
-        derivative=lambda p, out: (_bce_slope(p, y),),
+        derivative=lambda p, out: (_bce_slope_in_p(p, y),),
         formulas=(f"d BCE(p, y={text})/dp = (p − {text}) / (p·(1 − p))",),
         doc=f"binary cross-entropy against the label {text}",
         slopes=(f"({{0}} − {text}) / ({{0}}·(1 − {{0}}))",),

@@ -289,6 +289,7 @@ class Tensor:
         "_recorded_at",  # on recorded nodes only: inplace.CHANGES when the op ran
         "_vc",  # once changed in place or viewed: the VersionCounter shared with its views
     )
+    apply = staticmethod(apply)
     # numpy defers to Tensor's reflected operators (ndarray + Tensor gives a Tensor).
     __array_ufunc__ = None
     __hash__ = object.__hash__  # __eq__ compares elementwise, so hash by identity as PyTorch
