@@ -4,12 +4,14 @@ An :class:`Op` holds everything tracegrad knows about one operation:
 
 * ``forward``: the rule that computes the output from the inputs' numbers;
 * ``derivative``: the local derivatives d(out)/d(input_i), given the inputs and the output.
-  Most are written with ordinary arithmetic, so they could be built from Values too (the
-  door to higher-order gradients stays open); the piecewise ones (relu, step, clip) compare;
+  Most are written with ordinary arithmetic, so they can be built from Values too (the
+  door to higher-order gradients stays open); the piecewise ones (relu, clip) choose with
+  the few helpers below. Each rule is the only one of its op: the Tensor twin of an
+  elementwise op runs this very rule on whole arrays (and on Tensors under create_graph);
 * ``template`` and ``formulas``: the text that narration and drawing show.
 
-Nothing else in tracegrad knows what "mul" or "tanh" means: :mod:`autograd.graph`,
-:mod:`autograd.explain` and :mod:`autograd.draw` only read these records.
+Nothing else in tracegrad knows what "mul" or "tanh" means: the engine, narration and
+pictures only read these records.
 
 Example:
     >>> MUL.forward(2.0, 3.0), MUL.derivative(2.0, 3.0, 6.0)

@@ -2,7 +2,7 @@
 
 PyTorch and numpy accept each of these in several spellings (``dim`` or ``axis``, ``-1``,
 a tuple or separate numbers, a Tensor inside an index). These functions turn them into the
-one form the op records in :mod:`autograd.tensor_ops` take, and refuse what has no meaning
+one form the op records in :mod:`autograd.tensors.ops` take, and refuse what has no meaning
 with an error naming the method and the tensor, before numpy sees it. No op's math is here.
 
     >>> axis_argument("sum", None, 1), reduced_axes("sum", (), None), shape_argument(((2, -1),))

@@ -253,6 +253,8 @@ def elementwise(
         derivative=derivative,
         partials=scalar.partials,
         constant_slopes=scalar.constant_slopes,
+        # (``slopes``, the derivative in the inputs' own names, stays the scalar record's:
+        # narration writes a Tensor step's local derivative as the formula instead.)
         backward=_hushed(rule) if quiet else rule,
         formulas=scalar.formulas,
         doc=f"{scalar.doc}, elementwise" if scalar.doc else "",
