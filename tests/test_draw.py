@@ -549,8 +549,10 @@ class ArrayLikeNode:
         self.label, self.parents, self.op = label, parents, op
         self.data, self.grad, self.owner = object(), None, None
 
-    def _describe(self, number: Any) -> str:
+    def describe(self, number: Any) -> str:
         return "shape (2, 3) float64"
+
+    brief = describe
 
 
 def test_a_node_that_is_not_a_value_draws_through_its_own_describe() -> None:

@@ -422,22 +422,20 @@ EdgeKey = tuple[int, int]  # (id of the op's output, position of the input)
 
 def _backward_states(
     root: Any, order: Sequence[Any]
-) -> Generator[tuple[Step | None, set[EdgeKey], set[int]], None, None]:
+) -> Generator[tuple[Step | None, set[EdgeKey], dict[int, Any]], None, None]:
     """Run backward from zero, pausing at the start and after every step.
 
     Yields ``(step, done, reached)``: the step just applied (``None`` at the start), the
-    edges gradient has flowed along, and the ids of nodes whose grad is computed so far.
-    While paused, every ``.grad`` holds that state; afterwards the user's grads come back.
+    edges gradient has flowed along, and the grad of each node reached so far, by id, as it
+    stood after that step. Afterwards the user's grads come back.
     """
     with grads_from_zero(order):
-        root._seed_grad()
         done: set[EdgeKey] = set()
-        reached = {id(root)}
+        reached = {id(root): root.seed()}
         yield None, done, reached
-        root._reset_grad()  # backward_steps seeds the root itself
         for step in backward_steps(root):
             done.add((id(step.output), step.input_index))
-            reached.add(id(step.input))
+            reached[id(step.input)] = step.total
             yield step, done, reached
 
 
@@ -450,7 +448,7 @@ def _step_pictures(
     with closing(_backward_states(scene.root, scene.order)) as states:
         for k, (step, done, reached) in enumerate(states):
             if k == 0:
-                seed = scene.root._describe(scene.root.grad)
+                seed = scene.root.describe(reached[id(scene.root)])
             if only is None or k == only:
                 drawn.append((k, step, scene.draw(format, step, done, reached)))
             count = k
@@ -536,17 +534,18 @@ class _Scene:
         written = node.op.render([self.namer.name(p) for p in node.parents])
         return name if written == name else f"{name} = {written}"
 
-    def grad_text(self, node: Any, reached: set[int] | None, fresh: bool) -> str:
+    def grad_text(self, node: Any, reached: dict[int, Any] | None, fresh: bool) -> str:
         if reached is not None and id(node) not in reached:
             return _muted("?")  # backward has not got here yet
-        if node.grad is None:
+        grad = node.grad if reached is None else reached[id(node)]
+        if grad is None:
             return _muted("none")
-        shown = _html(node._describe(node.grad))
+        shown = _html(node.describe(grad))
         return f'<FONT COLOR="{HIGHLIGHT}"><B>{shown}</B></FONT>' if fresh else shown
 
-    def value_rows(self, node: Any, reached: set[int] | None, fresh: bool) -> list[str]:
+    def value_rows(self, node: Any, reached: dict[int, Any] | None, fresh: bool) -> list[str]:
         return [
-            _number_row("data", _html(node._describe(node.data))),
+            _number_row("data", _html(node.describe(node.data))),
             _number_row("grad", self.grad_text(node, reached, fresh)),
         ]
 
@@ -557,7 +556,7 @@ class _Scene:
         format: str,
         step: Step | None = None,
         done: set[EdgeKey] | None = None,
-        reached: set[int] | None = None,
+        reached: dict[int, Any] | None = None,
     ) -> Drawing:
         """The picture; with ``reached``, grads are shown as backward has filled them so far."""
         placed: dict[tuple[tuple[str, str], ...], list[str]] = {}
@@ -587,12 +586,12 @@ class _Scene:
         )
 
     def _node_lines(
-        self, i: int, node: Any, reached: set[int] | None, fresh: int | None
+        self, i: int, node: Any, reached: dict[int, Any] | None, fresh: int | None
     ) -> list[str]:
         """The value node ``v{i}`` and, for a computed value, its op node ``o{i}``."""
         kind = self.kind(node)
         if kind == "constant":
-            label = f"<{_html(node._describe(node.data))}>"
+            label = f"<{_html(node.describe(node.data))}>"
         else:
             title = _title_row(_html(_short(self.namer.name(node))))
             label = _table([title, *self.value_rows(node, reached, id(node) == fresh)])
@@ -613,7 +612,7 @@ class _Scene:
         return lines
 
     def _box_line(
-        self, box: _Box, reached: set[int] | None, fresh: int | None, touched: bool
+        self, box: _Box, reached: dict[int, Any] | None, fresh: int | None, touched: bool
     ) -> str:
         """One folded group: its name, what it holds and, with one clear output, that value."""
         rows = [_title_row(_html(_short(".".join(name for _, name in box.key))))]

@@ -250,7 +250,7 @@ class _Builder:
             "kind": "forward",
             "index": index,
             "node": i,
-            "text": narrated(f"{head} = {numbers} = {node._describe(node.data)}"),
+            "text": narrated(f"{head} = {numbers} = {node.describe(node.data)}"),
             "formula": self.formula(node.op.doc or node.op.name),
         }
 
@@ -258,19 +258,18 @@ class _Builder:
         """Backward, one event per chain-rule step; the caller resets and restores the grads
         (:func:`~autograd.graph.grads_from_zero`)."""
         scene, root = self.scene, self.scene.root
-        root._seed_grad()
+        seed = root.seed()
         d_root = self.namer.d(root)
         seed_text = "the chain rule starts at the result: its gradient with respect to itself is 1"
         self.events.append(
             {
                 "kind": "seed",
                 "node": len(scene.order) - 1,
-                "text": f"{d_root}/{d_root} = {brief(root, root.grad)}",
+                "text": f"{d_root}/{d_root} = {brief(root, seed)}",
                 "formula": self.formula(seed_text),
-                **self._grad_texts(root),
+                **self._grad_texts(root, seed),
             }
         )
-        root._reset_grad()  # backward_steps seeds the root itself
         for step in backward_steps(root):
             self.backward_count += 1
             output, parent = step.output, step.input
@@ -285,7 +284,7 @@ class _Builder:
                 "upstream": _json_number(step.upstream),
                 "local": _json_number(step.local),
                 "contribution": _json_number(step.contribution),
-                **self._grad_texts(parent),
+                **self._grad_texts(parent, step.total),
             }
             if event["local"] is None or event["upstream"] is None:  # arrays: shapes as text
                 event["upstreamText"] = brief(output, step.upstream)
@@ -293,11 +292,10 @@ class _Builder:
                 event["contributionText"] = brief(parent, step.contribution)
             self.events.append(event)
 
-    def _grad_texts(self, node: Any) -> dict[str, Any]:
+    def _grad_texts(self, node: Any, grad: Any) -> dict[str, Any]:
         """How the node's grad so far is written: in the picture, and for a leaf in the table
         (``cell``, left out when it is the same text) and exactly."""
-        grad = node.grad
-        texts: dict[str, Any] = {"grad": "none" if grad is None else node._describe(grad)}
+        texts: dict[str, Any] = {"grad": "none" if grad is None else node.describe(grad)}
         if not node.parents:
             cell, texts["exact"] = _cell(grad)
             if cell != texts["grad"]:
@@ -319,7 +317,7 @@ class _Builder:
             row: dict[str, Any] = {
                 "node": self.scene.index[id(leaf)],
                 "name": self.namer.name(leaf),
-                "data": leaf._describe(data),
+                "data": leaf.describe(data),
                 "dataTitle": _entries(data, size) if size > 1 else repr(float(data)),
                 "fd": "—",
                 "fdTitle": "",
