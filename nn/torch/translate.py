@@ -48,10 +48,22 @@ __all__ = ["Translator", "Converter", "global_names", "is_tracegrad_name", "is_t
 
 
 class Converter(Protocol):
-    """What the translator asks of a model conversion: modules and tensors met in attributes.
+    """What the translator asks of a model conversion: the modules and tensors it meets.
 
-    >>> Converter.__name__
-    'Converter'
+    ``nn.torch.convert``'s converter is one; this one converts tensors only:
+
+    >>> import pytest; torch = pytest.importorskip("torch")
+    >>> import autograd
+    >>> class Tensors:
+    ...     who = "an example"
+    ...     def module(self, source, path): raise NotImplementedError
+    ...     def tensor(self, value): return value.to_torch()
+    >>> scale = autograd.tensor([2.0])
+    >>> def doubled(x):
+    ...     return x * scale
+    >>> to_torch = Translator(torch, towards_torch=True, converter=Tensors())
+    >>> to_torch.function(doubled, "doubled")(torch.ones(1))
+    tensor([2.])
     """
 
     who: str
