@@ -1,7 +1,10 @@
 """Neural networks on tracegrad: Neuron, Layer and MLP on Values; Module and friends on Tensors."""
 
-from . import losses, optim
-from .bridge import from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
+from . import (
+    bridge,  # noqa: F401 - nn.torch's old path: nn.bridge.parameter_map still works
+    losses,
+    optim,
+)
 from .data import DataLoader, TensorDataset
 from .layers import (
     Dropout,
@@ -30,6 +33,7 @@ from .losses import (
 from .module import Module, ModuleList, Parameter, Sequential
 from .neurons import MLP, Layer, Neuron
 from .serialization import load, save
+from .torch import ConversionError, from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
 
 __all__ = [
     "Neuron",
@@ -51,6 +55,7 @@ __all__ = [
     "from_torch",
     "to_torch_optimizer",
     "from_torch_optimizer",
+    "ConversionError",
     "Module",
     "Parameter",
     "Sequential",
