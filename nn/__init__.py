@@ -3,6 +3,7 @@
 from . import losses, optim
 from .bridge import from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
 from .data import DataLoader, TensorDataset
+from .io import load, save
 from .layers import (
     Dropout,
     Flatten,
@@ -29,7 +30,7 @@ from .losses import (
 )
 from .module import Module, ModuleList, Parameter, Sequential
 from .neurons import MLP, Layer, Neuron
-from .serialization import load, save
+from .state_dict import StateDictError
 
 __all__ = [
     "Neuron",
@@ -47,6 +48,7 @@ __all__ = [
     "TensorDataset",
     "save",
     "load",
+    "StateDictError",
     "to_torch",
     "from_torch",
     "to_torch_optimizer",

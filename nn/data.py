@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomic_write import special_file_kind
+from autograd.tools.files import special_file_kind, write_file
 
 __all__ = [
     "DataLoader",
@@ -439,8 +439,7 @@ def write_idx(path: PathLike, array: Any) -> Path:
     if path.suffix == ".gz":
         # mtime=0 so the same array always gives the same bytes.
         content = gzip.compress(content, mtime=0)
-    path.write_bytes(content)
-    return path
+    return write_file(path, content, what="write_idx")
 
 
 def _idx_dtype_for(values: np.ndarray) -> np.dtype[Any]:
