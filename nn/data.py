@@ -423,7 +423,8 @@ def write_idx(path: PathLike, array: Any) -> Path:
 
     Useful for small test fixtures in MNIST's format. Integers are stored as unsigned bytes when
     they fit in 0..255 (as MNIST does), otherwise as the smallest IDX integer type that holds
-    them; floats as float32 or float64. Returns the path.
+    them; floats as float32 or float64. Returns the path. Written as every file tracegrad writes
+    (:func:`autograd.tools.files.write_file`: whole or not at all, special files refused).
 
     >>> import tempfile
     >>> path = write_idx(os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte"), [7, 2, 1])

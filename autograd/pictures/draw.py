@@ -92,11 +92,12 @@ class Drawing(graphviz.Digraph):
     and writes only the file you name.
 
     ``render("loss.svg")`` writes exactly ``loss.svg``, the format coming from the suffix (a
-    ``format=`` that disagrees with it is an error); ``render("loss")`` writes the picture
-    (svg, or ``format=``) to exactly ``loss``, with no Graphviz source beside it as the graphviz
-    package would write. ``save("loss.dot")`` writes the source. Both write through
-    :func:`~autograd.tools.files.write_file`: whole or not at all, a symbolic link followed,
-    folders, devices, FIFOs and read-only files refused (never opened), modes kept.
+    ``format=`` that disagrees with it is an error); ``render("loss")`` writes the picture (in
+    ``format=``, else the drawing's format: svg from ``draw_dot``) to exactly ``loss``, with no
+    Graphviz source beside it as the graphviz package would write. ``save("loss.dot")`` writes
+    the source. Both write through :func:`~autograd.tools.files.write_file`: whole or not at
+    all, a symbolic link followed, folders, devices, FIFOs and read-only files refused (never
+    opened), modes kept.
 
     >>> from autograd import Value
     >>> isinstance(draw_dot(Value(1.0, "x")), graphviz.Digraph)
