@@ -6,6 +6,7 @@ from . import (
     optim,
 )
 from .data import DataLoader, TensorDataset
+from .io import load, save
 from .layers import (
     Dropout,
     Flatten,
@@ -32,7 +33,7 @@ from .losses import (
 )
 from .module import Module, ModuleList, Parameter, Sequential
 from .neurons import MLP, Layer, Neuron
-from .serialization import load, save
+from .state_dict import StateDictError
 from .torch import ConversionError, from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "TensorDataset",
     "save",
     "load",
+    "StateDictError",
     "to_torch",
     "from_torch",
     "to_torch_optimizer",

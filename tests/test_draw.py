@@ -572,8 +572,8 @@ def test_render_writes_svg_png_and_pdf(tmp_path: Path) -> None:
     drawing = draw_dot(loss)
     assert Path(drawing.render(tmp_path / "exact.png")).read_bytes()[:4] == b"\x89PNG"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exact.png"]
-    pdf = drawing.render(tmp_path / "graph", format="pdf")
-    assert Path(pdf).name == "graph.pdf" and Path(pdf).read_bytes()[:4] == b"%PDF"
+    pdf = drawing.render(tmp_path / "graph", format="pdf")  # exactly the name given
+    assert Path(pdf).name == "graph" and Path(pdf).read_bytes()[:4] == b"%PDF"
     svg = drawing.render(tmp_path / "graph.svg")
     assert len(ET.parse(svg).getroot().findall(f".//{SVG}g[@class='node value param']")) == 2
 

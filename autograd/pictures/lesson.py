@@ -28,7 +28,6 @@ import math
 import os
 import re
 import string
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from ..engine.graph import grads_from_zero
 from ..engine.notation import CONSTANT, brief, fmt, narrated
 from ..engine.records import OpDomainError
 from ..narration.steps import backward_steps
+from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences
 from .draw import _Scene
 
@@ -78,26 +78,16 @@ class Lesson:
         self._height = height
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to exactly ``path`` (UTF-8) and return it.
+        """Write the page (UTF-8) to exactly ``path``, making its folder if needed; returns it.
 
-        The page is written to a temporary file beside ``path`` and renamed over it, so an
-        interrupted save leaves any earlier file as it was.
+        Through :func:`~autograd.tools.files.write_file`: an interrupted save leaves any earlier
+        file as it was; a symbolic link is followed; a folder, device, FIFO or read-only file
+        is refused and left alone; a replaced page keeps its mode, a new one gets the umask's.
         """
         target = Path(path)
-        if target.is_dir():
-            raise IsADirectoryError(
-                f"Lesson.save: {target} is a folder; give a file name such as lesson.html"
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-                file.write(self.html)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True)
+        return write_file(target, self.html, what="Lesson.save")
 
     def _repr_html_(self) -> str:
         # In its own sandboxed frame: two lessons in one notebook share no ids, no script
