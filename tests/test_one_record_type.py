@@ -65,7 +65,7 @@ def test_a_tensor_op_is_an_op_read_through_the_same_methods() -> None:
     records += [T.total(0, False), T.softmax(1), T.reshape((2,)), T.cross_entropy("mean")]
     assert len(records) > 25 and all(isinstance(r, TensorOp) for r in records)
     # Narration, drawing and lessons call these: one definition for both kinds.
-    for method in ("render", "formula", "slope", "partial"):
+    for method in ("render", "formula", "slope", "share"):
         assert getattr(TensorOp, method) is getattr(Op, method)
     assert repr(T.MATMUL) == "TensorOp('matmul')" and repr(ops.MUL) == "Op('mul')"
 
@@ -75,7 +75,7 @@ def test_each_elementwise_tensor_op_holds_its_scalar_twins_derivative(
     tensor_op: TensorOp, scalar_op: Op, domains: Any
 ) -> None:
     assert tensor_op.derivative is scalar_op.derivative
-    assert tensor_op.partials is scalar_op.partials
+    assert tensor_op.shares is scalar_op.shares
 
 
 def test_an_op_that_is_not_elementwise_has_no_derivative_entry_by_entry() -> None:
@@ -145,24 +145,24 @@ def test_float32_tensors_keep_their_dtype_through_the_shared_rule(
         np.testing.assert_allclose(leaf.grad, column, rtol=1e-6)
 
 
-def test_a_slope_an_input_does_not_need_is_never_worked_out() -> None:
+def test_the_share_of_an_input_that_needs_no_gradient_is_never_worked_out() -> None:
     asked: list[str] = []
 
-    def slope_in_a(a: Any, b: Any, out: Any) -> Any:
+    def share_of_a(upstream: Any, a: Any, b: Any, out: Any) -> Any:
         asked.append("a")
-        return b
+        return upstream * b
 
-    def slope_in_b(a: Any, b: Any, out: Any) -> Any:
+    def share_of_b(upstream: Any, a: Any, b: Any, out: Any) -> Any:
         asked.append("b")
-        return a
+        return upstream * a
 
     times = Op(
         name="times",
         symbol="×",
         template="{0} × {1}",
         forward=lambda a, b: a * b,
-        derivative=lambda a, b, out: (slope_in_a(a, b, out), slope_in_b(a, b, out)),
-        partials=(slope_in_a, slope_in_b),
+        derivative=lambda a, b, out: (share_of_a(1.0, a, b, out), share_of_b(1.0, a, b, out)),
+        shares=(share_of_a, share_of_b),
         formulas=("b", "a"),
     )
     op = elementwise(times, np.multiply, reads=reads_nothing)
@@ -170,8 +170,9 @@ def test_a_slope_an_input_does_not_need_is_never_worked_out() -> None:
     out = apply(op, x, Tensor([3.0, 4.0]))
     out.sum().backward()
     assert asked == ["a"] and x.grad is not None and x.grad.tolist() == [3.0, 4.0]
-    # x / 2: only the slope in x; 2 needs none
-    assert T.DIV.partials is not None and T.DIV.partial(1) is ops.DIV.partial(1)
+    # x / 2 and x ** c: only the share of x, in the record's own form (upstream / b)
+    assert T.DIV.share(0) is ops.DIV.share(0) and T.POW.share(1) is ops.POW.share(1)
+    assert ops.DIV.share(0)(3.0, 1.0, 2.0, 0.5) == 1.5
 
 
 PROBABILITY = st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.0, 1.0]))
@@ -323,9 +324,9 @@ def test_the_scalar_rules_run_on_one_number_and_on_arrays() -> None:
     assert slope.tolist() == [math.inf, 0.25]
     # the slope of a^b in b: NaN below 0, 0 at 0, a^b·ln a above
     base, exponent = np.array([-1.0, 0.0, math.e]), np.array([2.0, 2.0, 2.0])
-    in_b = ops.POW.partial(1)(base, exponent, base**exponent)
+    in_b = ops.POW.derivative(base, exponent, base**exponent)[1]
     assert np.array_equal(in_b, [math.nan, 0.0, math.e**2], equal_nan=True)
-    assert [ops.POW.partial(1)(a, 2.0, a**2.0) for a in (0.0, math.e)] == [0.0, math.e**2]
+    assert [ops.POW.derivative(a, 2.0, a**2.0)[1] for a in (0.0, math.e)] == [0.0, math.e**2]
     # relu's slope: 1.0 or 0.0 for one number, the mask itself for an array
     assert ops.RELU.derivative(-1.0, 0.0) == (0.0,)
     (mask,) = ops.RELU.derivative(np.array([-1.0, 2.0]), np.array([0.0, 2.0]))

@@ -78,10 +78,12 @@ class Op:
     #: −1). The Tensor op built from this record reads them once and hands the upstream on
     #: (or negates it) at each backward, instead of calling ``derivative`` there.
     constant_slopes: bool = False
-    #: For an op whose local derivatives cost work (/, ^, BCE): the rules of ``derivative`` one
-    #: per input, each called as ``derivative`` is. A Tensor op then works out only the slopes
-    #: its inputs need (``x / 2`` needs none in 2); ``derivative`` gives them all at once.
-    partials: tuple[Callable[..., Any], ...] | None = None
+    #: For an op whose local derivatives cost work (/, ^, BCE): per input, its share of the
+    #: upstream gradient, ``share(upstream, *inputs, out)``, which is the upstream times that
+    #: input's entry of ``derivative``. A Tensor op then works out only the shares its inputs
+    #: need (``x / 2`` none for 2), each in its cheapest form (``upstream / b``, not
+    #: ``upstream · (1/b)``); ``derivative`` is the same rules at an upstream of 1.
+    shares: tuple[Callable[..., Any], ...] | None = None
 
     def render(self, names: Sequence[str]) -> str:
         """Write this op applied to inputs called ``names`` (or numbers), adding parentheses
@@ -131,18 +133,19 @@ class Op:
             )
         )
 
-    def partial(self, index: int) -> Callable[..., Any]:
-        """The local derivative in input ``index`` alone, called as ``derivative`` is: the
-        op's own rule if it gives ``partials``, else that entry of ``derivative``.
+    def share(self, index: int) -> Callable[..., Any]:
+        """Input ``index``'s share of the upstream gradient, ``share(upstream, *inputs, out)``:
+        the op's own rule if it gives ``shares``, else the upstream times that entry of
+        ``derivative``.
 
         >>> from autograd.scalar.ops import DIV, MUL
-        >>> DIV.partial(1)(6.0, 3.0, 2.0), MUL.partial(0)(2.0, 3.0, 6.0)
-        (-0.6666666666666666, 3.0)
+        >>> DIV.share(0)(1.5, 6.0, 3.0, 2.0), MUL.share(1)(0.5, 2.0, 3.0, 6.0)
+        (0.5, 1.0)
         """
-        if self.partials is not None:
-            return self.partials[index]
+        if self.shares is not None:
+            return self.shares[index]
         derivative = self.derivative
-        return lambda *numbers: derivative(*numbers)[index]
+        return lambda upstream, *numbers: upstream * derivative(*numbers)[index]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -144,7 +144,9 @@ def _where(condition: Any, then: Any, otherwise: Any) -> Any:
     number (its comparisons give a bool), entry by entry for many (they give a mask)."""
     if condition.__class__ is bool:
         return then if condition else otherwise
-    return _on_many().where(condition, then, otherwise)
+    # (relu's slope comes here at every backward of a Tensor relu: one call, not two)
+    many = _many_numbers if _many_numbers is not None else _on_many()
+    return many.where(condition, then, otherwise)
 
 
 def _log(x: Any) -> Any:
@@ -170,8 +172,8 @@ def _power_derivative(a: Any, k: Any) -> Any:
     with 0 < k < 1 it is infinite, as in PyTorch."""
     if _many(a) or _many(k):
         # numpy's 0 to a negative power is already ∞ (the Tensor op hushes its warning)
-        if not _many(k):
-            return 0.0 if k == 0 else k * a ** (k - 1)
+        if not _many(k):  # (a ** 1 is a: numpy's power has no shortcut for it, x ** 2 is common)
+            return 0.0 if k == 0 else k * a if k == 2 else k * a ** (k - 1)
         return _where(_number(k) != 0, k * a ** (k - 1), 0.0)
     # One number: Python raises at 0 to a negative power, so that case is answered first. (A
     # float is tested as is: the first-order path pays no call for the Value case.)
@@ -214,14 +216,14 @@ MUL = Op(
 )
 
 
-def _quotient_slope_in_a(a: Any, b: Any, out: Any) -> Any:
-    return 1.0 / b
+def _quotient_share_of_a(upstream: Any, a: Any, b: Any, out: Any) -> Any:
+    return upstream / b
 
 
-def _quotient_slope_in_b(a: Any, b: Any, out: Any) -> Any:
+def _quotient_share_of_b(upstream: Any, a: Any, b: Any, out: Any) -> Any:
     # −a/b², as (a/b)/b from the inputs, not from the result: PyTorch saves the inputs of a
     # division, so a Tensor result changed in place later must not change this slope.
-    return -(a / b) / b
+    return -upstream * ((a / b) / b)
 
 
 DIV = Op(
@@ -229,8 +231,11 @@ DIV = Op(
     symbol="/",
     template="{0} / {1}",
     forward=_divide,
-    derivative=lambda a, b, out: (_quotient_slope_in_a(a, b, out), _quotient_slope_in_b(a, b, out)),
-    partials=(_quotient_slope_in_a, _quotient_slope_in_b),
+    derivative=lambda a, b, out: (
+        _quotient_share_of_a(1.0, a, b, out),
+        _quotient_share_of_b(1.0, a, b, out),
+    ),
+    shares=(_quotient_share_of_a, _quotient_share_of_b),
     formulas=("d(a/b)/da = 1/b", "d(a/b)/db = −a/b²"),
     doc="division",
     slopes=("1/{1}", "−{0}/{1}^2"),
@@ -249,12 +254,12 @@ def _exponent_derivative(a: Any, out: Any) -> Any:
     return out * _where(numbers < 0, math.nan, ln_a)
 
 
-def _base_slope(a: Any, b: Any, out: Any) -> Any:
-    return _power_derivative(a, b)
+def _base_share(upstream: Any, a: Any, b: Any, out: Any) -> Any:
+    return upstream * _power_derivative(a, b)
 
 
-def _exponent_slope(a: Any, b: Any, out: Any) -> Any:
-    return _exponent_derivative(a, out)
+def _exponent_share(upstream: Any, a: Any, b: Any, out: Any) -> Any:
+    return upstream * _exponent_derivative(a, out)
 
 
 POW = Op(
@@ -263,7 +268,7 @@ POW = Op(
     template="{0}^{1}",
     forward=_real_power,
     derivative=lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
-    partials=(_base_slope, _exponent_slope),
+    shares=(_base_share, _exponent_share),
     formulas=(
         "d(a^b)/da = b·a^(b−1)",
         "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)",
@@ -607,13 +612,21 @@ def bce_loss(p: Any, y: Any) -> Any:
     return (y - 1.0) * _clamped_log1m(p) - y * _clamped_log(p)  # PyTorch's order of operations
 
 
-def _bce_slope_in_p(p: Any, y: Any, out: Any = None) -> Any:
+def _bce_slope_in_p(p: Any, y: Any) -> Any:
     # PyTorch's slope in p, also where the clamped loss is flat: it still points the right way.
     return (p - y) / _at_least(p * (1.0 - p), BCE_EPSILON)
 
 
-def _bce_slope_in_y(p: Any, y: Any, out: Any = None) -> Any:
+def _bce_slope_in_y(p: Any) -> Any:
     return _clamped_log1m(p) - _clamped_log(p)
+
+
+def _bce_share_of_p(upstream: Any, p: Any, y: Any, out: Any) -> Any:
+    return upstream * _bce_slope_in_p(p, y)
+
+
+def _bce_share_of_y(upstream: Any, p: Any, y: Any, out: Any) -> Any:
+    return upstream * _bce_slope_in_y(p)
 
 
 def _bce_forward(p: float, y: float) -> float:
@@ -632,8 +645,8 @@ BCE = Op(
     symbol="BCE",
     template="BCE({0}, {1})",
     forward=_bce_forward,
-    derivative=lambda p, y, out: (_bce_slope_in_p(p, y), _bce_slope_in_y(p, y)),
-    partials=(_bce_slope_in_p, _bce_slope_in_y),
+    derivative=lambda p, y, out: (_bce_slope_in_p(p, y), _bce_slope_in_y(p)),
+    shares=(_bce_share_of_p, _bce_share_of_y),
     formulas=("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
     doc="binary cross-entropy of a probability against a label (logs limited to −100)",
     slopes=("({0} − {1}) / ({0}·(1 − {0}))", "log(1 − {0}) − log({0})"),

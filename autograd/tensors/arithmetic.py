@@ -111,7 +111,7 @@ def _power_forward(a: Array, b: Array) -> Array:
 
 
 # The scalar records' derivatives on arrays: add's 1 and 1, sub's 1 and −1, mul's b and a; div's
-# and pow's one input at a time (their partials), so x / 2 works out no slope in 2.
+# and pow's one input at a time (their shares), so x / 2 works out nothing for 2.
 ADD = elementwise(ops.ADD, np.add, promotes=True, overflows=True, reads=reads_nothing)
 SUB = elementwise(ops.SUB, np.subtract, promotes=True, overflows=True, reads=reads_nothing)
 MUL = elementwise(ops.MUL, np.multiply, promotes=True, overflows=True, reads=reads_each_other)
@@ -155,8 +155,9 @@ def power(exponent: float) -> TensorOp:
         return a * a if k == 2 else a**k
 
     # pow is named here by its exponent (pow2): the base is its only input, and the rule reads
-    # it. quiet: the slope at 0 is infinite for 0 < k < 1, as in PyTorch (numpy would warn).
-    return elementwise(ops.power(k), forward, quiet=True, overflows=True, reads=reads_input)
+    # it. quiet: the slope at 0 is infinite for 0 < k < 1, as in PyTorch (numpy would warn);
+    # other exponents never meet 0 ** negative (forward refuses 0 for k < 0), nor the cost.
+    return elementwise(ops.power(k), forward, quiet=0 < k < 1, overflows=True, reads=reads_input)
 
 
 @lru_cache(maxsize=256)

@@ -45,8 +45,8 @@ __all__ = [
     "binary_cross_entropy_with_logits",
 ]
 
-#: d BCE/dp and d BCE/dy: the scalar record's own rules, one input at a time.
-_bce_slope_in_p, _bce_slope_in_y = ops.BCE.partial(0), ops.BCE.partial(1)
+#: upstream · d BCE/dp and upstream · d BCE/dy: the scalar record's own rules.
+_bce_share_of_p, _bce_share_of_y = ops.BCE.share(0), ops.BCE.share(1)
 
 
 @lru_cache(maxsize=64)
@@ -225,8 +225,8 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
         # The scalar record's slopes, entry by entry (they read p and y, not the loss). Labels
         # rarely need a gradient, but soft labels that are learned do (as in PyTorch).
         learned = node.parents[1].requires_grad
-        label_grad = _bce_slope_in_y(p, y, None) * upstream if learned else None
-        return (_bce_slope_in_p(p, y, None) * upstream, label_grad)
+        label_grad = _bce_share_of_y(upstream, p, y, None) if learned else None
+        return (_bce_share_of_p(upstream, p, y, None), label_grad)
 
     return TensorOp(
         name="bce",

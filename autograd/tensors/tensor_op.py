@@ -202,7 +202,7 @@ def elementwise(
     """The Tensor op of a scalar op, built from its record alone: one definition serves both.
 
     The local derivative is the scalar record's own ``derivative`` (or, for an op that gives
-    them, its ``partials``, so an input that needs no gradient costs nothing), run on whole
+    them, its ``shares``, so an input that needs no gradient costs nothing), run on whole
     arrays or, with ``create_graph=True``, on Tensors. ``array_forward`` is the numpy function
     that does the forward rule on a whole array at once; without it the scalar rule runs per
     entry. Name, symbol, template and formula texts are the record's, so the halves cannot
@@ -241,8 +241,8 @@ def elementwise(
     rule: Callable[[Any, Any], Grads]
     if scalar.constant_slopes and arity in (1, 2):
         rule = _fixed_slopes_backward(derivative(*[0.0] * (arity + 1)))
-    elif arity == 2 and scalar.partials is not None:
-        rule = _by_input_backward(scalar.partial(0), scalar.partial(1))
+    elif arity == 2 and scalar.shares is not None:
+        rule = _by_input_backward(scalar.share(0), scalar.share(1))
     else:
         rule = {1: backward_unary, 2: backward_binary}.get(arity, backward)
     return TensorOp(
@@ -251,7 +251,7 @@ def elementwise(
         template=scalar.template,
         forward=forward,
         derivative=derivative,
-        partials=scalar.partials,
+        shares=scalar.shares,
         constant_slopes=scalar.constant_slopes,
         # (``slopes``, the derivative in the inputs' own names, stays the scalar record's:
         # narration writes a Tensor step's local derivative as the formula instead.)
@@ -286,17 +286,17 @@ def _fixed_slopes_backward(slopes: tuple[float, ...]) -> Callable[[Any, Any], Gr
 
 
 def _by_input_backward(
-    slope_in_x: Callable[..., Any], slope_in_y: Callable[..., Any]
+    share_of_x: Callable[..., Any], share_of_y: Callable[..., Any]
 ) -> Callable[[Any, Any], Grads]:
-    """The backward of a two-input op that gives its slopes one input at a time (div, pow):
-    the slope in an input that needs no gradient (the 2 of x / 2) is never worked out."""
+    """The backward of a two-input op that gives its inputs' shares one at a time (div, pow):
+    the share of an input that needs no gradient (the 2 of x / 2) is never worked out."""
 
     def backward(node: Any, g: Any) -> Grads:
         x, y = node.parents
-        inputs_and_output = (x.data, y.data, node.data)
+        a, b, out = x.data, y.data, node.data
         return (
-            g * slope_in_x(*inputs_and_output) if x.requires_grad else None,
-            g * slope_in_y(*inputs_and_output) if y.requires_grad else None,
+            share_of_x(g, a, b, out) if x.requires_grad else None,
+            share_of_y(g, a, b, out) if y.requires_grad else None,
         )
 
     return backward
@@ -410,7 +410,8 @@ def where(mask: Any, a: Any, fill: float) -> Any:
 
 
 def _choose(mask: Any, then: Any, otherwise: Any) -> Any:
-    mask = numbers(mask)  # a comparison of Tensors (relu's out <= 0 under create_graph)
+    if not isinstance(mask, ARRAYS):
+        mask = mask.data  # a comparison of Tensors (relu's out <= 0 under create_graph)
     if then.__class__ is float and otherwise.__class__ is float:
         # A slope that is one of two numbers (relu, clip, leaky_relu). Between 1 and 0 it is
         # the mask itself: the upstream times booleans keeps the upstream's dtype.
