@@ -415,10 +415,10 @@ def _choose(mask: Any, then: Any, otherwise: Any) -> Any:
     if then.__class__ is float and otherwise.__class__ is float:
         # A slope that is one of two numbers (relu, clip, leaky_relu). Between 1 and 0 it is
         # the mask itself: the upstream times booleans keeps the upstream's dtype.
-        if then == 1.0 and otherwise == 0.0:
-            return mask
-        if then == 0.0 and otherwise == 1.0:
+        if then == 0.0 and otherwise == 1.0:  # relu's: 0 where out <= 0
             return ~mask
+        if then == 1.0 and otherwise == 0.0:  # clip's: 1 inside the bounds
+            return mask
         return np.where(mask, then, otherwise)
     if otherwise.__class__ is float:
         return where(mask, then, otherwise)
