@@ -331,3 +331,16 @@ def test_the_scalar_rules_run_on_one_number_and_on_arrays() -> None:
     assert ops.RELU.derivative(-1.0, 0.0) == (0.0,)
     (mask,) = ops.RELU.derivative(np.array([-1.0, 2.0]), np.array([0.0, 2.0]))
     assert mask.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("a, k, slope", [(1e-320, 0.0, 0.0), (5e-324, 0.01, math.inf)])
+def test_the_slope_of_a_tiny_number_to_a_power_is_pytorchs_for_one_number_and_many(
+    a: float, k: float, slope: float
+) -> None:
+    # It raised OverflowError for a Value: Python's float power overflows where numpy gives ∞
+    # (and a^0 is flat, whatever a is).
+    x = autograd.Value(a, "x")
+    (x**k).backward()
+    t = Tensor([a], requires_grad=True, dtype=np.float64)
+    (t**k).sum().backward()
+    assert x.grad == slope and t.grad is not None and t.grad.tolist() == [slope]

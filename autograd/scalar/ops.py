@@ -169,17 +169,27 @@ def _at_least(x: Any, floor: float) -> Any:
 
 def _power_derivative(a: Any, k: Any) -> Any:
     """d(a^k)/da = k·a^(k−1). Where k = 0 it is 0 (a^0 = 1 is flat), also at a = 0; at a = 0
-    with 0 < k < 1 it is infinite, as in PyTorch."""
+    with 0 < k < 1 it is infinite, and so it is where it is beyond a float, as in PyTorch.
+
+    >>> _power_derivative(0.0, 0.5), _power_derivative(1e-320, 0.0), _power_derivative(5e-324, 0.01)
+    (inf, 0.0, inf)
+    """
     if _many(a) or _many(k):
         # numpy's 0 to a negative power is already ∞ (the Tensor op hushes its warning)
         if not _many(k):  # (a ** 1 is a: numpy's power has no shortcut for it, x ** 2 is common)
             return 0.0 if k == 0 else k * a if k == 2 else k * a ** (k - 1)
         return _where(_number(k) != 0, k * a ** (k - 1), 0.0)
-    # One number: Python raises at 0 to a negative power, so that case is answered first. (A
-    # float is tested as is: the first-order path pays no call for the Value case.)
+    # One number: Python raises where numpy gives ∞ (0 to a negative power, a result beyond a
+    # float), so those cases are answered first. (A float is tested as is: the first-order path
+    # pays no call for the Value case.)
+    if k == 0 or (type(k) is not float and _number(k) == 0):
+        return 0.0
     if (a == 0 or (type(a) is not float and _number(a) == 0)) and _number(k) < 1:
-        return 0.0 if _number(k) == 0 else math.copysign(math.inf, _number(k))
-    return k * a ** (k - 1)
+        return math.copysign(math.inf, _number(k))
+    try:
+        return k * a ** (k - 1)
+    except OverflowError:  # a tiny a to a power between −1 and 0 (k between 0 and 1)
+        return math.copysign(math.inf, _number(k))
 
 
 ADD = Op(

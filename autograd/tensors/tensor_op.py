@@ -207,7 +207,7 @@ def elementwise(
     that does the forward rule on a whole array at once; without it the scalar rule runs per
     entry. Name, symbol, template and formula texts are the record's, so the halves cannot
     drift. ``quiet`` silences numpy's warnings while the derivative runs, for a slope that is
-    rightly infinite somewhere (x ** 0.5 at 0). ``rules`` are the :class:`TensorOp` fields
+    rightly infinite somewhere (x ** 0.5 at 0, or at a number so small that it overflows). ``rules`` are the :class:`TensorOp` fields
     that say how to run it (``reads``, ``floating``, ``overflows``, ``check``).
 
     >>> from autograd.scalar import ops
@@ -304,7 +304,7 @@ def _by_input_backward(
 
 def _hushed(rule: Callable[[Any, Any], Grads]) -> Callable[[Any, Any], Grads]:
     def backward(node: Any, g: Any) -> Grads:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             return rule(node, g)
 
     return backward
