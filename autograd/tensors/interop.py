@@ -16,15 +16,17 @@ dtype('int64')
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
-
 __all__ = ["require_torch", "tensor_to_torch", "tensor_from_torch"]
+
+# This module sits below the Tensor class: it reads a tensor's data and requires_grad, and
+# makes one with the class it is given.
+Made = TypeVar("Made")
 
 
 def require_torch(what: str) -> ModuleType:
@@ -44,7 +46,7 @@ def require_torch(what: str) -> ModuleType:
     return torch
 
 
-def tensor_to_torch(tensor: Tensor) -> Any:
+def tensor_to_torch(tensor: Any) -> Any:
     """A ``torch.Tensor`` holding a copy of ``tensor``'s numbers, dtype and requires_grad.
 
     >>> import pytest; _ = pytest.importorskip("torch")
@@ -62,7 +64,7 @@ def tensor_to_torch(tensor: Tensor) -> Any:
     return result
 
 
-def tensor_from_torch(cls: type[Tensor], value: Any) -> Tensor:
+def tensor_from_torch(cls: Callable[..., Made], value: Any) -> Made:
     """A tracegrad tensor of class ``cls`` holding a copy of the torch tensor ``value``.
 
     >>> import pytest; torch = pytest.importorskip("torch")
