@@ -7,12 +7,16 @@
 prints the narrated lesson of a typed expression (forward values, then every chain-rule
 step), and can write the page to click through (``--html``), the graph (``--graph``, .svg,
 .png, .pdf or .dot) and one picture per backward step (``--steps``). A bad expression, or
-a missing or unknown name, is shown with a caret under the column at fault (exit status 2).
+a missing or unknown name, is shown with a caret under the column at fault (exit status 2);
+an output path that cannot be written (a folder, a device, a FIFO, a read-only file, a
+``--steps`` that is a file) is one line on stderr and exit status 2, checked before anything
+is printed. Every file is written through :func:`autograd.tools.files.write_file`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +25,7 @@ from .narration.explain import explain
 from .pictures.draw import GraphvizNotFound, draw_dot, render_steps
 from .pictures.lesson import lesson
 from .tools.expression import FUNCTIONS, ExpressionError, parse_expression
+from .tools.files import checked_target
 
 __all__ = ["main"]
 
@@ -125,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ExpressionError as error:
         print(f"tracegrad explain: {error.pointed()}", file=sys.stderr)
         return 2
+    try:
+        _check_outputs(args)
+    except (OSError, ValueError) as error:
+        print(f"tracegrad explain: {error}", file=sys.stderr)
+        return 2
     print(explain(root))
     try:
         if args.html:
@@ -138,17 +148,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraphvizNotFound as missing:
         print(f"tracegrad explain: {missing}", file=sys.stderr)
         return 1
-    except ValueError as error:  # e.g. --graph with a suffix that is no picture format
+    except OSError as error:  # an output changed since it was checked, or a full disk
         print(f"tracegrad explain: {error}", file=sys.stderr)
         return 2
     return 0
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output that could not be written: what ``write_file``
+    refuses (a folder, a device, a FIFO, a read-only file or folder), a ``--graph`` that is no
+    picture format, a ``--steps`` that exists and is not a folder. Missing folders are made."""
+    if args.graph and Path(args.graph).suffix.lstrip(".").lower() not in _GRAPH_FORMATS:
+        formats = ", .".join(_GRAPH_FORMATS)
+        raise ValueError(f"--graph {args.graph}: the file must end in .{formats}")
+    for option, path in (("--html", args.html), ("--graph", args.graph)):
+        if path and Path(path).parent.is_dir():
+            checked_target(path, what=option)
+    if args.steps and os.path.lexists(args.steps) and not Path(args.steps).is_dir():
+        raise NotADirectoryError(
+            f"--steps: {args.steps} exists and is not a folder; give a folder for the pictures"
+        )
+
+
 def _write_graph(root: object, path: str) -> Path:
     target = Path(path)
     format = target.suffix.lstrip(".").lower()
-    if format not in _GRAPH_FORMATS:
-        raise ValueError(f"--graph {path}: the file must end in .{', .'.join(_GRAPH_FORMATS)}")
     target.parent.mkdir(parents=True, exist_ok=True)
     picture = draw_dot(root)
     if format == "dot":

@@ -21,18 +21,16 @@ what they mean: ``dy/dx``.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .engine import grad_mode as _mode
-from .engine.grad_mode import enable_grad, no_grad
-from .engine.graph import gradients, topological_order
-from .engine.notation import CONSTANT, Namer, parenthesize
-from .scalar.value import Value, _describe_input
-from .tensors.ops import fit_gradient
-from .tensors.tensor import Tensor, _plain, _who
+from .engine.graph import Roots, grads_from_zero, topological_order, walk
+from .narration.names import as_gradient, derivative_name, derivative_names, made_by_backward
+from .scalar.value import Value
+from .tensors.tensor import Tensor
 
 __all__ = ["grad"]
 
@@ -58,6 +56,10 @@ def grad(
     ``allow_unused=True``. ``retain_graph`` is accepted for PyTorch's sake: graphs are
     always kept.
 
+    It runs the engine's one backward loop (:func:`~autograd.engine.graph.walk`) from all
+    the outputs at once, over only the nodes that lead to an input, with every grad put
+    back as it was afterwards.
+
     >>> from autograd import Tensor
     >>> w = Tensor([1.0, 2.0], requires_grad=True, label="w")
     >>> loss = (w**3).sum()
@@ -78,75 +80,62 @@ def grad(
         for i, out in enumerate(outs):
             if not out.requires_grad:
                 raise RuntimeError(
-                    f"grad: output {i}, {_who(out)}, does not require grad and was not computed "
+                    f"grad: output {i}, {out.who()}, does not require grad and was not computed "
                     "from anything that does, so there is nothing to differentiate "
                     "(PyTorch: element 0 of tensors does not require grad)"
                 )
         for i, x in enumerate(ins):
             if not x.requires_grad:
                 raise RuntimeError(
-                    f"grad: input {i}, {_who(x)}, does not require grad (PyTorch: one of the "
+                    f"grad: input {i}, {x.who()}, does not require grad (PyTorch: one of the "
                     "differentiated Tensors does not require grad); create it with "
                     "requires_grad=True"
                 )
-    seeds = _seeds(outs, grad_outputs, kind, create_graph)
-    with enable_grad() if create_graph else no_grad():
-        grads = gradients(outs, seeds, ins, create_graph=create_graph)
-    order = _order_of(outs)
-    original = {id(node) for node in order}
+    seeds = [out.seed(seed, create_graph) for out, seed in zip(outs, _given(outs, grad_outputs))]
+    roots = Roots(outs, seeds)
+    order = topological_order(roots)
+    graph = order[:-1]  # the nodes themselves, without the Roots that holds them together
+    # Only nodes that lead to an input pass gradient on: a node is worth it if an input is,
+    # or lies upstream of, it.
+    targets = {id(x) for x in ins}
+    wanted: set[int] = set()
+    for node in graph:
+        if id(node) in targets or any(id(p) in wanted for p in node.parents):
+            wanted.add(id(node))
+    walked = [node for node in graph if id(node) in wanted] + [roots]
+    with grads_from_zero(graph):
+        deque(walk(roots, order=walked, create_graph=create_graph), maxlen=0)
+        found = [x.grad if id(x) in wanted else None for x in ins]
+        named = _named_gradients(graph, wanted) if create_graph else []
+    original = {id(node) for node in graph}
     original.update(id(seed) for seed in seeds)
-    namer, d_root = _names(outs, order)
+    namer, d_root = derivative_names(outs, graph)
+    wrap = Value if kind is Value else _constant_tensor
     results: list[Any] = []
-    for i, x in enumerate(ins):
-        g = grads.get(id(x))
+    for i, (x, g) in enumerate(zip(ins, found)):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {i}, {_name_of(x)}, was not used to compute the outputs, so "
+                    f"grad: input {i}, {x.who()}, was not used to compute the outputs, so "
                     "it has no gradient (PyTorch: one of the differentiated Tensors appears to "
                     "not have been used in the graph). Pass allow_unused=True to get None for it"
                 )
             results.append(None)
             continue
-        results.append(_as_result(g, kind, original, _label(namer, outs, d_root, x)))
-    if create_graph:
-        _label_named(grads, order, namer, d_root, original)
+        label = derivative_name(namer, outs, d_root, x)
+        results.append(as_gradient(g, original, label, wrap))
+    for node, g in named:  # the gradients of labelled nodes, where the walk made nodes of them
+        if made_by_backward(node, g, original):
+            g.label = f"{d_root}/{namer.d(node)}"
     return tuple(results)
 
 
-def backward_into_grad(root: Any, gradient: Any, *, create_graph: bool) -> None:
-    """``root.backward(gradient, create_graph=...)``: the walk of :func:`grad`, with the
-    results stored in ``.grad`` as ``backward()`` stores them (leaves accumulate,
-    intermediate nodes start again)."""
-    kind = _kind([root])
-    seeds = _seeds([root], gradient, kind, create_graph, where="backward")
-    with enable_grad() if create_graph else no_grad():
-        grads = gradients([root], seeds, None, create_graph=create_graph)
-    order = topological_order(root)
-    original = {id(node) for node in order}
-    original.add(id(seeds[0]))
-    namer, d_root = _names([root], order)
-    for node in order:
-        if node.owner is CONSTANT or (kind is Tensor and not node.requires_grad):
-            continue
-        g = grads.get(id(node))
-        if node.parents:
-            node.grad = (0.0 if kind is Value else None) if g is None else g
-            continue
-        if g is None:
-            continue
-        g = _as_result(g, kind, original, _label(namer, [root], d_root, node))
-        held = node.grad
-        empty = held is None or (type(held) is float and held == 0.0)
-        node.grad = g if empty else held + g
-    _label_named(grads, order, namer, d_root, original)
+def _named_gradients(graph: Sequence[Any], wanted: set[int]) -> list[tuple[Any, Any]]:
+    return [(node, node.grad) for node in graph if node.label and id(node) in wanted]
 
 
-def _order_of(outputs: Sequence[Any]) -> list[Any]:
-    """Every node the outputs depend on (outputs included), parents first."""
-    from .engine.graph import _Roots
-
-    return topological_order(_Roots(outputs))[:-1]
+def _constant_tensor(array: Any) -> Tensor:
+    return Tensor(array, dtype=np.asarray(array).dtype)
 
 
 # --- arguments --------------------------------------------------------------------------
@@ -176,10 +165,9 @@ def _kind(nodes: Sequence[Any]) -> type:
     return Value if Value in kinds else Tensor
 
 
-def _seeds(
-    outs: Sequence[Any], grad_outputs: Any, kind: type, create_graph: bool, where: str = "grad"
-) -> list[Any]:
-    """d(root)/d(output) for each output: ones for single numbers, else ``grad_outputs``."""
+def _given(outs: Sequence[Any], grad_outputs: Any) -> list[Any]:
+    """``grad_outputs`` as one entry per output (None: a single number's 1)."""
+    kind = type(outs[0])
     per_output = isinstance(grad_outputs, (list, tuple)) and (
         kind is Value or all(g is None or isinstance(g, (Tensor, np.ndarray)) for g in grad_outputs)
     )
@@ -191,154 +179,7 @@ def _seeds(
         given = [grad_outputs]  # one output's gradient (a Tensor's may be a nested list)
     if len(given) != len(outs):
         raise ValueError(
-            f"{where}: grad_outputs has {len(given)} entries but there are {len(outs)} "
+            f"grad: grad_outputs has {len(given)} entries but there are {len(outs)} "
             "outputs; give one per output (None for a single number)"
         )
-    seeds = []
-    for out, seed in zip(outs, given):
-        if kind is Value:
-            seeds.append(_value_seed(seed, create_graph, where))
-        else:
-            array = out._seed(seed.data if isinstance(seed, Tensor) else seed, where)
-            if isinstance(seed, Tensor) and create_graph:
-                seeds.append(seed if seed.data.dtype == out.data.dtype else seed.to(out.dtype))
-            else:
-                seeds.append(_plain(array) if create_graph else array)
-    return seeds
-
-
-def _value_seed(seed: Any, create_graph: bool, where: str) -> Any:
-    if seed is None:
-        return 1.0
-    if isinstance(seed, Value):
-        return seed if create_graph else seed.data
-    if isinstance(seed, (int, float)) and not isinstance(seed, bool):
-        return float(seed)
-    raise TypeError(
-        f"{where}: a Value's grad_output is a number or a Value, got "
-        f"{type(seed).__name__} {seed!r:.60}"
-    )
-
-
-# --- results and their names ------------------------------------------------------------
-
-
-def _names(outs: Sequence[Any], order: Sequence[Any]) -> tuple[Namer, str]:
-    namer = Namer(order)
-    if len(outs) == 1:
-        return namer, namer.d(outs[0])
-    return namer, "d(" + " + ".join(parenthesize(namer.name(o)) for o in outs) + ")"
-
-
-_POWERS = "¹²³⁴⁵⁶⁷⁸⁹"
-
-
-def _label(namer: Namer, outs: Sequence[Any], d_root: str, x: Any) -> str:
-    """``dy/dx``; the derivative of ``dy/dx`` by x again is ``d²y/dx²``, then ``d³y/dx³``."""
-    name = namer.name(x)
-    if len(outs) == 1 and "/" not in name:
-        root = namer.name(outs[0])
-        for order, power in enumerate(("", *_POWERS[1:-1]), start=1):
-            top, slash, bottom = root.partition("/")
-            if slash and top.startswith("d" + power) and bottom == f"d{name}{power}":
-                function = top[1 + len(power) :]
-                if function and "/" not in function:
-                    return f"d{_POWERS[order]}{function}/d{name}{_POWERS[order]}"
-    return f"{d_root}/{namer.d(x)}"
-
-
-def _name_of(node: Any) -> str:
-    return _who(node) if isinstance(node, Tensor) else _describe_input(node)
-
-
-def _as_result(g: Any, kind: type, original: set[int], label: str) -> Any:
-    """A gradient as handed to the user: a node of its own, labelled ``dy/dx``.
-
-    A gradient may be a node of the graph itself (d(w·x)/dx is w) or a seed: it is then
-    multiplied by 1, so that labelling it, or later changing ``w``, leaves the other alone."""
-    if kind is Value:
-        if not isinstance(g, Value):
-            return Value(g, label)
-        if id(g) in original or g.label:
-            g = g * 1.0
-    else:
-        if not isinstance(g, Tensor):
-            array = g if g.base is None else g.copy()
-            out = _plain(array)
-            out.label = label
-            return out
-        if id(g) in original or g.label:
-            g = g * 1
-    g.label = label
-    return g
-
-
-def _label_named(
-    grads: dict[int, Any], order: Sequence[Any], namer: Namer, d_root: str, original: set[int]
-) -> None:
-    """Label the gradients of labelled nodes (dL/dz), where the walk made a node of their own."""
-    for node in reversed(order):
-        g = grads.get(id(node))
-        if not node.label or not isinstance(g, (Value, Tensor)) or id(g) in original:
-            continue
-        if not g.label and g.parents:
-            g.label = f"{d_root}/{namer.d(node)}"
-
-
-# --- the gradient graph: backward rules run on Tensors ---------------------------------
-
-
-class _LeavesGraph(TypeError):
-    """numpy (or float()) tried to read a Tensor of a gradient graph as plain numbers."""
-
-
-class _AsNodes:
-    """A recorded node as its backward rule sees it when building a gradient graph:
-    ``data`` is the Tensor itself rather than its array, so the rule's arithmetic records
-    nodes (tensor_ops writes each rule once, for both)."""
-
-    __slots__ = ("data", "parents", "ctx", "requires_grad")
-
-    def __init__(self, data: Tensor, parents: tuple[_AsNodes, ...], requires_grad: bool) -> None:
-        self.data = data
-        self.parents = parents
-        self.ctx = data.ctx
-        self.requires_grad = requires_grad
-
-
-def _graph_contributions(
-    node: Tensor, upstream: Tensor, needed: Sequence[bool]
-) -> list[Tensor | None]:
-    """Each parent's share of ``upstream`` as Tensors recorded in a graph (create_graph):
-    what ``Tensor._shares`` hands on when asked to build the graph."""
-    op = node.op
-    assert op is not None
-    view = _AsNodes(
-        node,
-        tuple(_AsNodes(p, (), need and p.requires_grad) for p, need in zip(node.parents, needed)),
-        True,
-    )
-    building, _mode.building_graph = _mode.building_graph, True
-    try:
-        with enable_grad():
-            grads = list(op.backward(view, upstream))
-    except (TypeError, AttributeError) as error:
-        raise RuntimeError(
-            f"{op.name}: its backward rule cannot be built from Tensors, so it cannot be "
-            f"differentiated twice (create_graph=True): {error}"
-        ) from None
-    finally:
-        _mode.building_graph = building
-    shares: list[Tensor | None] = []
-    grad: Any
-    for parent, grad, need in zip(node.parents, grads, needed):
-        if grad is None or not need or not parent.requires_grad:
-            shares.append(None)
-            continue
-        if not isinstance(grad, Tensor):
-            grad = _plain(np.asarray(grad))  # a gradient that depends on nothing: a constant
-        data = parent.data
-        if grad.data.shape != data.shape or grad.data.dtype != data.dtype:
-            grad = fit_gradient(grad, data)
-        shares.append(grad)
-    return shares
+    return given

@@ -35,7 +35,10 @@ def draw_if_asked(root: Any, path: str | None, **options: Any) -> None:
         return
     from demos._drawing import write_graph
 
-    written = write_graph(root, path, **options)
+    try:
+        written = write_graph(root, path, **options)
+    except OSError as error:  # a folder, a FIFO, a read-only file...: one line, not a traceback
+        raise SystemExit(f"--graph: {error}") from None
     print(f"\ngraph written to {written}")
 
 
@@ -48,8 +51,8 @@ def lesson_if_asked(root: Any, path: str | None, **options: Any) -> None:
 
     try:
         written = write_lesson(root, path, **options)
-    except GraphvizNotFound as missing:  # one clear line, not a traceback
-        raise SystemExit(str(missing)) from None
+    except (GraphvizNotFound, OSError) as error:  # one clear line, not a traceback
+        raise SystemExit(f"--html: {error}") from None
     print(f"\nlesson written to {written}: open it in a browser")
 
 
@@ -96,9 +99,12 @@ def save_figure(figure: Any, path: str) -> str:
     """Write a matplotlib figure to ``path`` (making its folder) and close it."""
     from pathlib import Path
 
+    from autograd.tools.files import write_file
+
     figure.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    format = Path(path).suffix.lstrip(".").lower() or "png"
+    write_file(path, lambda file: figure.savefig(file, format=format), what="save_figure")
     figure.clear()
     pyplot().close(figure)
     return path

@@ -17,7 +17,7 @@ def backward_from_zero(root: Any) -> None:
     """Backward from ``root`` with every grad of its graph starting at zero, so a picture
     shows exactly the gradients of ``root`` (not those of earlier training steps)."""
     for node in topological_order(root):
-        node._reset_grad()
+        node.grad = node.initial_grad
     root.backward()
 
 

@@ -86,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(f"{len(paths)} step pictures written to {args.steps}")
         except GraphvizNotFound as missing:  # one clear line, not a traceback
             raise SystemExit(f"{missing} (--graph PATH.dot works without it)") from None
+        except OSError as error:  # a folder, a FIFO, a read-only file...
+            raise SystemExit(str(error)) from None
     lesson_if_asked(build()["loss"], args.html)
 
 

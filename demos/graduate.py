@@ -184,7 +184,7 @@ def _first_step_both_ways(
 ) -> Handover:
     """PyTorch's first step; the same step in tracegrad, from the state both had at the move;
     and, to show what the optimizer's state is worth, a new torch Adam's step without it."""
-    pairs = nn.bridge.parameter_map(model, module)
+    pairs = nn.torch.parameter_map(model, module)
     before = {name: ours.data.astype(np.float64) for name, (ours, _) in pairs.items()}
     stateless = copy.deepcopy(module)
     loss_torch = _step_torch(torch, module, torch_optimizer, X, y)

@@ -1,8 +1,12 @@
 """Neural networks on tracegrad: Neuron, Layer and MLP on Values; Module and friends on Tensors."""
 
-from . import losses, optim
-from .bridge import from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
+from . import (
+    bridge,  # noqa: F401 - nn.torch's old path: nn.bridge.parameter_map still works
+    losses,
+    optim,
+)
 from .data import DataLoader, TensorDataset
+from .io import load, save
 from .layers import (
     Dropout,
     Flatten,
@@ -29,7 +33,8 @@ from .losses import (
 )
 from .module import Module, ModuleList, Parameter, Sequential
 from .neurons import MLP, Layer, Neuron
-from .serialization import load, save
+from .state_dict import StateDictError
+from .torch import ConversionError, from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
 
 __all__ = [
     "Neuron",
@@ -47,10 +52,12 @@ __all__ = [
     "TensorDataset",
     "save",
     "load",
+    "StateDictError",
     "to_torch",
     "from_torch",
     "to_torch_optimizer",
     "from_torch_optimizer",
+    "ConversionError",
     "Module",
     "Parameter",
     "Sequential",

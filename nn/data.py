@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomic_write import special_file_kind
+from autograd.tools.files import special_file_kind, write_file
 
 __all__ = [
     "DataLoader",
@@ -423,7 +423,8 @@ def write_idx(path: PathLike, array: Any) -> Path:
 
     Useful for small test fixtures in MNIST's format. Integers are stored as unsigned bytes when
     they fit in 0..255 (as MNIST does), otherwise as the smallest IDX integer type that holds
-    them; floats as float32 or float64. Returns the path.
+    them; floats as float32 or float64. Returns the path. Written as every file tracegrad writes
+    (:func:`autograd.tools.files.write_file`: whole or not at all, special files refused).
 
     >>> import tempfile
     >>> path = write_idx(os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte"), [7, 2, 1])
@@ -439,8 +440,7 @@ def write_idx(path: PathLike, array: Any) -> Path:
     if path.suffix == ".gz":
         # mtime=0 so the same array always gives the same bytes.
         content = gzip.compress(content, mtime=0)
-    path.write_bytes(content)
-    return path
+    return write_file(path, content, what="write_idx")
 
 
 def _idx_dtype_for(values: np.ndarray) -> np.dtype[Any]:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Owner, Tensor
-from nn.serialization import check_state_dict
+from nn.state_dict import check_state_dict
 
 __all__ = ["Parameter", "Module", "ModuleList", "Sequential"]
 

@@ -549,8 +549,10 @@ class ArrayLikeNode:
         self.label, self.parents, self.op = label, parents, op
         self.data, self.grad, self.owner = object(), None, None
 
-    def _describe(self, number: Any) -> str:
+    def describe(self, number: Any) -> str:
         return "shape (2, 3) float64"
+
+    brief = describe
 
 
 def test_a_node_that_is_not_a_value_draws_through_its_own_describe() -> None:
@@ -570,8 +572,8 @@ def test_render_writes_svg_png_and_pdf(tmp_path: Path) -> None:
     drawing = draw_dot(loss)
     assert Path(drawing.render(tmp_path / "exact.png")).read_bytes()[:4] == b"\x89PNG"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exact.png"]
-    pdf = drawing.render(tmp_path / "graph", format="pdf")
-    assert Path(pdf).name == "graph.pdf" and Path(pdf).read_bytes()[:4] == b"%PDF"
+    pdf = drawing.render(tmp_path / "graph", format="pdf")  # exactly the name given
+    assert Path(pdf).name == "graph" and Path(pdf).read_bytes()[:4] == b"%PDF"
     svg = drawing.render(tmp_path / "graph.svg")
     assert len(ET.parse(svg).getroot().findall(f".//{SVG}g[@class='node value param']")) == 2
 

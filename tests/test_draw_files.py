@@ -1,4 +1,4 @@
-"""Drawing from issue 10: very long labels, and render() never writing over a user's file."""
+"""Drawing from issue 10: very long labels; render() writes only the file it is given."""
 
 from __future__ import annotations
 
@@ -74,26 +74,18 @@ def test_render_refuses_a_suffix_that_disagrees_with_the_format(tmp_path: Path) 
         drawing.render(outfile=tmp_path / "g.pdf", format="svg")
 
 
-def test_render_does_not_write_source_over_a_users_file(tmp_path: Path) -> None:
-    drawing = draw_dot(_graph())
-    precious = tmp_path / "loss"
-    precious.write_text("my notes, not a graph\n")
-    with pytest.raises(FileExistsError, match=r"loss' exists and is not Graphviz source"):
-        drawing.render(precious)
-    with pytest.raises(FileExistsError, match="is not Graphviz source"):
-        drawing.render(precious, format="png")
-    assert precious.read_text() == "my notes, not a graph\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss"]
-
-
-def test_render_may_rewrite_its_own_source(tmp_path: Path) -> None:
+def test_render_writes_only_the_file_it_is_given(tmp_path: Path) -> None:
+    """graphviz's render("loss") writes the source to loss and the picture to loss.svg."""
     require_dot()
     drawing = draw_dot(_graph())
-    source = tmp_path / "loss"
-    first = drawing.render(source, format="svg")
-    assert source.read_text() == drawing.source and Path(first).name == "loss.svg"
-    draw_dot(Value(1.0, "other")).render(source, format="svg")  # source from before: replaced
-    assert "other" in source.read_text()
+    for name, format, start in (("loss", None, b"<?xml"), ("slide", "png", b"\x89PNG")):
+        written = drawing.render(tmp_path / name, format=format)
+        assert written == str(tmp_path / name)
+        assert (tmp_path / name).read_bytes().lstrip().startswith(start)
+    written = drawing.render(filename="g", directory=tmp_path / "sub", format="svg")
+    assert written == str(tmp_path / "sub" / "g") and (tmp_path / "sub" / "g").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss", "slide", "sub"]
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["g"]
 
 
 def test_rendering_a_picture_file_leaves_a_users_gv_file_alone(tmp_path: Path) -> None:

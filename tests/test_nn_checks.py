@@ -12,7 +12,7 @@ from conftest import needs_torch
 
 import nn
 from autograd import Tensor, Value, tensor
-from nn.serialization import StateDictError
+from nn import StateDictError
 
 # --- sizes and names -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from conftest import needs_torch
 
 import autograd
 import nn
-from nn.serialization import StateDictError, load, save
+from nn import StateDictError, load, save
 
 
 def _files(folder: Path) -> list[str]:
@@ -226,60 +226,32 @@ def _edit(field: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return edit
 
 
-DAMAGE: dict[str, tuple[Callable[[Path, dict[str, Any], bytes], None], str]] = {
-    "truncated data": (
-        lambda p, h, d: _write(p, h, d[:-3]),
-        r"is truncated: its tensors need 32 bytes of data after the header, but the file holds 29",
+# The safetensors package checks its own header and data before it allocates anything; its
+# messages (which vary between its versions) come after this, naming the path.
+INVALID = r"is not a valid safetensors file: \S"
+
+DAMAGE: dict[str, Callable[[Path, dict[str, Any], bytes], None]] = {
+    "truncated data": lambda p, h, d: _write(p, h, d[:-3]),
+    "header length too large": lambda p, h, d: _write(p, h, d, length=10_000),
+    "header length too small": lambda p, h, d: _write(p, h, d, length=20),
+    "header not JSON": lambda p, h, d: _write(p, b"{not json at all" + b" " * 40, d),
+    "header a JSON list": lambda p, h, d: _write(p, b"[1, 2, 3]", d),
+    "dtype disagrees with the bytes": lambda p, h, d: (_edit("dtype", "F64")(h), _write(p, h, d)),
+    "shape disagrees with the bytes": lambda p, h, d: (
+        _edit("shape", [100000, 100000])(h),
+        _write(p, h, d),
     ),
-    "header length too large": (
-        lambda p, h, d: _write(p, h, d, length=10_000),
-        r"has a wrong header length: its first 8 bytes announce a header of 10,000 bytes, but",
-    ),
-    "header length too small": (
-        lambda p, h, d: _write(p, h, d, length=20),
-        r"the header is not JSON",
-    ),
-    "header not JSON": (
-        lambda p, h, d: _write(p, b"{not json at all" + b" " * 40, d),
-        r"the header is not JSON",
-    ),
-    "header a JSON list": (
-        lambda p, h, d: _write(p, b"[1, 2, 3]", d),
-        r"the header is JSON but not an object of named tensors",
-    ),
-    "dtype disagrees with the bytes": (
-        lambda p, h, d: (_edit("dtype", "F64")(h), _write(p, h, d))[1],
-        r"entry 'w' is declared as F64 of shape \(2, 3\) \(48 bytes\), but its data_offsets "
-        r"\[8, 32\] hold 24 bytes",
-    ),
-    "shape disagrees with the bytes": (
-        lambda p, h, d: (_edit("shape", [100000, 100000])(h), _write(p, h, d))[1],
-        r"entry 'w' is declared as F32 of shape \(100000, 100000\) \(40,000,000,000 bytes\)",
-    ),
-    "unknown dtype": (
-        lambda p, h, d: (_edit("dtype", "Q7")(h), _write(p, h, d))[1],
-        r"entry 'w' has an unknown dtype 'Q7'",
-    ),
-    "malformed shape": (
-        lambda p, h, d: (_edit("shape", [-2, 3])(h), _write(p, h, d))[1],
-        r"entry 'w' has a malformed shape \[-2, 3\]",
-    ),
-    "overlapping data": (
-        lambda p, h, d: (_edit("data_offsets", [0, 24])(h), _write(p, h, d))[1],
-        r"the data of entry '(w|b)' overlaps the entry before it",
-    ),
-    "bytes after the data": (
-        lambda p, h, d: _write(p, h, d + b"\x00" * 8),
-        r"it has 8 bytes after its last tensor's data",
-    ),
-    "metadata not text": (
-        lambda p, h, d: (h.update({"__metadata__": {"a": 1}}), _write(p, h, d))[1],
-        r"the header's metadata is not a map of text to text",
-    ),
-    "a few bytes": (lambda p, h, d: p.write_bytes(b"\x01\x02"), r"is too short for a safetensors"),
-    "an npz archive": (
-        lambda p, h, d: p.write_bytes(b"PK\x03\x04" + bytes(40)),
-        r"is a zip archive \(as .npz files are\), not a safetensors file",
+    "unknown dtype": lambda p, h, d: (_edit("dtype", "Q7")(h), _write(p, h, d)),
+    "malformed shape": lambda p, h, d: (_edit("shape", [-2, 3])(h), _write(p, h, d)),
+    "overlapping data": lambda p, h, d: (_edit("data_offsets", [0, 24])(h), _write(p, h, d)),
+    "a gap before the data": lambda p, h, d: (_edit("data_offsets", [12, 36])(h), _write(p, h, d)),
+    "bytes after the data": lambda p, h, d: _write(p, h, d + b"\x00" * 8),
+    "metadata not text": lambda p, h, d: (h.update({"__metadata__": {"a": 1}}), _write(p, h, d)),
+    "a few bytes": lambda p, h, d: p.write_bytes(b"\x01\x02"),
+    "no bytes": lambda p, h, d: p.write_bytes(b""),
+    "nested 1,000 deep": lambda p, h, d: _write(p, b'{"a":' * 1000 + b"1" + b"}" * 1000, b""),
+    "a 5,000-digit integer": lambda p, h, d: _write(
+        p, json.dumps(h).replace("[2, 3]", "[2, " + "3" * 5000 + "]").encode(), d
     ),
 }
 
@@ -291,8 +263,7 @@ def test_damaged_files_are_clear_errors_and_leave_the_model_untouched(
     path = tmp_path / "model.safetensors"
     save({"b": np.array([1.0]), "w": np.arange(6, dtype=np.float32).reshape(2, 3)}, path)
     header, data = _parts(path)
-    damage_it, message = DAMAGE[damage]
-    damage_it(path, header, data)
+    DAMAGE[damage](path, header, data)
 
     class Tiny(nn.Module):
         def __init__(self) -> None:
@@ -301,7 +272,7 @@ def test_damaged_files_are_clear_errors_and_leave_the_model_untouched(
             self.w = nn.Parameter(np.full((2, 3), 9.0))
 
     model = Tiny()
-    with pytest.raises(StateDictError, match=rf"nn.load: {path}.*{message}"):
+    with pytest.raises(StateDictError, match=rf"^nn.load: {path} {INVALID}"):
         model.load_state_dict(nn.load(path))
     assert model.b.data.tolist() == [5.0] and model.w.data.tolist() == [[9.0] * 3] * 2
 
@@ -317,12 +288,35 @@ def test_every_truncation_is_a_clear_error(tmp_path: Path) -> None:
             load(damaged)
 
 
-def test_a_gap_between_tensors_is_damage(tmp_path: Path) -> None:
-    path = tmp_path / "gap.safetensors"
-    header = {"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}
-    _write(path, header, bytes(8))
-    with pytest.raises(StateDictError, match=r"the data of entry 'w' leaves a gap"):
+def test_a_zip_archive_named_safetensors_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(b"PK\x03\x04" + bytes(40))
+    with pytest.raises(StateDictError, match=r"is a zip archive \(as .npz files are\), not a saf"):
         load(path)
+
+
+def test_a_name_given_twice_is_refused_as_in_npz(tmp_path: Path) -> None:
+    """The safetensors package keeps the last of two entries with one name; which was meant?"""
+    path = tmp_path / "twice.safetensors"
+    entry = '"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}'
+    _write(path, ("{" + entry + ", " + entry + "}").encode(), np.float32(1).tobytes())
+    with pytest.raises(StateDictError, match=rf"{path} is corrupt: .* tensor 'w' more than once"):
+        load(path)
+    _write(path, ("{" + entry + "}").encode(), np.float32(1).tobytes())
+    assert load(path)["w"].tolist() == [1.0]  # once is fine
+
+
+@pytest.mark.parametrize(
+    "order", ["[" * 100_000, "[1" + "0" * 5000 + "]", '{"not": "a list"}', "not json"]
+)
+def test_a_hostile_order_in_the_metadata_is_ignored(tmp_path: Path, order: str) -> None:
+    """nn.save records the state dict's order in the metadata; a bad one falls back to the
+    file's own order, instead of a RecursionError or a bare ValueError."""
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "m.safetensors"
+    save_file({"b": np.ones(1), "a": np.zeros(1)}, str(path), metadata={"tracegrad.order": order})
+    assert sorted(load(path)) == ["a", "b"]
 
 
 def test_formats_are_told_apart_whatever_the_name_says(tmp_path: Path) -> None:

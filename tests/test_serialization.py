@@ -14,8 +14,9 @@ import pytest
 from conftest import needs_torch
 
 import nn
-from nn import serialization
-from nn.serialization import CheckedStateDict, StateDictError, check_state_dict, load, save
+from nn import io as nn_io
+from nn.io import load, save
+from nn.state_dict import CheckedStateDict, StateDictError, check_state_dict
 
 
 def _state() -> dict[str, np.ndarray]:
@@ -149,7 +150,7 @@ def _fail_on_second_entry(
 
     Returns the folder's listing at each array written, as seen from inside the save.
     """
-    real_write = serialization.npy_format.write_array
+    real_write = nn_io.npy_format.write_array
     calls: list[list[str]] = []
 
     def write_then_fail(entry: Any, array: np.ndarray, **kwargs: Any) -> None:
@@ -159,7 +160,7 @@ def _fail_on_second_entry(
             raise error
         real_write(entry, array, **kwargs)
 
-    monkeypatch.setattr(serialization.npy_format, "write_array", write_then_fail)
+    monkeypatch.setattr(nn_io.npy_format, "write_array", write_then_fail)
     return calls
 
 
@@ -200,7 +201,7 @@ def test_failing_fsync_or_rename_keeps_the_old_file(
     def broken(*args: Any) -> None:
         raise OSError(5, f"{step} failed")
 
-    monkeypatch.setattr(serialization.os, step, broken)
+    monkeypatch.setattr(nn_io.os, step, broken)
     with pytest.raises(OSError, match=f"{step} failed"):
         save({"w": np.array([8.0])}, path)
     monkeypatch.undo()
@@ -261,7 +262,7 @@ def test_keys_np_load_would_confuse_are_refused_before_writing(tmp_path: Path) -
     assert _files(tmp_path) == ["m.npz"] and load(path)["w"].tolist() == [1.0]
     # Why: written anyway, numpy's own reader hands out a's numbers under the name "a.npy".
     with open(tmp_path / "forced.npz", "wb") as file:
-        serialization._write_npz(file, both)
+        nn_io._write_npz(file, both)
     with np.load(tmp_path / "forced.npz") as archive:
         assert archive["a.npy"].tolist() == [1.0]
     # In safetensors the two names cannot be confused, so there they are kept.
@@ -340,7 +341,7 @@ def _npz_with_header(path: Path, shape: tuple[int, ...], data: bytes, **zip_opti
 
     entry = io.BytesIO()
     header = {"descr": "<f8", "fortran_order": False, "shape": shape}
-    serialization.npy_format.write_array_header_1_0(entry, header)
+    nn_io.npy_format.write_array_header_1_0(entry, header)
     with zipfile.ZipFile(path, "w", **zip_options) as archive:
         archive.writestr("w.npy", entry.getvalue() + data)
 
@@ -386,6 +387,63 @@ def test_a_zip_directory_claiming_more_than_the_file_holds_is_refused(tmp_path: 
     _patch_central_directory(path, 24, 2**31)
     with pytest.raises(StateDictError, match=r"'w' is corrupt: the archive's directory says \d+ "):
         load(path)
+
+
+def _zip_bomb(path: Path, megabytes: int) -> None:
+    """An honest archive: one float64 entry of zeros, deflated about 1000 to 1."""
+    import zipfile
+
+    header = {"descr": "<f8", "fortran_order": False, "shape": (megabytes * 2**17,)}
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("w.npy", "w", force_zip64=True) as entry,
+    ):
+        nn_io.npy_format.write_array_header_1_0(entry, header)
+        for _ in range(megabytes):
+            entry.write(bytes(2**20))
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_inflated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 130 KB file declaring 128 MiB of zeros: each size is honest, the sum is the danger."""
+    path = tmp_path / "bomb.npz"
+    _zip_bomb(path, 128)
+    size = path.stat().st_size
+    assert size < 2**18
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an entry was read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(nn_io.npy_format, "read_magic", never)
+        patch.setattr(nn_io.npy_format, "read_array", never)
+        with pytest.raises(StateDictError) as refused:
+            load(path)
+    message = str(refused.value)
+    declared = 2**27 + 128  # the zeros, and the .npy header before them
+    assert f"nn.load: {path}: its entries declare {declared:,} bytes of arrays" in message
+    assert "nothing was inflated" in message
+    needed = int(message.rsplit("max_ratio=", 1)[1].rstrip(")"))
+    assert needed == -(-declared // size)
+    with pytest.raises(StateDictError, match="over the limit of 500 times"):
+        load(path, max_ratio=500)
+    state = load(path, max_ratio=needed)  # the caller trusts the file: it loads
+    assert state["w"].shape == (2**24,) and not state["w"].any()
+
+
+def test_a_small_archive_of_zeros_loads_whatever_its_ratio(tmp_path: Path) -> None:
+    path = tmp_path / "zeros.npz"
+    np.savez_compressed(path, w=np.zeros((1000, 1000)))  # 8 MB in about 8 KB
+    assert path.stat().st_size * 100 < 8 * 10**6
+    assert load(path)["w"].shape == (1000, 1000)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), "100", True, None])
+def test_max_ratio_must_be_a_positive_number(tmp_path: Path, bad: object) -> None:
+    save({"w": np.ones(2)}, tmp_path / "m.npz")
+    with pytest.raises(ValueError, match="max_ratio must be a positive number"):
+        load(tmp_path / "m.npz", max_ratio=bad)  # type: ignore[arg-type]
 
 
 def test_compressed_archives_from_numpy_load(tmp_path: Path) -> None:

@@ -89,10 +89,10 @@ def test_names_constants_by_number_or_shape() -> None:
 
 def test_describe_gives_shape_and_dtype_not_numbers() -> None:
     t = Tensor(np.zeros((64, 256)))
-    assert t._describe(t.data) == "[64×256] float32" and t._describe(None) == "None"
-    assert t._brief(t.data) == "[64×256]"
+    assert t.describe(t.data) == "[64×256] float32" and t.describe(None) == "None"
+    assert t.brief(t.data) == "[64×256]"
     assert (
-        Tensor._describe(np.float64(2.5)) == "2.5 float64" and Tensor._brief(np.array(2.5)) == "2.5"
+        Tensor.describe(np.float64(2.5)) == "2.5 float64" and Tensor.brief(np.array(2.5)) == "2.5"
     )
 
 

@@ -44,7 +44,7 @@ SURFACE = _words("""
     __add__ __radd__ __mul__ __matmul__ __pow__ __neg__ __eq__ __lt__ __invert__ exp log sqrt
     tanh sigmoid relu leaky_relu clip sum mean max min amax amin argmax argmin any all softmax
     log_softmax reshape view flatten permute transpose T __getitem__ __len__ __iter__ shape
-    dtype ndim is_leaf from_torch to_torch
+    dtype ndim is_leaf from_torch to_torch __array__ __float__ __int__ __bool__ __format__
 """)
 
 

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "recording"]
+__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "recording", "GraphLeftError"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -27,8 +27,14 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 recording = True
 
 #: True while a backward rule runs on Tensors to build a gradient graph (create_graph=True):
-#: then a Tensor refuses to be read as plain numbers (autograd.gradients sets it).
+#: then a Tensor refuses to be read as plain numbers (Tensor.propagate sets it).
 building_graph = False
+
+
+class GraphLeftError(TypeError):
+    """A backward rule building a gradient graph read a node as plain numbers (numpy, or
+    ``float()``): the graph would be dropped there, a silent zero second derivative."""
+
 
 #: Called with the new mode whenever it changes: Value swaps its op constructor here, so that
 #: recording costs a scalar op no check at all (Tensor ops read ``recording`` instead).

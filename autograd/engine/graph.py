@@ -1,55 +1,83 @@
-"""Walking the graph: topological order, the backward loop (whole or step by step), names.
+"""The graph: the node protocol, the topological order and THE backward loop.
 
-Everything here works on any node that has ``parents`` (an ordered tuple), ``op`` (an
-:class:`~autograd.ops.Op`-like record, ``None`` for a leaf), ``grad`` and ``label``, plus the
-few ``_``-methods listed in :class:`GraphNode`. Scalar :class:`~autograd.value.Value` and
-:class:`~autograd.tensor.Tensor` both do, so one implementation serves both.
+A node is anything with the attributes and methods of :class:`Node`. :class:`~autograd.scalar.
+value.Value` (a float) and :class:`~autograd.tensors.tensor.Tensor` (an array) both are, so the
+one loop below serves both, and so do narration, pictures and lessons, which watch it run.
 
-Nothing here knows a particular op: it reads the op records.
+Backward in three lines: list every node after its parents (:func:`topological_order`); give
+the root its seed, d(root)/d(root) = 1; then, from the root back, let each node pass its
+gradient to its parents (``node.propagate()``: the chain rule, upstream · local derivative,
+added into each parent's ``grad``). By the time a node passes its gradient on, every path into
+it has arrived, so its ``grad`` is complete.
 
-Example:
     >>> from autograd import Value
     >>> x = Value(2.0, "x")
     >>> y = (x * x).tanh()
     >>> [n.label or n.op.name for n in topological_order(y)]
     ['x', 'mul', 'tanh']
+    >>> backward(y); round(x.grad, 6)
+    0.005364
 """
 
 from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any, Protocol
 
-from .notation import CONSTANT, Owner
+from .grad_mode import enable_grad
+from .notation import Owner
 
-__all__ = ["GraphNode", "topological_order", "backward", "gradients", "grads_from_zero"]
+__all__ = [
+    "Node",
+    "Observer",
+    "Roots",
+    "topological_order",
+    "walk",
+    "backward",
+    "grads_from_zero",
+]
+
+#: Called by ``propagate`` after each contribution is added: ``(node, input index, input,
+#: local derivative or None, contribution)``. Narration builds its steps here.
+Observer = Callable[[Any, int, Any, Any, Any], None]
 
 
-class GraphNode(Protocol):
-    """What graph, explain and draw need from a node (Value and Tensor both provide it)."""
+class Node(Protocol):
+    """What the engine, narration and pictures need from a node of the graph.
+
+    ``parents`` are the inputs of the op that made the node (an ordered tuple, empty for a
+    leaf), ``op`` its record (:class:`~autograd.engine.records.Op`, None for a leaf),
+    ``grad`` d(root)/d(node) after backward, ``label`` the learner's name for it and ``owner``
+    the layer or neuron that made it (or its role: a parameter, a constant).
+    """
 
     parents: tuple[Any, ...]
     op: Any
     grad: Any
     label: str
     owner: Owner | None
+    #: What ``grad`` holds before any gradient arrives (0.0 for a Value, None for a Tensor).
+    initial_grad: Any
 
-    def _reset_grad(self) -> None: ...
-    def _seed_grad(self, gradient: Any = None) -> None: ...
-    def _chain(self, upstream: Any) -> Sequence[tuple[Any, Any]]: ...
-    def _accumulate(self, contribution: Any) -> None: ...
-    def _describe(self, number: Any) -> str: ...
-    def _shares(
-        self, upstream: Any, create_graph: bool, needed: Sequence[bool]
-    ) -> Sequence[Any]: ...
+    def seed(self, gradient: Any = None, create_graph: bool = False) -> Any:
+        """d(root)/d(root) for this node as root: 1, or ``gradient`` checked against it."""
+        ...
 
-    # Optional: ``_brief(number)``, a shorter text for inside a sentence (a Tensor names
-    # only the shape there); nodes without it are described by ``_describe``. And
-    # ``requires_grad``: when False, ``_chain`` gives the node no contribution (a Tensor's
-    # backward rules give None exactly there); nodes without it always get one.
+    def propagate(self, observer: Observer | None = None, create_graph: bool = False) -> None:
+        """The chain rule at this node: add ``grad`` · d(self)/d(parent) into each parent's
+        ``grad``; with ``create_graph`` built from nodes, so it can be differentiated again."""
+        ...
+
+    def describe(self, number: Any) -> str:
+        """A number of this kind of node as text (``8``; ``[64×256] float32``)."""
+        ...
+
+    def brief(self, number: Any) -> str:
+        """The same, shorter, for inside a sentence (a Tensor names only its shape)."""
+        ...
 
 
 def topological_order(root: Any) -> list[Any]:
@@ -89,6 +117,9 @@ def topological_order(root: Any) -> list[Any]:
             for parent in pending[-1]:
                 if parent not in visited:
                     mark(parent)
+                    if not parent.parents:
+                        emit(parent)  # a leaf has nothing to wait for (half of most graphs)
+                        continue
                     push_node(parent)
                     push_pending(iter(parent.parents))
                     break
@@ -101,37 +132,65 @@ def topological_order(root: Any) -> list[Any]:
     return order
 
 
-def _walk(order: Sequence[Any]) -> Iterator[tuple[Any, int, Any, Any, Any]]:
-    """The backward loop: from the root of ``order`` (last) back to its leaves, each
-    contribution added to its input's grad, then yielded as
-    ``(node, input index, input, local, contribution)``.
+class Roots:
+    """Several outputs as the parents of one node, each given its own seed: backward from
+    them all at once, d(Σᵢ seedᵢ · outputᵢ)/d(node), as :func:`autograd.grad` asks."""
 
-    By the time a node's inputs are walked, every path into the node has been, so
-    ``node.grad`` is the upstream gradient of each of its contributions.
+    __slots__ = ("parents", "seeds", "grad", "op", "label", "owner")
+    initial_grad = None
+
+    def __init__(self, outputs: Sequence[Any], seeds: Sequence[Any]) -> None:
+        self.parents = tuple(outputs)
+        self.seeds = tuple(seeds)
+        self.grad: Any = 1.0
+        self.op = None
+        self.label = ""
+        self.owner = None
+
+    def seed(self, gradient: Any = None, create_graph: bool = False) -> Any:
+        return 1.0  # each output's own seed is handed on by propagate
+
+    def propagate(self, observer: Observer | None = None, create_graph: bool = False) -> None:
+        for output, seed in zip(self.parents, self.seeds):
+            held = output.grad
+            output.grad = seed if held is None or _is_zero(held) else held + seed
+
+
+def walk(
+    root: Any,
+    gradient: Any = None,
+    *,
+    order: Sequence[Any] | None = None,
+    observer: Observer | None = None,
+    create_graph: bool = False,
+) -> Iterator[Any]:
+    """THE backward loop: seed ``root``, then from it back to the leaves let every node pass
+    its gradient to its parents. With an ``observer`` it yields each node once it has, so a
+    narrator can pause between nodes; without one it runs through in one go.
+
+    Intermediate nodes start again from their initial grad; leaves keep what earlier passes
+    gave them (gradients accumulate, as in PyTorch). ``order`` is the topological order when
+    the caller has it already (or wants only part of it walked); ``observer`` sees every
+    contribution; ``create_graph`` builds the gradients from nodes. Everything that runs
+    backward runs this: ``backward()``, ``grad()``, narration, step pictures and lessons.
     """
-    for node in reversed(order):
-        parents = node.parents
-        if not parents:
-            continue
-        upstream = node.grad
-        if upstream is None:  # every rule that could reach it gave None: nothing to pass on
-            continue
-        for i, (parent, (local, contribution)) in enumerate(zip(parents, node._chain(upstream))):
-            if contribution is None:
-                continue  # an input that needs no gradient (a Tensor without requires_grad)
-            parent._accumulate(contribution)
-            yield node, i, parent, local, contribution
-
-
-def _start(root: Any, order: Sequence[Any], gradient: Any = None) -> None:
-    # Intermediate nodes start again from zero; leaves keep what earlier passes gave them.
+    if order is None:
+        order = topological_order(root)
+    initial = order[0].initial_grad  # a leaf: a Value or a Tensor, never the Roots of grad()
     for node in order:
         if node.parents:
-            node._reset_grad()
-    root._seed_grad(gradient)
+            node.grad = initial
+    seed = root.seed(gradient, create_graph)
+    root.grad = seed if root.parents or _is_zero(root.grad) else root.grad + seed
+    with enable_grad() if create_graph else nullcontext():
+        for node in reversed(order):
+            if node.parents:
+                node.propagate(observer, create_graph)
+                if observer is not None:
+                    yield node  # a narrator pauses here; unwatched, the loop runs through
 
 
-def backward(root: Any, gradient: Any = None) -> None:
+def backward(root: Any, gradient: Any = None, *, create_graph: bool = False) -> None:
     """Fill in the grad of every node ``root`` depends on: ``root.backward(gradient)``.
 
     ``gradient`` is d(something)/d(root), needed for a Tensor root with more than one entry.
@@ -142,81 +201,14 @@ def backward(root: Any, gradient: Any = None) -> None:
     >>> backward(b); backward(b); a.grad
     12.0
     """
-    order = topological_order(root)
-    _start(root, order, gradient)
-    deque(_walk(order), maxlen=0)  # run the loop for its effect, keeping nothing
-
-
-class _Roots:
-    """Several outputs as the parents of one node, so that one topological order covers them."""
-
-    __slots__ = ("parents",)
-
-    def __init__(self, roots: Sequence[Any]) -> None:
-        self.parents = tuple(roots)
-
-
-def gradients(
-    roots: Sequence[Any],
-    seeds: Sequence[Any],
-    inputs: Sequence[Any] | None = None,
-    *,
-    create_graph: bool = False,
-) -> dict[int, Any]:
-    """d(Σᵢ seedᵢ · rootᵢ)/d(node) for every node on a path from the roots to ``inputs``
-    (to every leaf when ``inputs`` is None), keyed by ``id(node)``. No ``.grad`` changes.
-
-    The walk behind :func:`autograd.grad` and ``backward(create_graph=True)``. With
-    ``create_graph`` each node hands on gradients built from nodes (``_shares``), so the
-    result is a graph that can be differentiated again; without, plain numbers. Nodes no
-    input depends on get nothing.
-
-    >>> from autograd import Value
-    >>> x = Value(3.0, "x"); y = x * x
-    >>> gradients([y], [1.0], [x])[id(x)]
-    6.0
-    >>> dy_dx = gradients([y], [1.0], [x], create_graph=True)[id(x)]
-    >>> dy_dx.data, dy_dx.op.name
-    (6.0, 'add')
-    """
-    order = topological_order(_Roots(roots))[:-1]
-    if inputs is None:
-        wanted = None
-    else:
-        # A node is worth a gradient if an input is, or lies upstream of, it.
-        targets = {id(x) for x in inputs}
-        wanted = set()
-        for node in order:
-            if id(node) in targets or any(id(p) in wanted for p in node.parents):
-                wanted.add(id(node))
-    # Not _walk: here grads go to a dict (no .grad may change), pruned to inputs, maybe as graphs.
-    grads: dict[int, Any] = {}
-    for root, seed in zip(roots, seeds):
-        held = grads.get(id(root))
-        grads[id(root)] = seed if held is None else held + seed
-    for node in reversed(order):
-        parents = node.parents
-        if not parents:
-            continue
-        g = grads.get(id(node))
-        if g is None or (wanted is not None and id(node) not in wanted):
-            continue
-        needed = [(wanted is None or id(p) in wanted) and p.owner is not CONSTANT for p in parents]
-        if not any(needed):
-            continue
-        for parent, share in zip(parents, node._shares(g, create_graph, needed)):
-            if share is None:
-                continue
-            held = grads.get(id(parent))
-            grads[id(parent)] = share if held is None else held + share
-    return grads
+    deque(walk(root, gradient, create_graph=create_graph), maxlen=0)  # run it, keep nothing
 
 
 @contextmanager
 def grads_from_zero(order: Sequence[Any]) -> Iterator[None]:
-    """Inside: every grad in ``order`` reset, as a backward pass starts. After: the user's
-    grads back exactly as they were. Narration, drawing and lessons run backward in here,
-    so reading a lesson changes nothing.
+    """Inside: every grad in ``order`` at its initial value, as a first backward pass finds it.
+    After: the user's grads back exactly as they were. Narration, pictures, lessons and
+    ``grad()`` run the loop in here, so reading a lesson changes nothing.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x"); y = x * x; y.backward()
@@ -231,8 +223,13 @@ def grads_from_zero(order: Sequence[Any]) -> Iterator[None]:
     saved = [node.grad for node in order]
     try:
         for node in order:
-            node._reset_grad()
+            node.grad = node.initial_grad
         yield
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
+
+
+def _is_zero(grad: Any) -> bool:
+    # A Value's grad before any gradient (0.0) or a Tensor's (None): a seed replaces it.
+    return grad is None or (type(grad) is float and grad == 0.0)

@@ -183,7 +183,7 @@ def who(t: Any) -> str:
     if t.label:
         return f"{t.label!r} {kind}"
     if t.owner is CONSTANT:
-        return f"the constant {t._brief(t.data)}"
+        return f"the constant {t.brief(t.data)}"
     return f"an unnamed {kind} tensor"
 
 
@@ -199,8 +199,7 @@ def brief(node: Any, number: Any) -> str:
     >>> brief(Value(2.5), 2.5)
     '2.5'
     """
-    short = getattr(node, "_brief", None)
-    return short(number) if short is not None else node._describe(number)
+    return str(node.brief(number))
 
 
 class Namer:

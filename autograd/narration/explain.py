@@ -67,7 +67,7 @@ def explain(root: Any, part: str | None = None) -> str:
         if group is not None and group != heading:
             lines.append(f"  {group[0]} {group[1]}")
         heading = group
-        name, value = namer.name(node), node._describe(node.data)
+        name, value = namer.name(node), node.describe(node.data)
         if node.parents:
             names = [namer.name(p) for p in node.parents]
             numbers = [brief(p, p.data) for p in node.parents]
@@ -104,7 +104,7 @@ def explain(root: Any, part: str | None = None) -> str:
         lines += ["", "Gradients of the inputs"]
         for leaf in leaves:
             grad = leaf.grad
-            lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf._describe(grad)}{_mark(grad)}")
+            lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf.describe(grad)}{_mark(grad)}")
     return narrated("\n".join(lines))
 
 

@@ -19,13 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.graph import _start, _walk, topological_order
+from ..engine.graph import topological_order, walk
 from ..engine.notation import CONSTANT, Namer, brief, narrated, parenthesize
 
 __all__ = ["Step", "backward_steps", "is_finite"]
 
 
 def is_finite(x: Any) -> bool:
+    """Whether a number, or every entry of an array, is finite.
+    ``is_finite(2.0), is_finite(float("nan")) == (True, False)``"""
     try:
         return math.isfinite(x)
     except TypeError:
@@ -39,7 +41,8 @@ class Step:
     """One use of the chain rule: the gradient flowing from ``output`` into one of its inputs.
 
     ``upstream`` is d(root)/d(output), ``local`` is d(output)/d(input), ``contribution`` is
-    their product, added to ``input.grad``. ``accumulates`` is true when the input had
+    their product, added to ``input.grad``; ``total`` is ``input.grad`` right after (the sum
+    of the paths so far: pictures show it). ``accumulates`` is true when the input had
     already received gradient from another path in this backward pass (``+=``). ``finite``
     is false when the upstream or the contribution holds an infinity or a NaN.
     ``str(step)`` is the line a learner reads; ``formula`` the local derivative, written in
@@ -64,6 +67,7 @@ class Step:
     upstream: Any
     local: Any
     contribution: Any
+    total: Any
     accumulates: bool
     finite: bool
     text: str
@@ -86,10 +90,12 @@ class Step:
 def backward_steps(root: Any) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
 
-    The loop of :func:`backward`, narrated: each step is applied before it is yielded, so
-    between ``next()`` calls every ``.grad`` shows the state so far. Exhausting the generator
-    has exactly the effect of ``root.backward()``: leaves accumulate, intermediate nodes
-    start again from zero.
+    The engine's one backward loop (:func:`~autograd.engine.graph.walk`), watched: every
+    contribution it adds becomes a :class:`Step`, told with the numbers of that moment. The
+    loop pauses after each node, so when a step is yielded it has been applied, and every
+    ``.grad`` shows the state so far (the steps out of one node are applied together).
+    Exhausting the generator has exactly the effect of ``root.backward()``: leaves
+    accumulate, intermediate nodes start again from zero.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
@@ -98,55 +104,71 @@ def backward_steps(root: Any) -> Iterator[Step]:
     db/da += a = 3  (path 2 of 2: total 6)
     """
     order = topological_order(root)
-    namer = Namer(order)
-    # How many paths bring gradient to each narrated input, so that the first of several is
-    # told apart from the total: the edges _walk will yield, not those it skips.
-    paths: dict[int, int] = {}
-    for node in order:
-        for parent in node.parents:
-            if parent.owner is not CONSTANT and getattr(parent, "requires_grad", True):
-                paths[id(parent)] = paths.get(id(parent), 0) + 1
-    arrived: dict[int, int] = {}
-    d_root = namer.d(root)
-    index = 0
-    _start(root, order)
-    for node, i, parent, local, contribution in _walk(order):
+    narrator = _Narrator(root, order)
+    for _ in walk(root, order=order, observer=narrator.observe):
+        yield from narrator.told
+        narrator.told.clear()
+
+
+class _Narrator:
+    """Turns each contribution the backward loop adds into a :class:`Step`."""
+
+    def __init__(self, root: Any, order: list[Any]) -> None:
+        self.root = root
+        self.namer = Namer(order)
+        self.d_root = self.namer.d(root)
+        # How many paths bring gradient to each narrated input, so that the first of several
+        # is told apart from the total: the edges that carry a gradient, not those skipped.
+        self.paths: dict[int, int] = {}
+        for node in order:
+            for parent in node.parents:
+                if parent.owner is not CONSTANT and getattr(parent, "requires_grad", True):
+                    self.paths[id(parent)] = self.paths.get(id(parent), 0) + 1
+        self.arrived: dict[int, int] = {}
+        self.told: list[Step] = []
+        self.count = 0
+
+    def observe(self, node: Any, i: int, parent: Any, local: Any, contribution: Any) -> None:
         if parent.owner is CONSTANT:
-            continue  # a plain number's gradient is never read: not worth a step
+            return  # a plain number's gradient is never read: not worth a step
+        namer = self.namer
         upstream = node.grad
-        path = arrived[id(parent)] = arrived.get(id(parent), 0) + 1
-        index += 1
+        path = self.arrived[id(parent)] = self.arrived.get(id(parent), 0) + 1
+        self.count += 1
         slope = _slope(node, i, namer)
         finite = all(is_finite(v) for v in (upstream, contribution) if v is not None)
         text = _step_text(
             namer,
-            d_root,
+            self.d_root,
             node,
             parent,
             upstream,
             local,
             contribution,
-            (path, paths.get(id(parent), 1)),
+            (path, self.paths.get(id(parent), 1)),
             slope,
             finite,
         )
-        yield Step(
-            index=index,
-            root=root,
-            output=node,
-            input=parent,
-            input_index=i,
-            upstream=upstream,
-            local=local,
-            contribution=contribution,
-            accumulates=path > 1,
-            finite=finite,
-            text=text,
-            formula=(
-                node.op.formula(i, len(node.parents))
-                if slope is None
-                else narrated(f"{namer.d(node)}/{namer.d(parent)} = {slope}")
-            ),
+        self.told.append(
+            Step(
+                index=self.count,
+                root=self.root,
+                output=node,
+                input=parent,
+                input_index=i,
+                upstream=upstream,
+                local=local,
+                contribution=contribution,
+                total=parent.grad,
+                accumulates=path > 1,
+                finite=finite,
+                text=text,
+                formula=(
+                    node.op.formula(i, len(node.parents))
+                    if slope is None
+                    else narrated(f"{namer.d(node)}/{namer.d(parent)} = {slope}")
+                ),
+            )
         )
 
 

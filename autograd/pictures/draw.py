@@ -27,7 +27,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import tempfile
 from collections.abc import Generator, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -38,6 +37,7 @@ import graphviz
 from ..engine.graph import grads_from_zero, topological_order
 from ..engine.notation import CONSTANT, Namer
 from ..narration.steps import Step, backward_steps
+from ..tools.files import write_file
 
 __all__ = ["draw_dot", "render_steps", "Drawing", "GraphvizNotFound"]
 
@@ -71,12 +71,14 @@ _RENDER_ARGUMENTS = (
     "quiet",
     "quiet_view",
 )
+#: graphviz's ``pipe`` options that ``render`` passes on.
+_PIPE_OPTIONS = ("renderer", "formatter", "neato_no_op", "quiet", "engine")
 #: Formats that share suffixes: ``g.jpg`` may be rendered with ``format="jpeg"``.
 _SAME_FORMAT = {"jpg": "jpeg", "jpe": "jpeg", "tif": "tiff"}
-#: What Graphviz source starts with, after comments: ``digraph {``, ``strict graph g {``.
-_DOT_START = re.compile(
-    r"\s*(?:(?://|#)[^\n]*\n\s*|/\*.*?\*/\s*)*(?:strict\s+)?(?:di)?graph\b", re.I | re.S
-)
+
+
+def _same(format: str) -> str:
+    return _SAME_FORMAT.get(format.lower(), format.lower())
 
 
 def _picture_format(path: str | os.PathLike[str]) -> str | None:
@@ -85,24 +87,17 @@ def _picture_format(path: str | os.PathLike[str]) -> str | None:
     return suffix if suffix in graphviz.FORMATS else None
 
 
-def _is_dot_source(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8") as file:
-            start = file.read(65536)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return _DOT_START.match(start) is not None
-
-
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` whose rendering explains a missing Graphviz in one line,
-    and never writes over a file of yours.
+    and writes only the file you name.
 
-    ``render("loss.svg")`` writes exactly ``loss.svg`` (the format comes from the suffix; a
-    ``format=`` that disagrees with it is an error). Other calls behave as in the graphviz
-    package, e.g. ``render("loss", format="png")`` writes the source to ``loss`` and the
-    picture to ``loss.png``, except that a ``loss`` which is not Graphviz source (a file of
-    yours) is left alone: that is a FileExistsError.
+    ``render("loss.svg")`` writes exactly ``loss.svg``, the format coming from the suffix (a
+    ``format=`` that disagrees with it is an error); ``render("loss")`` writes the picture (in
+    ``format=``, else the drawing's format: svg from ``draw_dot``) to exactly ``loss``, with no
+    Graphviz source beside it as the graphviz package would write. ``save("loss.dot")`` writes
+    the source. Both write through :func:`~autograd.tools.files.write_file`: whole or not at
+    all, a symbolic link followed, folders, devices, FIFOs and read-only files refused (never
+    opened), modes kept.
 
     >>> from autograd import Value
     >>> isinstance(draw_dot(Value(1.0, "x")), graphviz.Digraph)
@@ -112,58 +107,51 @@ class Drawing(graphviz.Digraph):
     def render(
         self, filename: str | os.PathLike[str] | None = None, *args: Any, **kwargs: Any
     ) -> str:
-        """Write the picture; see the class docstring for how ``filename`` is read."""
-        for name, value in zip(_RENDER_ARGUMENTS, args):
-            if name in kwargs:
-                raise TypeError(f"render() got multiple values for argument {name!r}")
-            kwargs[name] = value
-        outfile = kwargs.get("outfile")
-        if outfile is None and filename is not None and _picture_format(filename):
-            filename, outfile = None, filename  # a picture's own name: only it is written
-        if outfile is not None:
-            suffix, wanted = _picture_format(outfile), kwargs.get("format")
-            if (
-                suffix
-                and wanted
-                and _SAME_FORMAT.get(suffix, suffix)
-                != _SAME_FORMAT.get(wanted.lower(), wanted.lower())
-            ):
-                raise ValueError(
-                    f"render: the file name {Path(outfile).name!r} ends in .{suffix}, but "
-                    f"format={wanted!r}: name the file for its format (….{wanted}), or leave "
-                    "format out to follow the suffix"
-                )
-            kwargs["format"] = wanted or suffix or self.format
-        try:
-            if outfile is not None and filename is None:
-                return self._render_picture(outfile, kwargs)
-            source = Path(kwargs.get("directory") or self.directory, filename or self.filename)
-            if source.is_file() and not _is_dot_source(source):
-                raise FileExistsError(
-                    f"render: {str(source)!r} exists and is not Graphviz source, so it is left "
-                    "as it is (render writes the source to that name and the picture beside "
-                    f"it): give the picture's own name, e.g. render('{source.name}.svg'), or "
-                    "another name"
-                )
-            existed = source.exists()
-            try:
-                return super().render(filename, **kwargs)
-            except graphviz.ExecutableNotFound:
-                if not existed and source.is_file():
-                    source.unlink()  # a failed render leaves no source behind that it made
-                raise
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound() from None
-
-    def _render_picture(self, outfile: str | os.PathLike[str], options: dict[str, Any]) -> str:
-        """Write only ``outfile``: the source Graphviz reads goes to a scratch folder (beside
-        the picture it would replace a file of yours called like it, with ``.gv``)."""
-        target = Path(options.pop("directory", None) or self.directory, outfile)
-        options.pop("cleanup", None)  # nothing is left behind to clean up
+        """Write the picture to ``filename`` (or ``outfile=``; in ``directory=`` if given) and
+        return its path; ``view=True`` then opens it. See the class docstring."""
+        for argument, value in zip(_RENDER_ARGUMENTS, args):
+            if argument in kwargs:
+                raise TypeError(f"render() got multiple values for argument {argument!r}")
+            kwargs[argument] = value
+        named = kwargs.pop("outfile", None) or filename
+        wanted = kwargs.get("format")
+        suffix = _picture_format(named) if named is not None else None
+        if named is not None and suffix and wanted and _same(suffix) != _same(wanted):
+            raise ValueError(
+                f"render: the file name {Path(named).name!r} ends in .{suffix}, but "
+                f"format={wanted!r}: name the file for its format (….{wanted}), or leave "
+                "format out to follow the suffix"
+            )
+        format = wanted or suffix or self.format
+        named = named or f"{self.filename}.{format}"  # graphviz's name for an unnamed picture
+        target = Path(kwargs.get("directory") or self.directory, named)
+        if kwargs.get("raise_if_result_exists") and target.exists():
+            raise FileExistsError(f"render: {target} exists (raise_if_result_exists=True)")
+        options = {k: kwargs[k] for k in _PIPE_OPTIONS if kwargs.get(k) is not None}
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="tracegrad-render-") as scratch:
-            super().render(Path(scratch, "source.gv"), outfile=target.absolute(), **options)
+        write_file(target, lambda file: file.write(self.pipe(format, **options)), what="render")
+        if kwargs.get("view") or kwargs.get("quiet_view"):
+            graphviz.view(target, quiet=bool(kwargs.get("quiet_view")))
         return os.fspath(target)
+
+    def save(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        skip_existing: bool | None = False,
+    ) -> str:
+        """Write the Graphviz source to ``filename`` (in ``directory``), as graphviz does, and
+        return its path; needs no Graphviz installed."""
+        if filename is not None:
+            self.filename = os.fspath(filename)
+        if directory is not None:
+            self.directory = os.fspath(directory)
+        target = Path(self.filepath)
+        if not (skip_existing and target.exists()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_file(target, self.source.encode(self.encoding), what="Drawing.save")
+        return self.filepath
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         """The rendered picture as bytes (or text with ``encoding=``), as in graphviz."""
@@ -377,6 +365,11 @@ def render_steps(
     """
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or dpi <= 0):
         raise ValueError(f"render_steps: dpi must be a positive number, not {dpi!r}")
+    folder = Path(folder)
+    if not folder.is_dir() and os.path.lexists(folder):
+        raise NotADirectoryError(
+            f"render_steps: {folder} exists and is not a folder; give a folder for the pictures"
+        )
     scene = _Scene(root, rankdir, collapse)
     pictures, count = _step_pictures(scene, format)
     if format != "dot":
@@ -384,7 +377,6 @@ def render_steps(
     if dpi is not None:
         for picture in pictures:
             picture.attr(dpi=f"{dpi:g}")
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     digits = max(2, len(str(count)))
     paths = []
@@ -422,22 +414,20 @@ EdgeKey = tuple[int, int]  # (id of the op's output, position of the input)
 
 def _backward_states(
     root: Any, order: Sequence[Any]
-) -> Generator[tuple[Step | None, set[EdgeKey], set[int]], None, None]:
+) -> Generator[tuple[Step | None, set[EdgeKey], dict[int, Any]], None, None]:
     """Run backward from zero, pausing at the start and after every step.
 
     Yields ``(step, done, reached)``: the step just applied (``None`` at the start), the
-    edges gradient has flowed along, and the ids of nodes whose grad is computed so far.
-    While paused, every ``.grad`` holds that state; afterwards the user's grads come back.
+    edges gradient has flowed along, and the grad of each node reached so far, by id, as it
+    stood after that step. Afterwards the user's grads come back.
     """
     with grads_from_zero(order):
-        root._seed_grad()
         done: set[EdgeKey] = set()
-        reached = {id(root)}
+        reached = {id(root): root.seed()}
         yield None, done, reached
-        root._reset_grad()  # backward_steps seeds the root itself
         for step in backward_steps(root):
             done.add((id(step.output), step.input_index))
-            reached.add(id(step.input))
+            reached[id(step.input)] = step.total
             yield step, done, reached
 
 
@@ -450,7 +440,7 @@ def _step_pictures(
     with closing(_backward_states(scene.root, scene.order)) as states:
         for k, (step, done, reached) in enumerate(states):
             if k == 0:
-                seed = scene.root._describe(scene.root.grad)
+                seed = scene.root.describe(reached[id(scene.root)])
             if only is None or k == only:
                 drawn.append((k, step, scene.draw(format, step, done, reached)))
             count = k
@@ -536,17 +526,18 @@ class _Scene:
         written = node.op.render([self.namer.name(p) for p in node.parents])
         return name if written == name else f"{name} = {written}"
 
-    def grad_text(self, node: Any, reached: set[int] | None, fresh: bool) -> str:
+    def grad_text(self, node: Any, reached: dict[int, Any] | None, fresh: bool) -> str:
         if reached is not None and id(node) not in reached:
             return _muted("?")  # backward has not got here yet
-        if node.grad is None:
+        grad = node.grad if reached is None else reached[id(node)]
+        if grad is None:
             return _muted("none")
-        shown = _html(node._describe(node.grad))
+        shown = _html(node.describe(grad))
         return f'<FONT COLOR="{HIGHLIGHT}"><B>{shown}</B></FONT>' if fresh else shown
 
-    def value_rows(self, node: Any, reached: set[int] | None, fresh: bool) -> list[str]:
+    def value_rows(self, node: Any, reached: dict[int, Any] | None, fresh: bool) -> list[str]:
         return [
-            _number_row("data", _html(node._describe(node.data))),
+            _number_row("data", _html(node.describe(node.data))),
             _number_row("grad", self.grad_text(node, reached, fresh)),
         ]
 
@@ -557,7 +548,7 @@ class _Scene:
         format: str,
         step: Step | None = None,
         done: set[EdgeKey] | None = None,
-        reached: set[int] | None = None,
+        reached: dict[int, Any] | None = None,
     ) -> Drawing:
         """The picture; with ``reached``, grads are shown as backward has filled them so far."""
         placed: dict[tuple[tuple[str, str], ...], list[str]] = {}
@@ -587,12 +578,12 @@ class _Scene:
         )
 
     def _node_lines(
-        self, i: int, node: Any, reached: set[int] | None, fresh: int | None
+        self, i: int, node: Any, reached: dict[int, Any] | None, fresh: int | None
     ) -> list[str]:
         """The value node ``v{i}`` and, for a computed value, its op node ``o{i}``."""
         kind = self.kind(node)
         if kind == "constant":
-            label = f"<{_html(node._describe(node.data))}>"
+            label = f"<{_html(node.describe(node.data))}>"
         else:
             title = _title_row(_html(_short(self.namer.name(node))))
             label = _table([title, *self.value_rows(node, reached, id(node) == fresh)])
@@ -613,7 +604,7 @@ class _Scene:
         return lines
 
     def _box_line(
-        self, box: _Box, reached: set[int] | None, fresh: int | None, touched: bool
+        self, box: _Box, reached: dict[int, Any] | None, fresh: int | None, touched: bool
     ) -> str:
         """One folded group: its name, what it holds and, with one clear output, that value."""
         rows = [_title_row(_html(_short(".".join(name for _, name in box.key))))]

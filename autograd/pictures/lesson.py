@@ -28,7 +28,6 @@ import math
 import os
 import re
 import string
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from ..engine.graph import grads_from_zero
 from ..engine.notation import CONSTANT, brief, fmt, narrated
 from ..engine.records import OpDomainError
 from ..narration.steps import backward_steps
+from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences
 from .draw import _Scene
 
@@ -78,26 +78,16 @@ class Lesson:
         self._height = height
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to exactly ``path`` (UTF-8) and return it.
+        """Write the page (UTF-8) to exactly ``path``, making its folder if needed; returns it.
 
-        The page is written to a temporary file beside ``path`` and renamed over it, so an
-        interrupted save leaves any earlier file as it was.
+        Through :func:`~autograd.tools.files.write_file`: an interrupted save leaves any earlier
+        file as it was; a symbolic link is followed; a folder, device, FIFO or read-only file
+        is refused and left alone; a replaced page keeps its mode, a new one gets the umask's.
         """
         target = Path(path)
-        if target.is_dir():
-            raise IsADirectoryError(
-                f"Lesson.save: {target} is a folder; give a file name such as lesson.html"
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-                file.write(self.html)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True)
+        return write_file(target, self.html, what="Lesson.save")
 
     def _repr_html_(self) -> str:
         # In its own sandboxed frame: two lessons in one notebook share no ids, no script
@@ -250,7 +240,7 @@ class _Builder:
             "kind": "forward",
             "index": index,
             "node": i,
-            "text": narrated(f"{head} = {numbers} = {node._describe(node.data)}"),
+            "text": narrated(f"{head} = {numbers} = {node.describe(node.data)}"),
             "formula": self.formula(node.op.doc or node.op.name),
         }
 
@@ -258,19 +248,18 @@ class _Builder:
         """Backward, one event per chain-rule step; the caller resets and restores the grads
         (:func:`~autograd.graph.grads_from_zero`)."""
         scene, root = self.scene, self.scene.root
-        root._seed_grad()
+        seed = root.seed()
         d_root = self.namer.d(root)
         seed_text = "the chain rule starts at the result: its gradient with respect to itself is 1"
         self.events.append(
             {
                 "kind": "seed",
                 "node": len(scene.order) - 1,
-                "text": f"{d_root}/{d_root} = {brief(root, root.grad)}",
+                "text": f"{d_root}/{d_root} = {brief(root, seed)}",
                 "formula": self.formula(seed_text),
-                **self._grad_texts(root),
+                **self._grad_texts(root, seed),
             }
         )
-        root._reset_grad()  # backward_steps seeds the root itself
         for step in backward_steps(root):
             self.backward_count += 1
             output, parent = step.output, step.input
@@ -285,7 +274,7 @@ class _Builder:
                 "upstream": _json_number(step.upstream),
                 "local": _json_number(step.local),
                 "contribution": _json_number(step.contribution),
-                **self._grad_texts(parent),
+                **self._grad_texts(parent, step.total),
             }
             if event["local"] is None or event["upstream"] is None:  # arrays: shapes as text
                 event["upstreamText"] = brief(output, step.upstream)
@@ -293,11 +282,10 @@ class _Builder:
                 event["contributionText"] = brief(parent, step.contribution)
             self.events.append(event)
 
-    def _grad_texts(self, node: Any) -> dict[str, Any]:
+    def _grad_texts(self, node: Any, grad: Any) -> dict[str, Any]:
         """How the node's grad so far is written: in the picture, and for a leaf in the table
         (``cell``, left out when it is the same text) and exactly."""
-        grad = node.grad
-        texts: dict[str, Any] = {"grad": "none" if grad is None else node._describe(grad)}
+        texts: dict[str, Any] = {"grad": "none" if grad is None else node.describe(grad)}
         if not node.parents:
             cell, texts["exact"] = _cell(grad)
             if cell != texts["grad"]:
@@ -319,7 +307,7 @@ class _Builder:
             row: dict[str, Any] = {
                 "node": self.scene.index[id(leaf)],
                 "name": self.namer.name(leaf),
-                "data": leaf._describe(data),
+                "data": leaf.describe(data),
                 "dataTitle": _entries(data, size) if size > 1 else repr(float(data)),
                 "fd": "—",
                 "fdTitle": "",

@@ -19,13 +19,14 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..engine import grad_mode as _mode
-from ..engine.graph import topological_order
+from ..engine.graph import Observer, backward, topological_order
 from ..engine.notation import CONSTANT, PARAM, Owner, fmt
 from ..engine.records import Op, OpDomainError
+from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import ops
 
@@ -297,25 +298,9 @@ class Value:
         >>> a.zero_grad(); b.backward(create_graph=True); a.grad
         Value(data=6.0, grad=0.0, label='dout/da')
         """
+        backward(self, create_graph=create_graph)
         if create_graph:
-            from ..gradients import backward_into_grad
-
-            backward_into_grad(self, None, create_graph=True)
-            return
-        # Fast path: graph.backward's loop inlined; benchmarks/scalar_engine shows the generic
-        # loop twice as slow (a 100,000-node chain: 113 ms, not 54), and micrograd_demo_step
-        # 40% more instructions per step. tests/test_walk.py holds the two equal.
-        order = topological_order(self)
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
-        self._seed_grad()
-        for node in reversed(order):
-            parents = node.parents
-            if parents:
-                g = node.grad
-                for parent, local in zip(parents, node.partials):
-                    parent.grad += g * local
+            name_gradients(self, Value)
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time; each step is applied as it is yielded.
@@ -388,43 +373,82 @@ class Value:
             return "**" + name[3:]
         return name
 
-    # --- the node protocol that graph, explain and draw use --------------------------------
+    # --- the node protocol (autograd.engine.graph.Node): what backward runs on ------------
 
-    def _reset_grad(self) -> None:
-        self.grad = 0.0
+    #: A Value's grad before any gradient arrives (micrograd's and PyTorch's ``+=`` start here).
+    initial_grad = 0.0
 
-    def _seed_grad(self, gradient: float | None = None) -> None:
-        # A non-leaf root's grad is set; a leaf root accumulates like any leaf.
-        seed = 1.0 if gradient is None else gradient
-        self.grad = seed if self.parents else self.grad + seed
+    def seed(self, gradient: Any = None, create_graph: bool = False) -> Any:
+        """d(root)/d(root) when backward starts here: 1, or the ``gradient`` given.
 
-    def _chain(self, upstream: float) -> list[tuple[float, float]]:
-        return [(local, upstream * local) for local in self.partials]
+        >>> Value(2.0).seed(), Value(2.0).seed(0.5)
+        (1.0, 0.5)
+        """
+        if gradient is None:
+            return 1.0
+        if isinstance(gradient, Value):
+            return gradient if create_graph else gradient.data
+        if isinstance(gradient, numbers.Real) and not isinstance(gradient, bool):
+            return float(gradient)
+        raise TypeError(
+            f"backward: a Value's gradient is a number or a Value, got "
+            f"{type(gradient).__name__} {gradient!r:.60}"
+        )
 
-    def _accumulate(self, contribution: float) -> None:
-        self.grad += contribution
+    def propagate(self, observer: Observer | None = None, create_graph: bool = False) -> None:
+        """The chain rule at this node: add ``grad · d(self)/d(parent)`` into each parent's
+        ``grad``. The local derivatives were taken in the forward pass (``partials``), so
+        this only multiplies and adds; with ``create_graph`` they are built again from the
+        nodes themselves, so the gradient is a graph that can be differentiated again.
 
-    def _shares(self, upstream: Any, create_graph: bool, needed: Sequence[bool]) -> list[Any]:
-        if not create_graph:
-            pairs = zip(self.partials, needed)
-            return [upstream * local if need else None for local, need in pairs]
-        # The same derivative rule as the forward pass used, now given the nodes themselves:
-        # its arithmetic records the derivative as a graph.
+        >>> x = Value(3.0, "x"); y = x * x; y.grad = 1.0; y.propagate(); x.grad
+        6.0
+        """
+        g = self.grad
+        if observer is None and not create_graph:
+            for parent, local in zip(self.parents, self.partials):
+                parent.grad += g * local
+            return
+        partials = self._local_nodes() if create_graph else self.partials
+        for i, (parent, local) in enumerate(zip(self.parents, partials)):
+            if not create_graph:
+                contribution = g * local
+                parent.grad += contribution
+            elif parent.owner is CONSTANT:
+                continue  # a plain number's gradient is never read: build no nodes for it
+            else:
+                contribution = _times(g, local)
+                held = parent.grad
+                empty = type(held) is float and held == 0.0
+                parent.grad = contribution if empty else held + contribution
+            if observer is not None:
+                observer(self, i, parent, local, contribution)
+
+    def _local_nodes(self) -> tuple[Any, ...]:
+        # The derivative rule the forward pass used, now given the nodes themselves: its
+        # arithmetic records the local derivatives as a graph.
         op = self.op
         assert op is not None
         try:
-            locals_ = op.derivative(*self.parents, self)
+            return op.derivative(*self.parents, self)
         except TypeError as error:
             raise RuntimeError(
                 f"{op.name}: its local derivative cannot be built from Values, so it cannot be "
                 f"differentiated twice (create_graph=True): {error}"
             ) from None
-        return [_times(upstream, local) if need else None for local, need in zip(locals_, needed)]
+
+    def who(self) -> str:
+        """How errors name this value: its label and number.
+        ``Value(2.0, "x").who() == "'x' = 2.0"``"""
+        return _describe_input(self)
 
     @staticmethod
-    def _describe(number: float) -> str:
-        # A grad made with create_graph=True is itself a Value: show its number.
+    def describe(number: Any) -> str:
+        """A number as narration writes it (a grad made with ``create_graph=True`` is a
+        Value: its number). ``Value.describe(8.0) == '8'``"""
         return fmt(number.data if isinstance(number, Value) else number)
+
+    brief = describe
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -513,7 +537,7 @@ def _operand(other: Any, op: str, value: Value | None) -> Value:
     if hasattr(other, "shape") and hasattr(other, "requires_grad"):
         name = f" {other.label!r}" if getattr(other, "label", "") else ""
         raise TypeError(
-            f"{op}: cannot combine the Tensor{name} {other._describe(other.data)}{this}: "
+            f"{op}: cannot combine the Tensor{name} {other.describe(other.data)}{this}: "
             "a scalar Value and a Tensor do not mix; use Tensors for both"
         )
     hint = "; for arrays use autograd.Tensor" if hasattr(other, "shape") else ""

@@ -30,11 +30,12 @@ import numpy as np
 
 from ..engine import grad_mode as _mode
 from ..engine.grad_mode import enable_grad, is_grad_enabled, no_grad
-from ..engine.graph import topological_order
+from ..engine.graph import Observer, backward
 from ..engine.notation import CONSTANT, Owner, fmt
 from ..engine.notation import who as _who
 from ..engine.records import OpDomainError
 from ..narration.explain import explain as _explain
+from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import versions as _inplace
 from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, Array, float32, float64, int64
@@ -345,25 +346,6 @@ class Tensor(TensorMethods["Tensor"]):
         out._vc = _inplace.counter(self)  # the same numbers: changing one is seen by both
         return out
 
-    # --- to numpy and float, refused while a gradient graph is built ----------------------
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
-        if _mode.building_graph and self.requires_grad:
-            # Inside a backward rule that builds a gradient graph, numpy would take the
-            # numbers and drop the graph: a silent zero second derivative. Refuse instead.
-            from ..gradients import _LeavesGraph
-
-            raise _LeavesGraph(f"numpy turned {_who(self)} into a plain array")
-        return self.data if dtype is None else self.data.astype(dtype)
-
-    def __float__(self) -> builtins.float:
-        if _mode.building_graph and self.requires_grad:
-            # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
-            from ..gradients import _LeavesGraph
-
-            raise _LeavesGraph(f"float() turned {_who(self)} into a plain number")
-        return builtins.float(self.item())
-
     # --- gradients ------------------------------------------------------------------------
 
     def backward(
@@ -403,42 +385,9 @@ class Tensor(TensorMethods["Tensor"]):
                 "anything that does, so there is nothing to differentiate (create the inputs "
                 "with requires_grad=True, outside no_grad())"
             )
+        backward(self, gradient, create_graph=create_graph)
         if create_graph:
-            from ..gradients import backward_into_grad
-
-            backward_into_grad(self, gradient, create_graph=True)
-            return
-        order = topological_order(self)
-        for node in order:
-            if node.parents:
-                node.grad = None
-        self._seed_grad(gradient)
-        # Fast path: graph.backward's loop inlined; benchmarks/bench_tensor_mlp shows the
-        # generic loop's calls and yields adding a third to tracegrad's own cost per op (3.9 µs
-        # to 5.2), benchmarks/digits 15% to 20 epochs. tests/test_walk.py holds the two equal.
-        ndarray = np.ndarray
-        changes = _inplace.CHANGES
-        for node in reversed(order):
-            parents = node.parents
-            if not parents:
-                continue
-            g = node.grad
-            if g is None:
-                continue
-            if node._recorded_at != changes:  # something changed in place since node ran
-                _inplace.check_unchanged(node)
-            for parent, grad in zip(parents, node.op.backward(node, g)):
-                if grad is None or not parent.requires_grad:
-                    continue
-                if type(grad) is not ndarray:
-                    grad = np.asarray(grad)
-                data = parent.data
-                if grad.shape != data.shape or grad.dtype is not data.dtype:
-                    grad = fit_gradient(grad, data)
-                elif not parent.parents and (grad is g or grad.base is not None):
-                    grad = grad.copy()
-                held = parent.grad
-                parent.grad = grad if held is None else held + grad
+            name_gradients(self, _plain)
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
@@ -460,22 +409,20 @@ class Tensor(TensorMethods["Tensor"]):
         """
         return _explain(self)
 
-    # --- the node protocol that graph, explain and draw use --------------------------------
+    # --- the node protocol (autograd.engine.graph.Node): what backward runs on ------------
 
-    def _reset_grad(self) -> None:
-        self.grad = None
+    #: A Tensor's grad before any gradient arrives: None, as in PyTorch.
+    initial_grad = None
 
-    def _seed_grad(self, gradient: Any = None) -> None:
-        seed = self._seed(gradient)
-        if self.parents:
-            self.grad = seed
-        else:
-            self._accumulate(seed)
+    def seed(self, gradient: Any = None, create_graph: builtins.bool = False) -> Any:
+        """d(root)/d(root) when backward starts here: ones for a single number, else
+        ``gradient`` checked against this tensor's shape (a Tensor under ``create_graph``).
 
-    def _seed(self, gradient: Any = None, where: str = "backward") -> Array:
-        """d root/d root: ones for a single number, else ``gradient`` checked against it."""
+        >>> Tensor([2.0], requires_grad=True).seed().tolist()
+        [1.0]
+        """
         if not self.requires_grad:
-            raise RuntimeError(f"{where}: {_who(self)} does not require grad")
+            raise RuntimeError(f"backward: {_who(self)} does not require grad")
         data = self.data
         if gradient is None:
             if data.size != 1:
@@ -487,43 +434,71 @@ class Tensor(TensorMethods["Tensor"]):
                 )
             seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
         else:
-            seed = _to_array(gradient, data.dtype, "gradient")
+            given = gradient.data if isinstance(gradient, Tensor) else gradient
+            seed = _to_array(given, data.dtype, "gradient")
             if seed.shape != data.shape:
                 raise ValueError(
-                    f"{where}: the gradient has shape {shape_text(seed.shape)}, but "
+                    f"backward: the gradient has shape {shape_text(seed.shape)}, but "
                     f"{_who(self)} has shape {shape_text(data.shape)}"
                 )
-        return seed
+            if create_graph and isinstance(gradient, Tensor):
+                return gradient if gradient.data.dtype == data.dtype else gradient.to(data.dtype)
+        return _plain(seed) if create_graph else seed
 
-    def _chain(self, upstream: Any) -> list[tuple[Any, Any]]:
-        if self._recorded_at != _inplace.CHANGES:
+    def propagate(
+        self, observer: Observer | None = None, create_graph: builtins.bool = False
+    ) -> None:
+        """The chain rule at this node: the op's backward rule turns ``grad`` into each
+        input's share, fitted to the input's shape and dtype and added into its ``grad``
+        (inputs that need no gradient get none). With ``create_graph`` the rule runs on
+        Tensors, so the shares are a graph that can be differentiated again.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True); y = x * 3
+        >>> y.grad = np.ones(2, np.float32); y.propagate(); x.grad.tolist()
+        [3.0, 3.0]
+        """
+        if self._recorded_at != _inplace.CHANGES:  # something changed in place since it ran
             _inplace.check_unchanged(self)
-        # No single local derivative to show for arrays: narration names shapes instead.
-        return [(None, contribution) for contribution in _contributions(self, upstream)]
-
-    def _accumulate(self, contribution: Array) -> None:
-        # Never in place: a grad array, once stored, is never changed by the engine.
-        held = self.grad
-        self.grad = contribution if held is None else held + contribution
-
-    def _shares(
-        self, upstream: Any, create_graph: builtins.bool, needed: Sequence[builtins.bool]
-    ) -> list[Any]:
-        if self._recorded_at != _inplace.CHANGES:
-            _inplace.check_unchanged(self)
+        upstream: Any = self.grad
+        if upstream is None:  # every rule that could reach it gave None: nothing to hand on
+            return
+        shares: Sequence[Any]
         if create_graph:
-            from ..gradients import _graph_contributions
-
-            shares: list[Any] = _graph_contributions(self, upstream, needed)
+            shares = _graph_contributions(self, upstream)
         else:
-            shares = _contributions(self, upstream)
-        return [share if need else None for share, need in zip(shares, needed)]
+            assert self.op is not None
+            shares = self.op.backward(self, upstream)
+        grad: Any
+        for i, (parent, grad) in enumerate(zip(self.parents, shares)):
+            if grad is None or not parent.requires_grad:
+                continue
+            if not create_graph:
+                if type(grad) is not np.ndarray:
+                    grad = np.asarray(grad)
+                data = parent.data
+                if grad.shape != data.shape or grad.dtype is not data.dtype:
+                    grad = fit_gradient(grad, data)  # a new array
+                elif not parent.parents and (grad is upstream or grad.base is not None):
+                    grad = grad.copy()  # a leaf keeps what it receives: an array of its own
+            # Never in place: a grad array, once stored, is never changed by the engine.
+            held = parent.grad
+            parent.grad = grad if held is None else held + grad
+            if observer is not None:
+                observer(self, i, parent, None, grad)  # no one local number for arrays
+
+    def who(self) -> str:
+        """How errors name this tensor: its label, shape and dtype.
+        ``Tensor([1.0], label="x").who() == "'x' [1] float32"``"""
+        return _who(self)
 
     @staticmethod
-    def _describe(number: Any) -> str:
-        """``[64×256] float32`` for an array; one number (0-d) is written with its dtype."""
+    def describe(number: Any) -> str:
+        """``[64×256] float32`` for an array; one number (0-d) is written with its dtype.
+        ``Tensor.describe(np.zeros((2, 3))) == '[2×3] float64'``"""
         if number is None:
             return "None"
+        if isinstance(number, Tensor):
+            number = number.data
         shape = np.shape(number)
         dtype = getattr(number, "dtype", None)
         if not shape:
@@ -532,10 +507,13 @@ class Tensor(TensorMethods["Tensor"]):
         return f"{shape_text(shape)} {dtype}"
 
     @staticmethod
-    def _brief(number: Any) -> str:
-        """Inside a sentence: ``[64×256]`` for an array, the number for a single number."""
+    def brief(number: Any) -> str:
+        """Inside a sentence: ``[64×256]`` for an array, the number for a single number.
+        ``Tensor.brief(np.zeros((2, 3))) == '[2×3]'``"""
         if number is None:
             return "None"
+        if isinstance(number, Tensor):
+            number = number.data
         shape = np.shape(number)
         return shape_text(shape) if shape else fmt(builtins.float(number))
 
@@ -555,24 +533,45 @@ class Tensor(TensorMethods["Tensor"]):
         return f"tensor({body}{''.join(', ' + e for e in extras)})"
 
 
-def _contributions(node: Tensor, upstream: Array) -> list[Array | None]:
-    """Each parent's share of ``upstream``, in its own shape and dtype (None if it needs none).
+class _AsNodes:
+    """A recorded node as its backward rule sees it when building a gradient graph:
+    ``data`` is the Tensor itself rather than its array, so the rule's arithmetic records
+    nodes (each rule is written once, for arrays and Tensors alike)."""
 
-    A leaf keeps what it receives as its ``.grad``, so it gets an array of its own: a view of
-    another array, or the upstream array itself (``a + b`` hands it on unchanged), is copied.
-    """
-    assert node.op is not None
-    shares: list[Array | None] = []
-    for parent, grad in zip(node.parents, node.op.backward(node, upstream)):
+    __slots__ = ("data", "parents", "ctx", "requires_grad")
+
+    def __init__(self, data: Tensor, parents: tuple[_AsNodes, ...], requires_grad: bool) -> None:
+        self.data = data
+        self.parents = parents
+        self.ctx = data.ctx
+        self.requires_grad = requires_grad
+
+
+def _graph_contributions(node: Tensor, upstream: Tensor) -> list[Tensor | None]:
+    """Each parent's share of ``upstream`` as Tensors recorded in a graph (create_graph)."""
+    op = node.op
+    assert op is not None
+    view = _AsNodes(node, tuple(_AsNodes(p, (), p.requires_grad) for p in node.parents), True)
+    building, _mode.building_graph = _mode.building_graph, True
+    try:
+        grads = list(op.backward(view, upstream))
+    except (TypeError, AttributeError) as error:
+        raise RuntimeError(
+            f"{op.name}: its backward rule cannot be built from Tensors, so it cannot be "
+            f"differentiated twice (create_graph=True): {error}"
+        ) from None
+    finally:
+        _mode.building_graph = building
+    shares: list[Tensor | None] = []
+    grad: Any
+    for parent, grad in zip(node.parents, grads):
         if grad is None or not parent.requires_grad:
             shares.append(None)
             continue
-        if type(grad) is not np.ndarray:
-            grad = np.asarray(grad)
+        if not isinstance(grad, Tensor):
+            grad = _plain(np.asarray(grad))  # a gradient that depends on nothing: a constant
         data = parent.data
-        if grad.shape != data.shape or grad.dtype is not data.dtype:
-            grad = fit_gradient(grad, data)  # a new array
-        elif not parent.parents and (grad is upstream or grad.base is not None):
-            grad = grad.copy()
+        if grad.data.shape != data.shape or grad.data.dtype != data.dtype:
+            grad = fit_gradient(grad, data)
         shares.append(grad)
     return shares

@@ -1,8 +1,9 @@
 """What a Tensor holds, in PyTorch's words, and the Tensor turned into other things.
 
 ``shape``, ``dtype``, ``dim()``, ``size()``, ``numel()``; the numbers as Python (``item``,
-``tolist``, ``int()``, ``bool()``, f-strings) or numpy (``numpy()``); another dtype (``to``,
-``float()``, ``long()``, ...); ``requires_grad_``; and copies to and from torch.
+``tolist``, ``int(x)``, ``float(x)``, f-strings) or numpy (``numpy()``, ``np.asarray(x)``);
+another dtype (``to``, ``.float()``, ``.long()``, ...); ``requires_grad_``; and copies to and
+from torch.
 
     >>> from autograd import Tensor
     >>> x = Tensor([[1, 2, 3]])
@@ -17,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ...engine import grad_mode as _mode
+from ...engine.grad_mode import GraphLeftError
 from ...engine.notation import who
 from .. import ops as T
 from ..base import TensorBase, TensorT
@@ -112,6 +115,13 @@ class ConversionMethods(TensorBase[TensorT]):
             )
         return self.data
 
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
+        if _mode.building_graph and self.requires_grad:
+            # Inside a backward rule that builds a gradient graph, numpy would take the
+            # numbers and drop the graph: a silent zero second derivative. Refuse instead.
+            raise GraphLeftError(f"numpy turned {who(self)} into a plain array")
+        return self.data if dtype is None else self.data.astype(dtype)
+
     def requires_grad_(self: TensorT, requires_grad: bool = True) -> TensorT:
         """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
 
@@ -179,6 +189,12 @@ class ConversionMethods(TensorBase[TensorT]):
     def __format__(self, spec: str) -> str:
         # f"{loss:.4f}" works for one number, as in PyTorch
         return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
+
+    def __float__(self) -> builtins.float:
+        if _mode.building_graph and self.requires_grad:
+            # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
+            raise GraphLeftError(f"float() turned {who(self)} into a plain number")
+        return builtins.float(self.item())
 
     def __int__(self) -> builtins.int:
         return builtins.int(self.item())

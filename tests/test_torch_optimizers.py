@@ -1,4 +1,5 @@
-"""Optimizers move to PyTorch and back: nn.to_torch_optimizer / nn.from_torch_optimizer.
+"""Optimizers move to PyTorch and back: nn.to_torch_optimizer / nn.from_torch_optimizer
+(nn.torch.optimizers).
 
 Train a few steps on one side, hand model and optimizer over, and the next five steps there
 (losses, and every parameter after each step) equal the five steps the first side would have
@@ -15,18 +16,18 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import HAS_TORCH
+from torch_parity import close
 
 import autograd
 import nn
 from autograd import Tensor
-from nn.bridge import ConversionError
+from nn.torch import ConversionError, parameter_map
 
 pytestmark = pytest.mark.skipif(not HAS_TORCH, reason="torch is an optional peer")
 if HAS_TORCH:
     import torch
     import torch.nn.functional as F
 
-RTOL = {np.dtype(np.float32): 1e-6, np.dtype(np.float64): 1e-12}
 BEFORE, AFTER = 4, 5  # steps before the handover, steps compared after it
 
 CONFIGS = {
@@ -47,17 +48,6 @@ CONFIGS = {
     ),
     "Adam AMSGrad": ("Adam", {"lr": 0.05, "amsgrad": True, "betas": (0.5, 0.9)}),
 }
-
-
-def _close(ours: Any, theirs: Any, what: str) -> None:
-    a = ours.detach().numpy() if isinstance(ours, Tensor) else np.asarray(ours)
-    b = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert a.shape == b.shape, what
-    assert a.dtype == b.dtype, what
-    rtol = RTOL[a.dtype]
-    # Relative to the array's scale, so entries near zero are compared fairly.
-    scale = max(1.0, float(np.max(np.abs(b.astype(np.float64)), initial=0.0)))
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * scale, err_msg=what)
 
 
 def _data(dtype: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +82,8 @@ def _step_theirs(module: Any, opt: Any, data: tuple[np.ndarray, np.ndarray], ste
     return float(loss.item())
 
 
-def _groups(model: nn.Sequential, options: dict[str, Any], two_groups: bool) -> list[Any]:
+def _groups(model: Any, options: dict[str, Any], two_groups: bool) -> list[Any]:
+    """The parameters of a Sequential of either library, in one param group or two."""
     if not two_groups:
         return list(model.parameters())
     # The second group changes one option of its own (the first keeps the defaults) and
@@ -137,14 +128,14 @@ def test_training_continues_in_torch_with_the_same_next_steps(
     module = nn.to_torch(model)
     topt = nn.to_torch_optimizer(opt, model, module)
     assert type(topt) is getattr(torch.optim, kind)
-    pairs = nn.bridge.parameter_map(model, module)
+    pairs = parameter_map(model, module)
     _same_state(opt, topt, pairs)
 
     for step in range(BEFORE, BEFORE + AFTER):
         ours, theirs = _step_ours(model, opt, data, step), _step_theirs(module, topt, data, step)
-        _close(np.asarray(ours, dtype), np.asarray(theirs, dtype), f"loss at step {step}")
+        close(np.asarray(ours, dtype), np.asarray(theirs, dtype), f"loss at step {step}")
         for name, (p, q) in pairs.items():
-            _close(p, q, f"{name} after step {step}")
+            close(p, q, f"{name} after step {step}")
 
 
 @pytest.mark.parametrize("two_groups", [False, True], ids=["one group", "two groups"])
@@ -156,30 +147,22 @@ def test_training_comes_back_from_torch_with_the_same_next_steps(
     kind, options = CONFIGS[config]
     data = _data(dtype)
     module = nn.to_torch(_model(dtype))
-    if two_groups:
-        second = {"lr": options["lr"] * 3} if "betas" not in options else {"betas": (0.6, 0.95)}
-        params: Any = [
-            {"params": list(module[0].parameters())},
-            {"params": list(module[2].parameters()), "name": "head", **second},
-        ]
-    else:
-        params = module.parameters()
-    topt = getattr(torch.optim, kind)(params, **options)
+    topt = getattr(torch.optim, kind)(_groups(module, options, two_groups), **options)
     for step in range(BEFORE):
         _step_theirs(module, topt, data, step)
 
     model = nn.from_torch(module)
     opt = nn.from_torch_optimizer(topt, module, model)
     assert type(opt) is getattr(nn.optim, kind)
-    pairs = nn.bridge.parameter_map(model, module)
+    pairs = parameter_map(model, module)
     _same_state(opt, topt, pairs)
     assert opt.defaults == {key: topt.defaults[key] for key in opt.defaults}
 
     for step in range(BEFORE, BEFORE + AFTER):
         theirs, ours = _step_theirs(module, topt, data, step), _step_ours(model, opt, data, step)
-        _close(np.asarray(ours, dtype), np.asarray(theirs, dtype), f"loss at step {step}")
+        close(np.asarray(ours, dtype), np.asarray(theirs, dtype), f"loss at step {step}")
         for name, (p, q) in pairs.items():
-            _close(p, q, f"{name} after step {step}")
+            close(p, q, f"{name} after step {step}")
 
 
 def test_there_and_back_again_and_nothing_is_shared() -> None:
@@ -227,10 +210,10 @@ def _scalar_step_torch(module: Any, opt: Any) -> float:
     return float(loss.item())
 
 
-def _scalar_close(mlp: nn.MLP, module: Any, what: str) -> None:
-    for name, (values, tensor) in nn.bridge.parameter_map(mlp, module).items():
+def _scalarclose(mlp: nn.MLP, module: Any, what: str) -> None:
+    for name, (values, tensor) in parameter_map(mlp, module).items():
         numbers = np.vectorize(lambda v: v.data, otypes=[np.float64])(values)
-        _close(numbers, tensor, f"{name} {what}")
+        close(numbers, tensor, f"{name} {what}")
 
 
 @pytest.mark.parametrize("config", list(CONFIGS))
@@ -244,8 +227,8 @@ def test_a_scalar_mlps_training_continues_in_torch(config: str) -> None:
     topt = nn.to_torch_optimizer(opt, mlp, module)
     for step in range(AFTER):
         ours, theirs = _scalar_step(mlp, opt), _scalar_step_torch(module, topt)
-        _close(np.float64(ours), np.float64(theirs), f"loss {step}")
-        _scalar_close(mlp, module, f"after step {step}")
+        close(np.float64(ours), np.float64(theirs), f"loss {step}")
+        _scalarclose(mlp, module, f"after step {step}")
 
 
 @pytest.mark.parametrize("config", list(CONFIGS))
@@ -256,15 +239,15 @@ def test_a_scalar_mlps_training_comes_back_from_torch(config: str) -> None:
     topt = getattr(torch.optim, kind)(module.parameters(), **options)
     for _ in range(BEFORE):
         _scalar_step_torch(module, topt)
-    for values, tensor in nn.bridge.parameter_map(mlp, module).values():
+    for values, tensor in parameter_map(mlp, module).values():
         for index, value in np.ndenumerate(values):
             value.data = float(tensor.detach()[index])  # the trained weights, back in the Values
     opt = nn.from_torch_optimizer(topt, module, mlp)
     assert all(opt.state.get(v) for v in mlp.parameters()) == (config != "SGD")
     for step in range(AFTER):
         ours, theirs = _scalar_step(mlp, opt), _scalar_step_torch(module, topt)
-        _close(np.float64(ours), np.float64(theirs), f"loss {step}")
-        _scalar_close(mlp, module, f"after step {step}")
+        close(np.float64(ours), np.float64(theirs), f"loss {step}")
+        _scalarclose(mlp, module, f"after step {step}")
 
 
 def test_a_scalar_layer_split_across_groups_or_steps_is_refused() -> None:
@@ -357,3 +340,18 @@ def test_parameters_outside_the_model_and_other_optimizers_are_refused() -> None
         nn.to_torch_optimizer(Mine(model.parameters()), model, module)
     with pytest.raises(TypeError, match=r"converts an nn.optim.SGD or Adam, got list"):
         nn.to_torch_optimizer([], model, module)
+
+
+def test_options_torch_holds_as_tensors_come_as_numbers() -> None:
+    module = torch.nn.Linear(2, 1)
+    topt = torch.optim.Adam(
+        module.parameters(),
+        lr=torch.tensor(0.5),
+        betas=(torch.tensor(0.75), torch.tensor(0.875)),
+        foreach=False,  # PyTorch's own rule for a tensor lr
+    )
+    opt = nn.from_torch_optimizer(topt, module, nn.from_torch(module))
+    group = opt.param_groups[0]
+    assert (group["lr"], group["betas"]) == (0.5, (0.75, 0.875))
+    assert type(group["lr"]) is float and all(type(beta) is float for beta in group["betas"])
+    assert opt.defaults["lr"] == 0.5
