@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..engine.graph import topological_order, walk
 from ..engine.notation import CONSTANT, Namer, brief, narrated, parenthesize
 
@@ -31,8 +33,6 @@ def is_finite(x: Any) -> bool:
     try:
         return math.isfinite(x)
     except TypeError:
-        import numpy as np
-
         return bool(np.all(np.isfinite(x)))
 
 

@@ -26,6 +26,7 @@ from ..engine import grad_mode as _mode
 from ..engine.graph import Observer, backward, topological_order
 from ..engine.notation import CONSTANT, PARAM, Owner, fmt
 from ..engine.records import Op, OpDomainError
+from ..narration.explain import explain
 from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import ops
@@ -322,8 +323,6 @@ class Value:
         >>> print(y.explain().splitlines()[-1])
           dy/dx = 4
         """
-        from ..narration.explain import explain
-
         return explain(self, part)
 
     def zero_grad(self) -> None:

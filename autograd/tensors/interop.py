@@ -16,17 +16,12 @@ dtype('int64')
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-__all__ = ["require_torch", "tensor_to_torch", "tensor_from_torch"]
-
-# This module sits below the Tensor class: it reads a tensor's data and requires_grad, and
-# makes one with the class it is given.
-Made = TypeVar("Made")
+__all__ = ["require_torch", "array_to_torch", "tensor_to_torch", "tensor_from_torch"]
 
 
 def require_torch(what: str) -> ModuleType:
@@ -46,6 +41,18 @@ def require_torch(what: str) -> ModuleType:
     return torch
 
 
+def array_to_torch(torch: Any, array: np.ndarray) -> Any:
+    """A torch tensor holding a copy of ``array``, row-major in the machine's byte order
+    (torch's only), sharing no memory with it.
+
+    >>> import pytest; torch = pytest.importorskip("torch")
+    >>> array_to_torch(torch, np.array([1.5, 2.0], dtype=">f8")).tolist()
+    [1.5, 2.0]
+    """
+    native = np.array(array, dtype=array.dtype.newbyteorder("="), order="C", copy=True)
+    return torch.from_numpy(native)
+
+
 def tensor_to_torch(tensor: Any) -> Any:
     """A ``torch.Tensor`` holding a copy of ``tensor``'s numbers, dtype and requires_grad.
 
@@ -55,16 +62,13 @@ def tensor_to_torch(tensor: Any) -> Any:
     [1.5]
     """
     torch = require_torch("Tensor.to_torch()")
-    data = tensor.data
-    # A fresh, row-major array in the machine's byte order: torch shares no memory with it.
-    native = np.array(data, dtype=data.dtype.newbyteorder("="), order="C", copy=True)
-    result = torch.from_numpy(native)
+    result = array_to_torch(torch, tensor.data)
     if tensor.requires_grad:
         result.requires_grad_(True)
     return result
 
 
-def tensor_from_torch(cls: Callable[..., Made], value: Any) -> Made:
+def tensor_from_torch(cls: Any, value: Any) -> Any:
     """A tracegrad tensor of class ``cls`` holding a copy of the torch tensor ``value``.
 
     >>> import pytest; torch = pytest.importorskip("torch")

@@ -34,7 +34,7 @@ from ..engine.graph import Observer, backward
 from ..engine.notation import CONSTANT, Owner, fmt
 from ..engine.notation import who as _who
 from ..engine.records import OpDomainError
-from ..narration.explain import explain as _explain
+from ..narration.explain import explain
 from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import versions as _inplace
@@ -407,7 +407,7 @@ class Tensor(TensorMethods["Tensor"]):
         >>> print(x.sum().explain().splitlines()[2])
           out = sum(x) = sum([1×2]) = 3 float32
         """
-        return _explain(self)
+        return explain(self)
 
     # --- the node protocol (autograd.engine.graph.Node): what backward runs on ------------
 

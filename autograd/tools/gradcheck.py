@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from ..scalar.value import Value
+from ..tensors.tensor import Tensor
+
 __all__ = [
     "gradcheck",
     "GradcheckReport",
@@ -94,8 +97,6 @@ class GradcheckReport:
 
 
 def _is_tensor(x: Any) -> bool:
-    from ..tensors.tensor import Tensor
-
     return isinstance(x, Tensor)
 
 
@@ -107,9 +108,6 @@ def _checked(x: Any) -> bool:
 
 def _leaf_like(template: Any, data: np.ndarray) -> Any:
     """A fresh leaf of the same kind as ``template`` holding ``data`` (float64)."""
-    from ..scalar.value import Value
-    from ..tensors.tensor import Tensor
-
     label = getattr(template, "label", "")
     if isinstance(template, Tensor):
         return Tensor(data, requires_grad=True, dtype=np.float64, label=label)

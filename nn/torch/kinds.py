@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.tensors.interop import array_to_torch
 from nn import layers, losses, module
 from nn.module import Module
 from nn.neurons import MLP, Layer, Neuron
@@ -210,16 +211,6 @@ def parameter_map(model: Any, torch_module: Any) -> OrderedDict[str, tuple[Any, 
 
 
 # --- numbers ------------------------------------------------------------------------------
-
-
-def array_to_torch(torch: Any, array: np.ndarray) -> Any:
-    """A torch tensor holding a copy of ``array``, in the machine's byte order (torch's only).
-
-    >>> import pytest; torch = pytest.importorskip("torch")
-    >>> array_to_torch(torch, np.array([1.5, 2.0], dtype=">f8")).tolist()
-    [1.5, 2.0]
-    """
-    return torch.from_numpy(np.array(array, dtype=array.dtype.newbyteorder("="), copy=True))
 
 
 def torch_dtype(torch: Any, dtype: np.dtype[Any]) -> Any:

@@ -39,7 +39,7 @@ import numpy as np
 import autograd
 import autograd.tensors.functions
 from autograd import Tensor
-from nn import losses, optim
+from nn import layers, losses, module, neurons, optim
 from nn.module import Module
 
 from .kinds import ConversionError, array_to_torch, kind_of, numpy_dtype
@@ -94,6 +94,10 @@ def is_torch_name(module_name: str) -> bool:
 
 
 # Names that exist on both sides but mean different things: never mapped.
+#: What ``torch.nn`` corresponds to: the modules that define nn's classes (not the package
+#: nn itself, which imports this module).
+_NN = [module, layers, losses, neurons]
+
 _NOT_COUNTERPARTS = frozenset({"nn.losses.softmax", "nn.losses.hinge_loss"})
 
 
@@ -135,10 +139,6 @@ class Translator:
     """
 
     def __init__(self, torch: Any, *, towards_torch: bool, converter: Converter | None) -> None:
-        # The package nn imports this module, so its namespace (what torch.nn corresponds to)
-        # is only complete once a conversion runs.
-        import nn
-
         self.torch = torch
         self.towards_torch = towards_torch
         self.converter = converter
@@ -163,11 +163,11 @@ class Translator:
         else:
             self.modules = {
                 "torch": [autograd],
-                "torch.nn": [nn],
+                "torch.nn": _NN,
                 "torch.nn.functional": [autograd.tensors.functions, losses],
                 "torch.optim": [optim],
             }
-            self.class_homes = [nn, autograd]
+            self.class_homes = [*_NN, autograd]
             self.function_homes = [autograd, autograd.tensors.functions, losses]
 
     def is_library(self, value: Any) -> bool:
