@@ -106,6 +106,7 @@ class ArithmeticMethods(TensorBase[TensorT]):
     def __invert__(self) -> TensorT:
         """``~mask``: booleans flipped (integers: bitwise not), outside the graph, as PyTorch.
 
+        >>> from autograd import Tensor
         >>> (~Tensor([1, 0], dtype=bool)).tolist()
         [False, True]
         """
@@ -153,6 +154,7 @@ class ArithmeticMethods(TensorBase[TensorT]):
     def clip(self, min: builtins.float | None = None, max: builtins.float | None = None) -> TensorT:
         """Each entry limited to [min, max] (PyTorch's ``clamp``); gradient 0 outside.
 
+        >>> from autograd import Tensor
         >>> Tensor([-1.0, 0.5, 2.0]).clip(0, 1).tolist()
         [0.0, 0.5, 1.0]
         """
@@ -168,6 +170,7 @@ class ArithmeticMethods(TensorBase[TensorT]):
         """Rounded to ``decimals`` places, halves to even. Its gradient is 0 (it is flat
         between its jumps), as in PyTorch, so backward passes through it.
 
+        >>> from autograd import Tensor
         >>> Tensor([0.5, 1.5, 0.26]).round().tolist(), Tensor([0.26]).round(1).item()
         ([0.0, 2.0, 0.0], 0.30000001192092896)
         """

@@ -65,6 +65,7 @@ class ConversionMethods(TensorBase[TensorT]):
     def is_leaf(self) -> bool:
         """True unless an op made this tensor while recording (PyTorch's ``is_leaf``).
 
+        >>> from autograd import Tensor
         >>> w = Tensor([1.0], requires_grad=True); w.is_leaf, (w * 2).is_leaf
         (True, False)
         """
@@ -85,6 +86,7 @@ class ConversionMethods(TensorBase[TensorT]):
     def item(self) -> Number:
         """The single number this tensor holds, as a Python number.
 
+        >>> from autograd import Tensor
         >>> Tensor([[2.5]]).item()
         2.5
         """
@@ -105,6 +107,7 @@ class ConversionMethods(TensorBase[TensorT]):
 
         Like PyTorch, refuses a tensor that requires grad: ``detach()`` it first.
 
+        >>> from autograd import Tensor
         >>> Tensor([1, 2]).numpy()
         array([1., 2.], dtype=float32)
         """
@@ -125,6 +128,7 @@ class ConversionMethods(TensorBase[TensorT]):
     def requires_grad_(self: TensorT, requires_grad: bool = True) -> TensorT:
         """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
 
+        >>> from autograd import Tensor
         >>> Tensor([1.0]).requires_grad_().requires_grad
         True
         """
@@ -144,6 +148,7 @@ class ConversionMethods(TensorBase[TensorT]):
         """The same numbers as ``dtype``; between floats the gradient flows through.
         A device ("cpu", the only one) leaves the tensor as it is, as in PyTorch.
 
+        >>> from autograd import Tensor
         >>> Tensor([1.7]).to(int64).tolist()
         [1]
         """

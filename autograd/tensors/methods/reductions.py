@@ -28,6 +28,7 @@ Axis = int | Sequence[int] | None
 class MinMax(NamedTuple):
     """What ``max(dim)`` and ``min(dim)`` return, as in PyTorch: the values and their indices.
 
+    >>> from autograd import Tensor
     >>> values, indices = Tensor([[1.0, 5.0], [7.0, 2.0]]).max(1)
     >>> values.tolist(), indices.tolist()
     ([5.0, 7.0], [1, 0])
@@ -54,6 +55,7 @@ class ReductionMethods(TensorBase[TensorT]):
 
         A reduction of one tensor, unlike the static ``Value.sum``, which adds a list of Values.
 
+        >>> from autograd import Tensor
         >>> Tensor([[1, 2], [3, 4]]).sum(0).tolist(), Tensor([[1, 2]]).sum(1, keepdims=True).shape
         ([4.0, 6.0], (1, 1))
         """
@@ -77,6 +79,7 @@ class ReductionMethods(TensorBase[TensorT]):
     def amax(self, axis: Axis = None, keepdims: builtins.bool = False) -> TensorT:
         """The largest entry over ``axis``; tied entries share the gradient.
 
+        >>> from autograd import Tensor
         >>> Tensor([[1, 5], [7, 2]]).amax(axis=0).tolist()
         [7.0, 5.0]
         """
@@ -99,6 +102,7 @@ class ReductionMethods(TensorBase[TensorT]):
         entry; with one ``dim``, the pair ``(values, indices)`` along it. A tuple of axes
         gives only the values (like :meth:`amax`).
 
+        >>> from autograd import Tensor
         >>> Tensor([[1, 5], [7, 2]]).max().item()
         7.0
         >>> values, indices = Tensor([[1, 5], [7, 2]]).max(dim=1)
@@ -119,6 +123,7 @@ class ReductionMethods(TensorBase[TensorT]):
     ) -> Any:
         """The smallest entry, as in PyTorch (see :meth:`max`).
 
+        >>> from autograd import Tensor
         >>> Tensor([[1, 5], [7, 2]]).min(0).values.tolist()
         [1.0, 2.0]
         """
@@ -143,6 +148,7 @@ class ReductionMethods(TensorBase[TensorT]):
     ) -> TensorT:
         """The index of the largest entry (along ``dim``), as int64; ties give the first.
 
+        >>> from autograd import Tensor
         >>> Tensor([[1, 5], [7, 2]]).argmax(1).tolist(), Tensor([1, 5, 2]).argmax().item()
         ([1, 0], 1)
         """
@@ -172,6 +178,7 @@ class ReductionMethods(TensorBase[TensorT]):
     def softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> TensorT:
         """exp(x) / Σ exp(x) along ``axis``, stable for large inputs.
 
+        >>> from autograd import Tensor
         >>> Tensor([[1000.0, 1000.0]]).softmax(axis=1).tolist()
         [[0.5, 0.5]]
         """
@@ -183,6 +190,7 @@ class ReductionMethods(TensorBase[TensorT]):
     def log_softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> TensorT:
         """x − log Σ exp(x) along ``axis``, stable: the log-probabilities cross-entropy needs.
 
+        >>> from autograd import Tensor
         >>> Tensor([[0.0, 0.0]]).log_softmax(1).tolist()
         [[-0.6931471824645996, -0.6931471824645996]]
         """

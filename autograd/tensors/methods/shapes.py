@@ -37,6 +37,7 @@ class ShapeMethods(TensorBase[TensorT]):
     def reshape(self, *shape: Any) -> TensorT:
         """The same entries in a new shape; one size may be -1 (worked out).
 
+        >>> from autograd import Tensor
         >>> Tensor([1, 2, 3, 4, 5, 6]).reshape(2, -1).shape
         (2, 3)
         """
@@ -87,6 +88,7 @@ class ShapeMethods(TensorBase[TensorT]):
         with the same numbers (sharing them, like PyTorch's view), never the tensor itself,
         so labelling the result leaves the original's label alone.
 
+        >>> from autograd import Tensor
         >>> v = Tensor([1.0, 2.0], label="v"); v.T is v, v.T.tolist()
         (False, [1.0, 2.0])
         """
