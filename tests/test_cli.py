@@ -1,5 +1,5 @@
 """The command line, ``python -m autograd explain`` (and ``tracegrad``), and the expression
-reader behind it: a whitelist walked over Python's syntax tree, never evaluated."""
+reader behind it: a small grammar read in one pass, never evaluated."""
 
 from __future__ import annotations
 
@@ -267,3 +267,109 @@ def test_the_readme_shows_what_the_command_line_really_prints(capsys) -> None:
     assert found is not None
     assert main(shlex.split(found.group(1))) == 2
     assert capsys.readouterr().err == found.group(2)
+
+
+# --- long, deep and hostile input: read without recursion, refused with one line --------------
+
+
+def test_a_sum_or_product_of_100000_terms_reads_and_differentiates() -> None:
+    total = parse_expression("x+" * 99_999 + "x", {"x": 1.0})
+    total.backward()
+    assert total.data == 100_000.0 and _leaves(total)[0].grad == 100_000.0
+    product = parse_expression("x*" * 99_999 + "x", {"x": 1.0})
+    product.backward()
+    assert product.data == 1.0 and _leaves(product)[0].grad == 100_000.0
+
+
+@pytest.mark.parametrize("signs", [1_000, 100_000, 100_001])
+def test_any_number_of_minus_signs_reads(signs: int) -> None:
+    root = parse_expression("-" * signs + "x", {"x": 2.0})
+    root.backward()
+    sign = -1.0 if signs % 2 else 1.0
+    assert root.data == 2.0 * sign and _leaves(root)[0].grad == sign
+
+
+def test_deep_parentheses_and_powers_read() -> None:
+    assert parse_expression("(" * 5_000 + "x" + ")" * 5_000, {"x": 3.0}).data == 3.0
+    assert parse_expression("x**" * 3_000 + "1", {"x": 1.0}).data == 1.0
+
+
+def test_a_10000_term_sum_is_narrated_from_the_command_line(capsys) -> None:
+    assert main(["explain", "x+" * 9_999 + "x", "x=0.5"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "  dout/dx = 10000"
+
+
+@pytest.mark.parametrize(
+    ("expression", "column", "message"),
+    [
+        ("0x" + "f" * 300 + " * x", 0, "more than a float holds"),
+        ("1e400 * x", 0, "1e400 is too large for a float"),
+        ("x * 1" + "0" * 400, 4, "more than a float holds"),
+        ("x+" * 50_000 + "$", 100_000, "not a valid expression"),
+        ("x * 1__0", 5, "invalid decimal literal"),
+        ("(" * 100_000 + "x", None, "too many nested parentheses"),
+        ("x + exp(x", 7, "never closed"),
+    ],
+)
+def test_what_cannot_be_read_is_one_line_and_exit_2(
+    expression: str, column: int | None, message: str, capsys
+) -> None:
+    assert main(["explain", expression, "x=1"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert message in lines[0] and lines[1] == f"  {expression}"
+    if column is not None:
+        assert lines[2] == "  " + " " * column + "^"
+
+
+# Expressions as people type them, without parentheses everywhere: the reader groups them as
+# Python does (precedence, ** from the right and above unary minus).
+_PIECES = ["x", "y", "2", "0.5", "3"]
+
+
+@st.composite
+def flat_expressions(draw: Any) -> str:
+    parts = [draw(st.sampled_from(["", "-", "+", "--"])) + draw(st.sampled_from(_PIECES))]
+    for _ in range(draw(st.integers(0, 6))):
+        operator = draw(st.sampled_from(["+", "-", "*", "/", "**"]))
+        sign = draw(st.sampled_from(["", "-"])) if operator == "**" else ""
+        piece = draw(st.sampled_from(["2", "3"] if operator == "**" else _PIECES))
+        parts.append(f"{operator}{sign}{piece}")
+    return " ".join(parts)
+
+
+@given(flat_expressions(), st.floats(-3, 3), st.floats(-3, 3))
+def test_the_reader_groups_as_python_does(text: str, x: float, y: float) -> None:
+    values = {name: value for name, value in (("x", x), ("y", y)) if name in text}
+    try:
+        expected = eval(text, {"__builtins__": {}}, dict(values))  # our own text: numbers only
+    except (ZeroDivisionError, OverflowError):
+        expected = None
+    if not values:
+        return
+    if expected is None or isinstance(expected, complex) or not math.isfinite(expected):
+        with pytest.raises((ExpressionError, OverflowError)):
+            parse_expression(text, values)
+        return
+    assert parse_expression(text, values).data == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+_HOSTILE = list("xy0123456789.+-*/(),eE_ jJ$[]'\"=<>%@!~^&|:;`\\") + [
+    "**",
+    "exp(",
+    "log(",
+    "lambda",
+]
+
+
+@given(st.lists(st.sampled_from(_HOSTILE), max_size=40))
+def test_any_typed_text_is_read_or_refused_in_one_line(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        root = parse_expression(text, {"x": 0.5, "y": -1.5})
+    except ExpressionError as error:
+        lines = error.pointed().splitlines()
+        assert lines[0] and "Traceback" not in error.pointed()
+        if error.column is not None:
+            assert 0 <= error.column <= len(error.expression)
+    else:
+        assert isinstance(root, Value)

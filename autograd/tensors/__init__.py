@@ -1,5 +1,7 @@
 """Tensors: numpy arrays on the engine's graph, with PyTorch's names and semantics.
 
-The Tensor op records (``ops``), the rules for dtypes and axes, in-place ``versions``, the
-:class:`~autograd.tensors.tensor.Tensor` class and its one ``apply`` path, ``factories`` and
-PyTorch's function forms (``functions``), and ``interop`` with torch itself."""
+Read bottom up: ``base`` (what "a Tensor" means to the modules below the class), the Tensor
+op records (``ops``), the rules for dtypes and axes, in-place ``versions``, ``interop`` with
+torch itself, PyTorch's Tensor methods as mixins (``methods``), the
+:class:`~autograd.tensors.tensor.Tensor` class (its slots, its one ``apply`` path, backward and
+the in-place bookkeeping), then ``factories`` and PyTorch's function forms (``functions``)."""

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.notation import shape_text, who
+from .base import TensorBase
 
 __all__ = [
     "axis_argument",
@@ -132,15 +133,15 @@ def permutation(tensor: Any, axes: tuple[Any, ...]) -> tuple[int, ...]:
     return normal
 
 
-def index_argument(index: Any, tensor_class: Any) -> Any:
+def index_argument(index: Any) -> Any:
     """An index with any Tensors in it replaced by their arrays; a single integer (a 0-d
     integer Tensor) by that integer, as PyTorch reads it (numpy would gather a copy)."""
-    if isinstance(index, tensor_class):
+    if isinstance(index, TensorBase):
         return index.data if index.data.ndim else _index_part(index)
     if isinstance(index, tuple):
         return tuple(
             [
-                (i.data if i.data.ndim else _index_part(i)) if isinstance(i, tensor_class) else i
+                (i.data if i.data.ndim else _index_part(i)) if isinstance(i, TensorBase) else i
                 for i in index
             ]
         )

@@ -18,8 +18,11 @@ import numpy as np
 
 from ..engine.notation import who
 from ..scalar.value import Value
+from .base import TensorBase
 
 __all__ = [
+    "Array",
+    "Number",
     "float32",
     "float64",
     "int64",
@@ -32,6 +35,8 @@ __all__ = [
 ]
 
 Array = np.ndarray
+#: A plain Python number, as ``item()`` gives it.
+Number = float | int | bool
 
 #: dtype aliases, as ``torch.float32`` and friends (they are numpy dtypes).
 float32 = np.dtype(np.float32)
@@ -94,15 +99,13 @@ def check_grad_dtype(dtype: np.dtype[Any], label: str) -> None:
 def to_array(data: Any, dtype: np.dtype[Any] | None, label: str) -> Array:
     """``data`` as a fresh row-major ndarray of ``dtype`` (None: infer), with errors a
     learner reads."""
-    from .tensor import Tensor  # late: tensor.py imports this module
-
     where = f" for {label!r}" if label else ""
     if isinstance(data, Value):
         raise TypeError(
             f"Tensor needs numbers{where}, got the scalar Value {data!r}: "
             f"use Tensor({data.data!r}), or keep working with Values"
         )
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorBase):
         data = data.data
     if data is None or isinstance(data, (str, bytes)):
         raise TypeError(f"Tensor needs numbers{where}, got {type(data).__name__} {data!r}")
@@ -128,12 +131,10 @@ def to_array(data: Any, dtype: np.dtype[Any] | None, label: str) -> Array:
 def infer_dtype(data: Any) -> np.dtype[Any] | None:
     """PyTorch's ``tensor()`` rule: arrays keep their dtype; Python floats give float32,
     ints int64 and bools bool."""
-    from .tensor import Tensor  # late: tensor.py imports this module
-
     if isinstance(data, (np.ndarray, np.generic)):
         return None
-    if isinstance(data, Tensor):
-        return data.dtype
+    if isinstance(data, TensorBase):
+        return data.data.dtype
     kind = np.asarray(data).dtype.kind if not isinstance(data, Value) else "f"
     inferred: dict[str, np.dtype[Any]] = {"f": float32, "i": int64, "u": int64, "b": np.dtype(bool)}
     return inferred.get(kind)

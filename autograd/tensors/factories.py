@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import Array, Number, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
-from .dtypes import float32, float64, int64
 from .dtypes import infer_dtype as _infer_dtype
 from .dtypes import resolve_dtype as _dtype
 from .dtypes import to_array as _to_array
-from .tensor import Array, Number, Tensor, _plain
+from .tensor import Tensor, _plain
 
 __all__ = [
     "tensor",

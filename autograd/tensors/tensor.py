@@ -23,15 +23,13 @@ Example:
 from __future__ import annotations
 
 import builtins
-import numbers
-import operator
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from ..engine import grad_mode as _mode
-from ..engine.grad_mode import GraphLeftError, enable_grad, is_grad_enabled, no_grad
+from ..engine.grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..engine.graph import Observer, backward
 from ..engine.notation import CONSTANT, Owner, fmt
 from ..engine.notation import who as _who
@@ -39,24 +37,14 @@ from ..engine.records import OpDomainError
 from ..narration.explain import explain
 from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
-from ..scalar.value import Value
-from . import ops as T
-from .axes import (
-    axis_argument,
-    axis_of,
-    index_argument,
-    keep_argument,
-    permutation,
-    reduced_axes,
-    reshaped,
-    shape_argument,
-)
-from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, float32, float64, int64
+from . import versions as _inplace
+from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, Array, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
 from .dtypes import floating as _floating
 from .dtypes import operand_array as _operand_data
 from .dtypes import resolve_dtype as _dtype
 from .dtypes import to_array as _to_array
+from .methods import MinMax, TensorMethods
 from .ops import TensorOp, fit_gradient, shape_text
 
 __all__ = [
@@ -70,21 +58,13 @@ __all__ = [
     "MinMax",
 ]
 
-# Inside the class body the methods .float(), .int() and .bool() hide the builtins, so
-# annotations there say builtins.float.
-Number = float | int | bool
-Axis = int | Sequence[int] | None
-Array = np.ndarray
+# A Tensor's methods .float(), .int() and .bool() hide the builtins in the class, so its
+# annotations say builtins.float.
 
 _new = object.__new__
 
 
 # --- making nodes ------------------------------------------------------------------------
-
-
-def _is_cpu(where: Any) -> builtins.bool:
-    """Whether ``where`` names the CPU device (a string or an ``autograd.device``)."""
-    return getattr(where, "type", where) == "cpu" if not isinstance(where, np.dtype) else False
 
 
 def _plain(data: Any, owner: Owner | None = None) -> Tensor:
@@ -244,32 +224,19 @@ def _overflow_error(op: TensorOp, parents: Sequence[Tensor]) -> OverflowError:
     )
 
 
-#: The axes of 0 to 64 dimensions (numpy's most) in reverse order: ``.T``, which nn.Linear uses
-#: every step, skips building and checking the order.
-_REVERSED = [tuple(range(n - 1, -1, -1)) for n in range(65)]
-
-
-class MinMax(NamedTuple):
-    """What ``max(dim)`` and ``min(dim)`` return, as in PyTorch: the values and their indices.
-
-    >>> values, indices = Tensor([[1.0, 5.0], [7.0, 2.0]]).max(1)
-    >>> values.tolist(), indices.tolist()
-    ([5.0, 7.0], [1, 0])
-    """
-
-    values: Tensor
-    indices: Tensor
-
-
 # --- the Tensor --------------------------------------------------------------------------
 
 
-class Tensor:
+class Tensor(TensorMethods["Tensor"]):
     """An array that records how it was computed, so gradients can flow back through it.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``: the data is copied into a
     new ndarray of ``dtype`` (float32 unless given, like ``torch.Tensor``; use
     :func:`tensor` to keep integer data as int64). Only float tensors can require grad.
+
+    This class is what a Tensor is: its slots, the one ``apply`` path, backward and the
+    in-place bookkeeping. PyTorch's methods (``dim``, ``view``, ``sum(dim=...)``, the
+    operators, ...) come from the mixins in :mod:`autograd.tensors.methods`.
 
     >>> x = Tensor([[1, 2, 3]], label="x")
     >>> x.shape, x.dtype, x.ndim
@@ -292,9 +259,6 @@ class Tensor:
         "_vc",  # once changed in place or viewed: the VersionCounter shared with its views
     )
     apply = staticmethod(apply)
-    # numpy defers to Tensor's reflected operators (ndarray + Tensor gives a Tensor).
-    __array_ufunc__ = None
-    __hash__ = object.__hash__  # __eq__ compares elementwise, so hash by identity as PyTorch
 
     data: Array
     grad: Array | None
@@ -324,238 +288,9 @@ class Tensor:
         self.label = label
         self.owner = None
 
-    # --- what it holds ----------------------------------------------------------------------
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The array's shape. ``Tensor([[1, 2, 3]]).shape == (1, 3)``"""
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        """The array's numpy dtype. ``Tensor([1]).dtype == autograd.float32``"""
-        return self.data.dtype
-
-    @property
-    def ndim(self) -> int:
-        """The number of axes. ``Tensor([[1, 2]]).ndim == 2``"""
-        return self.data.ndim
-
-    @property
-    def _version(self) -> int:
-        """How many times the numbers of this tensor were changed in place through a Tensor
-        (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
-        tensor or on one sharing its numbers (a view, its base, ``detach()``).
-
-        Backward refuses to use a tensor changed after the op that saved it ran (see
-        :mod:`autograd.inplace`). Writing to the array itself (``x.data -= …``, as
-        optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
-
-        >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
-        2
-        >>> v = x[1:]; v += 1; x._version
-        3
-        """
-        c = getattr(self, "_vc", None)
-        return 0 if c is None else c.version
-
-    @property
-    def is_leaf(self) -> bool:
-        """True unless an op made this tensor while recording (PyTorch's ``is_leaf``).
-
-        >>> w = Tensor([1.0], requires_grad=True); w.is_leaf, (w * 2).is_leaf
-        (True, False)
-        """
-        return not self.parents
-
-    def dim(self) -> int:
-        """The number of axes (PyTorch's name). ``Tensor([[1, 2]]).dim() == 2``"""
-        return self.data.ndim
-
-    def size(self, dim: int | None = None) -> Any:
-        """The shape, or the size of one axis. ``Tensor([[1, 2, 3]]).size(1) == 3``"""
-        return self.data.shape if dim is None else self.data.shape[dim]
-
-    def numel(self) -> int:
-        """The number of entries. ``Tensor([[1, 2, 3]]).numel() == 3``"""
-        return self.data.size
-
-    def __len__(self) -> int:
-        if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor (a single number) is undefined")
-        return self.data.shape[0]
-
-    def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor (a single number)")
-        for i in range(self.data.shape[0]):
-            yield self[i]
-
-    def item(self) -> Number:
-        """The single number this tensor holds, as a Python number.
-
-        >>> Tensor([[2.5]]).item()
-        2.5
-        """
-        if self.data.size != 1:
-            raise ValueError(
-                f"item: {_who(self)} has {self.data.size} entries; item() needs exactly one "
-                "(pick one by indexing, or reduce with .sum() or .mean())"
-            )
-        value: Number = self.data.item()
-        return value
-
-    def tolist(self) -> Any:
-        """The numbers as nested Python lists. ``Tensor([1, 2]).tolist() == [1.0, 2.0]``"""
-        return self.data.tolist()
-
-    def numpy(self) -> Array:
-        """The data itself (shared, not copied), as PyTorch's ``numpy()``.
-
-        Like PyTorch, refuses a tensor that requires grad: ``detach()`` it first.
-
-        >>> Tensor([1, 2]).numpy()
-        array([1., 2.], dtype=float32)
-        """
-        if self.requires_grad:
-            raise RuntimeError(
-                f"numpy: {_who(self)} requires grad; use .detach().numpy() "
-                "(or .data) to get its numbers without the graph"
-            )
-        return self.data
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
-        if _mode.building_graph and self.requires_grad:
-            # Inside a backward rule that builds a gradient graph, numpy would take the
-            # numbers and drop the graph: a silent zero second derivative. Refuse instead.
-            raise GraphLeftError(f"numpy turned {_who(self)} into a plain array")
-        return self.data if dtype is None else self.data.astype(dtype)
-
-    def detach(self) -> Tensor:
-        """The same data (shared) as a new leaf outside the graph.
-
-        >>> w = Tensor([1.0], requires_grad=True); (w * 3).detach().requires_grad
-        False
-        """
-        out = _plain(self.data)
-        out._vc = _inplace.counter(self)  # the same numbers: changing one is seen by both
-        return out
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
-
-        >>> Tensor([1.0]).requires_grad_().requires_grad
-        True
-        """
-        if self.parents and not requires_grad:
-            raise RuntimeError(
-                f"requires_grad_: {_who(self)} was computed from tensors that require grad; "
-                "use .detach() to get a copy outside the graph"
-            )
-        if requires_grad:
-            _check_grad_dtype(self.data.dtype, self.label)
-        self.requires_grad = bool(requires_grad)
-        return self
-
-    # --- dtype ----------------------------------------------------------------------------
-
-    def to(self, dtype: Any) -> Tensor:
-        """The same numbers as ``dtype``; between floats the gradient flows through.
-        A device ("cpu", the only one) leaves the tensor as it is, as in PyTorch.
-
-        >>> Tensor([1.7]).to(int64).tolist()
-        [1]
-        """
-        if _is_cpu(dtype):
-            return self
-        target = _dtype(dtype, "to")
-        if target == self.data.dtype:
-            return self
-        return apply(T.cast_to(target), self)
-
-    def float(self) -> Tensor:
-        """As float32. ``Tensor([1], dtype=autograd.int64).float().dtype == autograd.float32``"""
-        return self.to(float32)
-
-    def double(self) -> Tensor:
-        """As float64. ``Tensor([1]).double().dtype == autograd.float64``"""
-        return self.to(float64)
-
-    def long(self) -> Tensor:
-        """As int64, cutting off fractions (no gradient).
-        ``Tensor([1.7]).long().tolist() == [1]``"""
-        return self.to(int64)
-
-    def int(self) -> Tensor:
-        """As int32, cutting off fractions (no gradient).
-        ``Tensor([-1.7]).int().tolist() == [-1]``"""
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        """As booleans (nonzero is True). ``Tensor([0, 2]).bool().tolist() == [False, True]``"""
-        return self.to(np.bool_)
-
-    def round(self, decimals: builtins.int = 0) -> Tensor:
-        """Rounded to ``decimals`` places, halves to even. Its gradient is 0 (it is flat
-        between its jumps), as in PyTorch, so backward passes through it.
-
-        >>> Tensor([0.5, 1.5, 0.26]).round().tolist(), Tensor([0.26]).round(1).item()
-        ([0.0, 2.0, 0.0], 0.30000001192092896)
-        """
-        return apply(T.rounding(operator.index(decimals)), self)
-
-    # --- arithmetic -----------------------------------------------------------------------
-
-    def __add__(self, other: Any) -> Tensor:
-        return apply(T.ADD, self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return apply(T.ADD, other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return apply(T.SUB, self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return apply(T.SUB, other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return apply(T.MUL, self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return apply(T.MUL, other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return apply(T.DIV, self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(T.DIV, other, self)
-
-    def __pow__(self, other: Any) -> Tensor:
-        if isinstance(other, (numbers.Real, np.generic)) and not isinstance(other, Value):
-            # A plain-number exponent is part of the op, not an input: x**2 has one parent.
-            # Its type matters to integer tensors (x**3 is int64, x**3.0 float32; the op says).
-            if isinstance(other, numbers.Integral):
-                return apply(T.power(builtins.int(other)), self)
-            return apply(T.power(builtins.float(other)), self)
-        return apply(T.POW, self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        if isinstance(other, (numbers.Real, np.generic)) and builtins.float(other) > 0:
-            return apply(T.exponential(builtins.float(other)), self)
-        return apply(T.POW, other, self)
-
-    def __neg__(self) -> Tensor:
-        return apply(T.NEG, self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return apply(T.MATMUL, self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return apply(T.MATMUL, other, self)
-
     # --- in place, for updates outside the graph ----------------------------------------
 
-    # The rules and the version count live in autograd/inplace.py.
+    # The rules and the version count live in autograd/tensors/versions.py.
 
     def __iadd__(self, other: Any) -> Tensor:
         return _inplace.apply_in_place(self, np.add, other, "+=")
@@ -583,319 +318,33 @@ class Tensor:
         """
         _inplace.assign(self, index, value)
 
-    # --- comparisons: tensors of booleans, outside the graph ----------------------------
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return apply(T.EQUAL, self, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return apply(T.NOT_EQUAL, self, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return apply(T.LESS, self, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return apply(T.LESS_EQUAL, self, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return apply(T.GREATER, self, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return apply(T.GREATER_EQUAL, self, other)
-
-    def __bool__(self) -> builtins.bool:
-        if self.data.size != 1:
-            raise ValueError(
-                f"the truth value of {_who(self)} with {self.data.size} entries is ambiguous: "
-                "use .any() or .all()"
-            )
-        return builtins.bool(self.data)
-
-    def __format__(self, spec: str) -> str:
-        # f"{loss:.4f}" works for one number, as in PyTorch
-        return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
-
-    def __float__(self) -> builtins.float:
-        if _mode.building_graph and self.requires_grad:
-            # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
-            raise GraphLeftError(f"float() turned {_who(self)} into a plain number")
-        return builtins.float(self.item())
-
-    def __int__(self) -> builtins.int:
-        return builtins.int(self.item())
-
-    def __invert__(self) -> Tensor:
-        """``~mask``: booleans flipped (integers: bitwise not), outside the graph, as PyTorch.
-
-        >>> (~Tensor([1, 0], dtype=bool)).tolist()
-        [False, True]
-        """
-        return apply(T.INVERT, self)
-
-    def logical_not(self) -> Tensor:
-        """True where an entry is 0 (or False). ``Tensor([0, 2]).logical_not().tolist() ==
-        [True, False]``"""
-        return apply(T.LOGICAL_NOT, self)
-
-    def any(self) -> Tensor:
-        """Whether any entry is nonzero. ``Tensor([0, 1]).any().item() is True``"""
-        return apply(T.ANY, self)
-
-    def all(self) -> Tensor:
-        """Whether every entry is nonzero. ``Tensor([0, 1]).all().item() is False``"""
-        return apply(T.ALL, self)
-
-    # --- functions, elementwise -----------------------------------------------------------
-
-    def exp(self) -> Tensor:
-        """e to the power of each entry. ``Tensor([0.0]).exp().item() == 1.0``"""
-        return apply(T.EXP, self)
-
-    def log(self) -> Tensor:
-        """Natural logarithm of each entry; every entry must be positive.
-        ``Tensor([1.0]).log().item() == 0.0``"""
-        return apply(T.LOG, self)
-
-    def sqrt(self) -> Tensor:
-        """Square root of each entry (``x ** 0.5``). ``Tensor([4.0]).sqrt().item() == 2.0``"""
-        return self**0.5
-
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent of each entry. ``Tensor([0.0]).tanh().item() == 0.0``"""
-        return apply(T.TANH, self)
-
-    def sigmoid(self) -> Tensor:
-        """1/(1+e⁻ˣ) for each entry, stable for any input.
-        ``Tensor([0.0]).sigmoid().item() == 0.5``"""
-        return apply(T.SIGMOID, self)
-
-    def relu(self) -> Tensor:
-        """max(0, x) for each entry (slope 0 at 0).
-        ``Tensor([-1.0, 2.0]).relu().tolist() == [0.0, 2.0]``"""
-        return apply(T.RELU, self)
-
-    def leaky_relu(self, slope: builtins.float = 0.01) -> Tensor:
-        """x if x > 0 else slope·x, for each entry.
-        ``Tensor([-2.0, 3.0], dtype=float64).leaky_relu(0.1).tolist() == [-0.2, 3.0]``"""
-        return apply(T.leaky_relu(builtins.float(slope)), self)
-
-    def clip(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
-        """Each entry limited to [min, max] (PyTorch's ``clamp``); gradient 0 outside.
-
-        >>> Tensor([-1.0, 0.5, 2.0]).clip(0, 1).tolist()
-        [0.0, 0.5, 1.0]
-        """
-        if min is None and max is None:
-            raise ValueError("clip needs min, max or both")
-        low = None if min is None else builtins.float(min)
-        high = None if max is None else builtins.float(max)
-        return apply(T.clip(low, high), self)
-
-    clamp = clip
-
-    # --- reductions -----------------------------------------------------------------------
-
-    def sum(
-        self,
-        axis: Axis = None,
-        keepdims: builtins.bool = False,
-        *,
-        dim: Axis = None,
-        keepdim: builtins.bool | None = None,
-    ) -> Tensor:
-        """The sum over ``axis`` (an int, a tuple, or None for all entries) of this tensor.
-
-        A reduction of one tensor, unlike the static ``Value.sum``, which adds a list of Values.
-
-        >>> Tensor([[1, 2], [3, 4]]).sum(0).tolist(), Tensor([[1, 2]]).sum(1, keepdims=True).shape
-        ([4.0, 6.0], (1, 1))
-        """
-        return apply(
-            T.total(reduced_axes("sum", axis, dim), keep_argument(keepdims, keepdim)), self
-        )
-
-    def mean(
-        self,
-        axis: Axis = None,
-        keepdims: builtins.bool = False,
-        *,
-        dim: Axis = None,
-        keepdim: builtins.bool | None = None,
-    ) -> Tensor:
-        """The mean over ``axis`` (None: all entries). ``Tensor([1, 2, 6]).mean().item() == 3.0``"""
-        return apply(
-            T.mean(reduced_axes("mean", axis, dim), keep_argument(keepdims, keepdim)), self
-        )
-
-    def amax(self, axis: Axis = None, keepdims: builtins.bool = False) -> Tensor:
-        """The largest entry over ``axis``; tied entries share the gradient.
-
-        >>> Tensor([[1, 5], [7, 2]]).amax(axis=0).tolist()
-        [7.0, 5.0]
-        """
-        return apply(T.extreme("max", reduced_axes("amax", axis, None), keepdims), self)
-
-    def amin(self, axis: Axis = None, keepdims: builtins.bool = False) -> Tensor:
-        """The smallest entry over ``axis``; tied entries share the gradient.
-        ``Tensor([3, 1, 2]).amin().item() == 1.0``"""
-        return apply(T.extreme("min", reduced_axes("amin", axis, None), keepdims), self)
-
-    def max(
-        self,
-        dim: Axis = None,
-        keepdim: builtins.bool = False,
-        *,
-        axis: Axis = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        """The largest entry, as in PyTorch: without ``dim`` a tensor holding the largest
-        entry; with one ``dim``, the pair ``(values, indices)`` along it. A tuple of axes
-        gives only the values (like :meth:`amax`).
-
-        >>> Tensor([[1, 5], [7, 2]]).max().item()
-        7.0
-        >>> values, indices = Tensor([[1, 5], [7, 2]]).max(dim=1)
-        >>> values.tolist(), indices.tolist()
-        ([5.0, 7.0], [1, 0])
-        """
-        return self._extreme(
-            "max", reduced_axes("max", dim, axis), keep_argument(keepdim, keepdims)
-        )
-
-    def min(
-        self,
-        dim: Axis = None,
-        keepdim: builtins.bool = False,
-        *,
-        axis: Axis = None,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        """The smallest entry, as in PyTorch (see :meth:`max`).
-
-        >>> Tensor([[1, 5], [7, 2]]).min(0).values.tolist()
-        [1.0, 2.0]
-        """
-        return self._extreme(
-            "min", reduced_axes("min", dim, axis), keep_argument(keepdim, keepdims)
-        )
-
-    def _extreme(self, kind: str, axis: Any, keep: builtins.bool) -> Any:
-        if axis is None or isinstance(axis, tuple):
-            return apply(T.extreme(kind, axis, keep), self)
-        axis = axis_of(kind, self, axis)
-        if self.data.ndim == 0:  # one number: itself, at index 0 (PyTorch allows dim 0 or -1)
-            return self.reshape(1)._extreme(kind, 0, False)
-        indices = apply(T.arg_extreme(kind, axis, True, kind), self)
-        values = apply(T.max_along(kind, axis, keep), self, ctx=indices.data)
-        return MinMax(values, indices if keep else indices.reshape(values.data.shape))
-
-    def argmax(
-        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None
-    ) -> Tensor:
-        """The index of the largest entry (along ``dim``), as int64; ties give the first.
-
-        >>> Tensor([[1, 5], [7, 2]]).argmax(1).tolist(), Tensor([1, 5, 2]).argmax().item()
-        ([1, 0], 1)
-        """
-        return self._arg_extreme("max", axis_argument("argmax", dim, axis), keepdim)
-
-    def argmin(
-        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None
-    ) -> Tensor:
-        """The index of the smallest entry (along ``dim``), as int64.
-        ``Tensor([3, 1, 2]).argmin().item() == 1``"""
-        return self._arg_extreme("min", axis_argument("argmin", dim, axis), keepdim)
-
-    def _arg_extreme(self, kind: str, axis: Any, keep: builtins.bool) -> Tensor:
-        axis = None if axis is None else axis_of(f"arg{kind}", self, axis)
-        return apply(T.arg_extreme(kind, axis, builtins.bool(keep)), self)
-
-    # --- softmax --------------------------------------------------------------------------
-
-    def softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> Tensor:
-        """exp(x) / Σ exp(x) along ``axis``, stable for large inputs.
-
-        >>> Tensor([[1000.0, 1000.0]]).softmax(axis=1).tolist()
-        [[0.5, 0.5]]
-        """
-        axis = axis_of(
-            "softmax", self, axis_argument("softmax", axis if dim is None else None, dim)
-        )
-        return apply(T.softmax(axis), self)
-
-    def log_softmax(self, axis: builtins.int = -1, *, dim: builtins.int | None = None) -> Tensor:
-        """x − log Σ exp(x) along ``axis``, stable: the log-probabilities cross-entropy needs.
-
-        >>> Tensor([[0.0, 0.0]]).log_softmax(1).tolist()
-        [[-0.6931471824645996, -0.6931471824645996]]
-        """
-        axis = axis_of(
-            "log_softmax", self, axis_argument("log_softmax", axis if dim is None else None, dim)
-        )
-        return apply(T.log_softmax(axis), self)
-
-    # --- shape ----------------------------------------------------------------------------
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same entries in a new shape; one size may be -1 (worked out).
-
-        >>> Tensor([1, 2, 3, 4, 5, 6]).reshape(2, -1).shape
-        (2, 3)
-        """
-        return apply(T.reshape(reshaped(self, shape_argument(shape))), self)
-
-    view = reshape
-
-    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
-        """Axes ``start_dim`` to ``end_dim`` merged into one, as PyTorch's ``flatten``.
-
-        >>> from autograd import zeros
-        >>> zeros(2, 3, 4).flatten(1).shape
-        (2, 12)
-        """
-        shape = self.data.shape
-        if not shape:
-            return self.reshape(1)
-        start = axis_of("flatten", self, start_dim)
-        end = axis_of("flatten", self, end_dim)
-        return self.reshape(*shape[:start], -1, *shape[end + 1 :])
-
-    def permute(self, *axes: Any) -> Tensor:
-        """The axes in a new order. ``zeros(2, 3, 4).permute(2, 0, 1).shape == (4, 2, 3)``"""
-        return apply(T.permute(permutation(self, axes)), self)
-
-    def transpose(self, *dims: Any) -> Tensor:
-        """``transpose(d0, d1)`` swaps two axes (PyTorch); no arguments reverses them all.
-
-        >>> from autograd import zeros
-        >>> zeros(2, 3, 4).transpose(0, 2).shape, zeros(2, 3).transpose().shape
-        ((4, 3, 2), (3, 2))
-        """
-        ndim = self.data.ndim
-        if not dims:
-            return apply(T.permute(tuple(range(ndim - 1, -1, -1))), self)
-        if len(dims) == 2 and all(isinstance(d, (int, np.integer)) for d in dims):
-            order = list(range(ndim))
-            first, second = (axis_of("transpose", self, d) for d in dims)
-            order[first], order[second] = order[second], order[first]
-            return apply(T.permute(tuple(order)), self)
-        return self.permute(*dims)
-
     @property
-    def T(self) -> Tensor:
-        """The axes reversed: the transpose of a matrix. ``zeros(2, 3).T.shape == (3, 2)``
+    def _version(self) -> int:
+        """How many times the numbers of this tensor were changed in place through a Tensor
+        (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
+        tensor or on one sharing its numbers (a view, its base, ``detach()``).
 
-        A vector (or a single number) has nothing to reverse: its ``.T`` is a new tensor
-        with the same numbers (sharing them, like PyTorch's view), never the tensor itself,
-        so labelling the result leaves the original's label alone.
+        Backward refuses to use a tensor changed after the op that saved it ran (see
+        :mod:`autograd.inplace`). Writing to the array itself (``x.data -= …``, as
+        optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
 
-        >>> v = Tensor([1.0, 2.0], label="v"); v.T is v, v.T.tolist()
-        (False, [1.0, 2.0])
+        >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
+        2
+        >>> v = x[1:]; v += 1; x._version
+        3
         """
-        return apply(T.permute(_REVERSED[self.data.ndim]), self)
+        c = getattr(self, "_vc", None)
+        return 0 if c is None else c.version
 
-    def __getitem__(self, index: Any) -> Tensor:
-        return apply(T.INDEX, self, ctx=(index_argument(index, Tensor), None, index))
+    def detach(self) -> Tensor:
+        """The same data (shared) as a new leaf outside the graph.
+
+        >>> w = Tensor([1.0], requires_grad=True); (w * 3).detach().requires_grad
+        False
+        """
+        out = _plain(self.data)
+        out._vc = _inplace.counter(self)  # the same numbers: changing one is seen by both
+        return out
 
     # --- gradients ------------------------------------------------------------------------
 
@@ -1083,23 +532,6 @@ class Tensor:
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"
 
-    # --- PyTorch (autograd/torch_bridge.py; torch is imported only when these are called) ---
-
-    @classmethod
-    def from_torch(cls, t: Any) -> Tensor:
-        """A copy of the torch tensor ``t``: its numbers, dtype and requires_grad.
-        See :mod:`autograd.torch_bridge`."""
-        from .interop import tensor_from_torch
-
-        return tensor_from_torch(cls, t)
-
-    def to_torch(self) -> Any:
-        """A ``torch.Tensor`` copy: the numbers, dtype and requires_grad (a leaf, without grad).
-        See :mod:`autograd.torch_bridge`."""
-        from .interop import tensor_to_torch
-
-        return tensor_to_torch(self)
-
 
 class _AsNodes:
     """A recorded node as its backward rule sees it when building a gradient graph:
@@ -1143,16 +575,3 @@ def _graph_contributions(node: Tensor, upstream: Tensor) -> list[Tensor | None]:
             grad = fit_gradient(grad, data)
         shares.append(grad)
     return shares
-
-
-def _needs_grad(value: Any) -> bool:
-    """Whether ``value`` is, or holds in a list or tuple, a Tensor that requires grad."""
-    if isinstance(value, Tensor):
-        return value.requires_grad
-    if isinstance(value, (list, tuple)):
-        return any(_needs_grad(part) for part in value)
-    return False
-
-
-# Last, because autograd.inplace uses the names above (Tensor, _who, ...) at its import.
-from . import versions as _inplace  # noqa: E402

@@ -207,8 +207,9 @@ def elementwise(
     that does the forward rule on a whole array at once; without it the scalar rule runs per
     entry. Name, symbol, template and formula texts are the record's, so the halves cannot
     drift. ``quiet`` silences numpy's warnings while the derivative runs, for a slope that is
-    rightly infinite somewhere (x ** 0.5 at 0, or at a number so small that it overflows). ``rules`` are the :class:`TensorOp` fields
-    that say how to run it (``reads``, ``floating``, ``overflows``, ``check``).
+    rightly infinite somewhere (x ** 0.5 at 0, or at a number so small that it overflows).
+    ``rules`` are the :class:`TensorOp` fields that say how to run it (``reads``,
+    ``floating``, ``overflows``, ``check``).
 
     >>> from autograd.scalar import ops
     >>> op = elementwise(ops.TANH, np.tanh, reads=reads_result)

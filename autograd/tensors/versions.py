@@ -35,17 +35,15 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from ..engine import grad_mode as _mode
-
-# autograd.tensor imports this module at its end, once these names exist: the in-place
-# operators run once per parameter per optimizer step, too often to import inside them.
+from ..engine.notation import shape_text, who
 from .axes import index_argument
-from .ops import shape_text
-from .tensor import Tensor, _needs_grad, _operand_data, _who
+from .base import TensorBase
+from .dtypes import operand_array
 
 __all__ = [
     "CHANGES",
@@ -57,6 +55,7 @@ __all__ = [
     "assign",
     "saved_tensors",
     "check_unchanged",
+    "Versioned",
 ]
 
 #: How many in-place changes have gone through Tensors so far (see the module's docs).
@@ -84,7 +83,21 @@ class VersionCounter:
         self.by = 0  # id() of that tensor: only to tell whether it was the one saved
 
 
-def counter(t: Tensor) -> VersionCounter:
+class Versioned(Protocol):
+    """What this module reads and writes on a tensor (it works on anything that has these):
+    the numbers, the label and ``requires_grad``, and the slot for its :class:`VersionCounter`,
+    which stays unset until the first change or view."""
+
+    data: np.ndarray
+    label: str
+    requires_grad: bool
+    _vc: VersionCounter
+
+
+VersionedT = TypeVar("VersionedT", bound=Versioned)
+
+
+def counter(t: Versioned) -> VersionCounter:
     """``t``'s counter, made on first use (most tensors are never changed nor viewed).
 
     >>> from autograd import Tensor
@@ -98,7 +111,7 @@ def counter(t: Tensor) -> VersionCounter:
         return made
 
 
-def share(view: Tensor, source: Tensor) -> Tensor:
+def share(view: VersionedT, source: Versioned) -> VersionedT:
     """Give ``view`` the counter of ``source`` if ``view``'s array is a view of ``source``'s
     numbers (numpy decides: a reshape that has to copy is not a view, as in PyTorch).
 
@@ -114,7 +127,7 @@ def share(view: Tensor, source: Tensor) -> Tensor:
     return view
 
 
-def mark_changed(t: Tensor, symbol: str) -> None:
+def mark_changed(t: Versioned, symbol: str) -> None:
     """Note that ``t`` (and every tensor sharing its numbers) was just changed by ``symbol``.
 
     >>> from autograd import Tensor
@@ -137,7 +150,16 @@ def mark_changed(t: Tensor, symbol: str) -> None:
 # --- changing a tensor in place ----------------------------------------------------------
 
 
-def apply_in_place(t: Tensor, ufunc: Any, other: Any, symbol: str) -> Tensor:
+def _needs_grad(value: Any) -> bool:
+    """Whether ``value`` is, or holds in a list or tuple, a Tensor that requires grad."""
+    if isinstance(value, TensorBase):
+        return value.requires_grad
+    if isinstance(value, (list, tuple)):
+        return any(_needs_grad(part) for part in value)
+    return False
+
+
+def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> VersionedT:
     """``t ⟨symbol⟩= other`` with numpy's ``ufunc``, refused while recording if either side
     needs a gradient (the graph needs ``t`` as it is; see :meth:`Tensor.__iadd__`).
 
@@ -146,10 +168,10 @@ def apply_in_place(t: Tensor, ufunc: Any, other: Any, symbol: str) -> Tensor:
     >>> x = Tensor([1.0, 2.0]); apply_in_place(x, np.add, 1, "+=").tolist()
     [2.0, 3.0]
     """
-    o = other.data if isinstance(other, Tensor) else _operand_data(other, symbol, t)
+    o = other.data if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     if _mode.recording and (t.requires_grad or _needs_grad(other)):
         raise RuntimeError(
-            f"{symbol} on {_who(t)} would change a tensor the graph needs in place. "
+            f"{symbol} on {who(t)} would change a tensor the graph needs in place. "
             f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
             "`with autograd.no_grad():`"
         )
@@ -158,15 +180,15 @@ def apply_in_place(t: Tensor, ufunc: Any, other: Any, symbol: str) -> Tensor:
     except ValueError:
         raise ValueError(
             f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
-            f"{_who(t)}: the result must keep the shape {shape_text(t.data.shape)}"
+            f"{who(t)}: the result must keep the shape {shape_text(t.data.shape)}"
         ) from None
     except TypeError as error:
-        raise TypeError(f"{symbol} on {_who(t)}: {error}") from None
+        raise TypeError(f"{symbol} on {who(t)}: {error}") from None
     mark_changed(t, symbol)
     return t
 
 
-def assign(t: Tensor, index: Any, value: Any) -> None:
+def assign(t: Versioned, index: Any, value: Any) -> None:
     """``t[index] = value``, outside the graph (see :meth:`Tensor.__setitem__`).
 
     >>> from autograd import zeros
@@ -176,28 +198,28 @@ def assign(t: Tensor, index: Any, value: Any) -> None:
     if _mode.recording:
         if t.requires_grad:
             raise RuntimeError(
-                f"assigning into {_who(t)} in place would change a tensor the graph "
+                f"assigning into {who(t)} in place would change a tensor the graph "
                 "needs; do it inside `with autograd.no_grad():`"
             )
         if _needs_grad(value):
-            what = _who(value) if isinstance(value, Tensor) else "a list of tensors"
+            what = who(value) if isinstance(value, TensorBase) else "a list of tensors"
             raise RuntimeError(
-                f"x[…] = …: {what} requires grad, but assigning it into {_who(t)} "
+                f"x[…] = …: {what} requires grad, but assigning it into {who(t)} "
                 "would copy its numbers and not its history, so no gradient could flow "
                 "back through the assignment. Build the tensor from its pieces instead: "
                 "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])), or "
                 "arithmetic such as x = x + mask * value; or assign inside "
                 "`with autograd.no_grad():` if no gradient should flow"
             )
-    new = value.data if isinstance(value, Tensor) else _operand_data(value, "x[…] = …", t)
+    new = value.data if isinstance(value, TensorBase) else operand_array(value, "x[…] = …", t)
     try:
-        t.data[index_argument(index, Tensor)] = new
+        t.data[index_argument(index)] = new
     except ValueError as error:
         raise ValueError(
-            f"x[…] = …: cannot put {shape_text(np.shape(new))} into {_who(t)} there ({error})"
+            f"x[…] = …: cannot put {shape_text(np.shape(new))} into {who(t)} there ({error})"
         ) from None
     except IndexError as error:
-        raise IndexError(f"x[…] = …: {_who(t)}: {error}") from None
+        raise IndexError(f"x[…] = …: {who(t)}: {error}") from None
     mark_changed(t, "[…] =")
 
 
@@ -259,7 +281,7 @@ def check_unchanged(node: Any) -> None:
             shared = ", through another tensor sharing its numbers"
         when = f"{op} made it" if t is node else f"{op} saved it"
         raise RuntimeError(
-            f"backward: {_who(t)} was changed in place (by `{how}`{shared}) after {when} "
+            f"backward: {who(t)} was changed in place (by `{how}`{shared}) after {when} "
             f"for backward, so the gradient of {op} would be worked out from the new numbers, "
             f"not the ones the forward pass saw (it is now at version {c.version}). Change "
             "it only after backward(), run the forward pass again after the change, or "

@@ -1,0 +1,218 @@
+"""What a Tensor holds, in PyTorch's words, and the Tensor turned into other things.
+
+``shape``, ``dtype``, ``dim()``, ``size()``, ``numel()``; the numbers as Python (``item``,
+``tolist``, ``int(x)``, ``float(x)``, f-strings) or numpy (``numpy()``, ``np.asarray(x)``);
+another dtype (``to``, ``.float()``, ``.long()``, ...); ``requires_grad_``; and copies to and
+from torch.
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([[1, 2, 3]])
+    >>> x.size(), x.numel(), x.long().tolist(), f"{x.sum():.1f}"
+    ((1, 3), 3, [[1, 2, 3]], '6.0')
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from ...engine import grad_mode as _mode
+from ...engine.grad_mode import GraphLeftError
+from ...engine.notation import who
+from .. import ops as T
+from ..base import TensorBase, TensorT
+from ..dtypes import Array, Number, float32, float64, int64
+from ..dtypes import check_grad_dtype as _check_grad_dtype
+from ..dtypes import resolve_dtype as _dtype
+from ..interop import tensor_from_torch, tensor_to_torch
+
+__all__ = ["ConversionMethods"]
+
+# Inside the class body the methods .float(), .int() and .bool() hide the builtins, so
+# annotations there say builtins.float.
+
+
+def _is_cpu(where: Any) -> builtins.bool:
+    """Whether ``where`` names the CPU device (a string or an ``autograd.device``)."""
+    return getattr(where, "type", where) == "cpu" if not isinstance(where, np.dtype) else False
+
+
+class ConversionMethods(TensorBase[TensorT]):
+    """Reading a Tensor's shape and numbers, and converting it (a mixin of ``Tensor``)."""
+
+    __slots__ = ()
+
+    # --- what it holds ----------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape. ``Tensor([[1, 2, 3]]).shape == (1, 3)``"""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The array's numpy dtype. ``Tensor([1]).dtype == autograd.float32``"""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes. ``Tensor([[1, 2]]).ndim == 2``"""
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True unless an op made this tensor while recording (PyTorch's ``is_leaf``).
+
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0], requires_grad=True); w.is_leaf, (w * 2).is_leaf
+        (True, False)
+        """
+        return not self.parents
+
+    def dim(self) -> int:
+        """The number of axes (PyTorch's name). ``Tensor([[1, 2]]).dim() == 2``"""
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of one axis. ``Tensor([[1, 2, 3]]).size(1) == 3``"""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        """The number of entries. ``Tensor([[1, 2, 3]]).numel() == 3``"""
+        return self.data.size
+
+    def item(self) -> Number:
+        """The single number this tensor holds, as a Python number.
+
+        >>> from autograd import Tensor
+        >>> Tensor([[2.5]]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: {who(self)} has {self.data.size} entries; item() needs exactly one "
+                "(pick one by indexing, or reduce with .sum() or .mean())"
+            )
+        value: Number = self.data.item()
+        return value
+
+    def tolist(self) -> Any:
+        """The numbers as nested Python lists. ``Tensor([1, 2]).tolist() == [1.0, 2.0]``"""
+        return self.data.tolist()
+
+    def numpy(self) -> Array:
+        """The data itself (shared, not copied), as PyTorch's ``numpy()``.
+
+        Like PyTorch, refuses a tensor that requires grad: ``detach()`` it first.
+
+        >>> from autograd import Tensor
+        >>> Tensor([1, 2]).numpy()
+        array([1., 2.], dtype=float32)
+        """
+        if self.requires_grad:
+            raise RuntimeError(
+                f"numpy: {who(self)} requires grad; use .detach().numpy() "
+                "(or .data) to get its numbers without the graph"
+            )
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
+        if _mode.building_graph and self.requires_grad:
+            # Inside a backward rule that builds a gradient graph, numpy would take the
+            # numbers and drop the graph: a silent zero second derivative. Refuse instead.
+            raise GraphLeftError(f"numpy turned {who(self)} into a plain array")
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def requires_grad_(self: TensorT, requires_grad: bool = True) -> TensorT:
+        """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
+
+        >>> from autograd import Tensor
+        >>> Tensor([1.0]).requires_grad_().requires_grad
+        True
+        """
+        if self.parents and not requires_grad:
+            raise RuntimeError(
+                f"requires_grad_: {who(self)} was computed from tensors that require grad; "
+                "use .detach() to get a copy outside the graph"
+            )
+        if requires_grad:
+            _check_grad_dtype(self.data.dtype, self.label)
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # --- dtype ----------------------------------------------------------------------------
+
+    def to(self: TensorT, dtype: Any) -> TensorT:
+        """The same numbers as ``dtype``; between floats the gradient flows through.
+        A device ("cpu", the only one) leaves the tensor as it is, as in PyTorch.
+
+        >>> from autograd import Tensor
+        >>> Tensor([1.7]).to(int64).tolist()
+        [1]
+        """
+        if _is_cpu(dtype):
+            return self
+        target = _dtype(dtype, "to")
+        if target == self.data.dtype:
+            return self
+        return self.apply(T.cast_to(target), self)
+
+    def float(self) -> TensorT:
+        """As float32. ``Tensor([1], dtype=autograd.int64).float().dtype == autograd.float32``"""
+        return self.to(float32)
+
+    def double(self) -> TensorT:
+        """As float64. ``Tensor([1]).double().dtype == autograd.float64``"""
+        return self.to(float64)
+
+    def long(self) -> TensorT:
+        """As int64, cutting off fractions (no gradient).
+        ``Tensor([1.7]).long().tolist() == [1]``"""
+        return self.to(int64)
+
+    def int(self) -> TensorT:
+        """As int32, cutting off fractions (no gradient).
+        ``Tensor([-1.7]).int().tolist() == [-1]``"""
+        return self.to(np.int32)
+
+    def bool(self) -> TensorT:
+        """As booleans (nonzero is True). ``Tensor([0, 2]).bool().tolist() == [False, True]``"""
+        return self.to(np.bool_)
+
+    # --- as Python numbers ----------------------------------------------------------------
+
+    def __bool__(self) -> builtins.bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of {who(self)} with {self.data.size} entries is ambiguous: "
+                "use .any() or .all()"
+            )
+        return builtins.bool(self.data)
+
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" works for one number, as in PyTorch
+        return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
+
+    def __float__(self) -> builtins.float:
+        if _mode.building_graph and self.requires_grad:
+            # As in __array__: math.cos(t) in a backward rule would drop the graph silently.
+            raise GraphLeftError(f"float() turned {who(self)} into a plain number")
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    # --- PyTorch (autograd/torch_bridge.py; torch is imported only when these are called) ---
+
+    @classmethod
+    def from_torch(cls: type[TensorT], t: Any) -> TensorT:
+        """A copy of the torch tensor ``t``: its numbers, dtype and requires_grad.
+        See :mod:`autograd.torch_bridge`."""
+        return tensor_from_torch(cls, t)
+
+    def to_torch(self) -> Any:
+        """A ``torch.Tensor`` copy: the numbers, dtype and requires_grad (a leaf, without grad).
+        See :mod:`autograd.torch_bridge`."""
+        return tensor_to_torch(self)
