@@ -20,10 +20,10 @@ Reading order, for a learner or a maintainer (each module only uses the ones bef
    and never name an op. ``lesson.py`` turns both into a page to click through.
 6. ``gradcheck.py``: central finite differences against backward.
 7. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad), ``dtypes.py``
-   (what a Tensor holds, and operands as arrays), the Tensor op records (``tensor_op.py``,
-   the record type; ``arithmetic.py``, elementwise ones built from the scalar records, and
-   matmul; ``reductions.py``, ``shapes.py``, ``losses.py``, ``comparisons.py``; each with
-   the rules ``apply`` follows; ``ops.py`` lists them),
+   (what a Tensor holds, and operands as arrays), the Tensor op records in ``tensors/ops/``
+   (``tensor_op.py``, the record type; ``arithmetic.py``, elementwise ones built from the
+   scalar records, and matmul; ``reductions.py``, ``shapes.py``, ``losses.py``,
+   ``comparisons.py``; each with the rules ``apply`` follows),
    ``axes.py`` (reading axis, shape and index arguments), ``tensor.py`` (the class and its
    one ``apply`` path, as ``Value._apply``), ``inplace.py`` (in-place changes and the
    version checks that keep them honest), ``factories.py`` (``tensor``, ``zeros``,

@@ -1,6 +1,6 @@
 """The losses on Tensors, as PyTorch's ``torch.nn.functional`` has them.
 
-The cross-entropies are single fused ops (their records live in :mod:`autograd.tensors.losses`),
+The cross-entropies are single fused ops (their records live in :mod:`autograd.tensors.ops.losses`),
 exact and stable for any input; the others are short compositions of Tensor ops. Each
 reduces by ``"mean"``, ``"sum"`` or ``"none"`` (one loss per element). :mod:`nn.losses` is
 the public face that sends Tensors here and Values to :mod:`nn.value_losses`.

@@ -147,16 +147,11 @@ def _tensors_modules() -> dict[str, Path]:
     return {_module_name(p): p for p in sorted(TENSORS.rglob("*.py")) if p.name != "conftest.py"}
 
 
-# ops.py's backward helpers still reach apply from inside a function; the reorganisation of
-# the op records removes that edge (tensors/ops.py is not changed here).
-KNOWN_LATE = {("ops", "tensor")}
-
-
 def test_no_module_of_autograd_tensors_defers_an_import_of_another() -> None:
     late = []
     for name, path in _tensors_modules().items():
         for target, statement, at_import_time in _sibling_imports(path):
-            if not at_import_time and (name, target) not in KNOWN_LATE:
+            if not at_import_time:
                 late.append(f"{name} -> {target} (line {statement.lineno})")
         body = ast.parse(path.read_text()).body
         first_code = next(
@@ -174,8 +169,6 @@ def test_the_modules_of_autograd_tensors_import_each_other_without_a_circle() ->
     edges: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         for target, _, _ in _sibling_imports(path):
-            if (name, target) in KNOWN_LATE:
-                continue
             edges[name].add(target)
             # importing a module of a package from outside it runs the package's __init__
             parent = target.rpartition(".")[0]

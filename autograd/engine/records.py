@@ -2,7 +2,7 @@
 
 An :class:`Op` holds the forward rule, the local derivative and the formula text that
 narration and drawing show. Scalar ops (:mod:`autograd.scalar.ops`) are Ops; the Tensor
-records are Ops too (:class:`autograd.tensors.tensor_op.TensorOp` is a subclass that adds
+records are Ops too (:class:`autograd.tensors.ops.tensor_op.TensorOp` is a subclass that adds
 array rules), and an elementwise Tensor op keeps its scalar twin's own ``derivative``.
 Nothing in the engine, narration or pictures knows what "mul" or "tanh" means: they read
 these records, of either kind, through the same methods.

@@ -90,7 +90,7 @@ def _real_power(a: float, b: float) -> float:
 #
 # A derivative rule runs on one number: a float (the first-order backward of Values) or a
 # Value (create_graph=True: the derivative is built from nodes, and a Value's comparisons read
-# its number). The Tensor op built from a record (autograd.tensors.tensor_op.elementwise) runs
+# its number). The Tensor op built from a record (autograd.tensors.ops.tensor_op.elementwise) runs
 # the same rule on many numbers at once: numpy arrays, or Tensors under create_graph.
 # Arithmetic serves every kind. What arithmetic cannot say goes through the helpers below: for
 # one number they are Python's `if`, `max` and `math`; for many numbers they call the functions

@@ -2,7 +2,7 @@
 index of the extreme (argmax, outside the graph) and PyTorch's ``max(dim)``.
 
 Each reduction's backward rule spreads the upstream back over the entries it combined, written
-once for arrays and for Tensors (:mod:`autograd.tensors.tensor_op`): the sum's by copying it
+once for arrays and for Tensors (:mod:`autograd.tensors.ops.tensor_op`): the sum's by copying it
 out (``expand``, whose own backward is a sum again), the mean's divided by the count, the
 extreme's to the entries equal to the result. ``max(dim)`` returns its indices too; its values
 give their gradient to those entries (``put``, whose backward is ``take``).
@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.notation import shape_text, who
-from ..engine.records import OpDomainError
+from ...engine.notation import shape_text, who
+from ...engine.records import OpDomainError
 from .tensor_op import (
     ARRAYS,
     Array,

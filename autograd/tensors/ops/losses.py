@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.records import OpDomainError
-from ..scalar import ops
+from ...engine.records import OpDomainError
+from ...scalar import ops
 from .arithmetic import SIGMOID
 from .tensor_op import (
     Array,

@@ -23,9 +23,9 @@ also the functions the scalar records' rules use on many numbers at once
 are read from the numbers: they are constants of the gradient graph, so piecewise ops have a
 zero second derivative almost everywhere, as in PyTorch.
 
-The records themselves live by family: :mod:`~autograd.tensors.arithmetic`,
-:mod:`~autograd.tensors.reductions`, :mod:`~autograd.tensors.shapes`,
-:mod:`~autograd.tensors.losses` and :mod:`~autograd.tensors.comparisons`;
+The records themselves live by family: :mod:`~autograd.tensors.ops.arithmetic`,
+:mod:`~autograd.tensors.ops.reductions`, :mod:`~autograd.tensors.ops.shapes`,
+:mod:`~autograd.tensors.ops.losses` and :mod:`~autograd.tensors.ops.comparisons`;
 :mod:`autograd.tensors.ops` lists them all.
 
     >>> from autograd.scalar import ops
@@ -42,9 +42,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.notation import shape_text
-from ..engine.records import Op
-from ..scalar.ops import ManyNumbers, serve_many_numbers
+from ...engine.notation import shape_text
+from ...engine.records import Op
+from ...scalar.ops import ManyNumbers, serve_many_numbers
 
 __all__ = [
     "TensorOp",

@@ -3,15 +3,15 @@ tests read (``from autograd.tensors import ops as T``; ``T.MATMUL``, ``T.softmax
 
 The records live in modules of their own, each read on its own:
 
-* :mod:`~autograd.tensors.tensor_op`: the :class:`TensorOp` type (an
+* :mod:`~autograd.tensors.ops.tensor_op`: the :class:`TensorOp` type (an
   :class:`~autograd.engine.records.Op` with array rules), the :func:`elementwise` builder,
   :func:`fit_gradient` and the helpers that let one backward rule run on arrays and Tensors;
-* :mod:`~autograd.tensors.arithmetic`: the elementwise ops, built from their scalar twins
+* :mod:`~autograd.tensors.ops.arithmetic`: the elementwise ops, built from their scalar twins
   (their local derivatives are the scalar records' own), and matmul;
-* :mod:`~autograd.tensors.reductions`: sum, mean, max, min, argmax, ``max(dim)``;
-* :mod:`~autograd.tensors.shapes`: reshape, permute, indexing, cat, stack;
-* :mod:`~autograd.tensors.losses`: softmax, log_softmax and the fused losses;
-* :mod:`~autograd.tensors.comparisons`: comparisons and logic (outside the graph), casts.
+* :mod:`~autograd.tensors.ops.reductions`: sum, mean, max, min, argmax, ``max(dim)``;
+* :mod:`~autograd.tensors.ops.shapes`: reshape, permute, indexing, cat, stack;
+* :mod:`~autograd.tensors.ops.losses`: softmax, log_softmax and the fused losses;
+* :mod:`~autograd.tensors.ops.comparisons`: comparisons and logic (outside the graph), casts.
 
 Example:
     >>> import numpy as np
@@ -23,8 +23,8 @@ Example:
 
 from __future__ import annotations
 
-from ..engine.notation import shape_text, who
-from ..engine.records import Op, OpDomainError
+from ...engine.notation import shape_text, who
+from ...engine.records import Op, OpDomainError
 from . import arithmetic, comparisons, losses, reductions, shapes, tensor_op
 from .arithmetic import *  # noqa: F403
 from .comparisons import *  # noqa: F403
