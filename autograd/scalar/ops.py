@@ -144,9 +144,14 @@ def _where(condition: Any, then: Any, otherwise: Any) -> Any:
     number (its comparisons give a bool), entry by entry for many (they give a mask)."""
     if condition.__class__ is bool:
         return then if condition else otherwise
-    # (relu's slope comes here at every backward of a Tensor relu: one call, not two)
-    many = _many_numbers if _many_numbers is not None else _on_many()
-    return many.where(condition, then, otherwise)
+    if then.__class__ is float and otherwise.__class__ is float:
+        # A slope of 1 or 0 (relu's, clip's) is the mask itself: the upstream times booleans
+        # keeps its dtype. (Every backward of a Tensor relu comes here: it is kept short.)
+        if then == 0.0 and otherwise == 1.0:
+            return ~condition
+        if then == 1.0 and otherwise == 0.0:
+            return condition
+    return _on_many().where(condition, then, otherwise)
 
 
 def _log(x: Any) -> Any:

@@ -414,12 +414,8 @@ def _choose(mask: Any, then: Any, otherwise: Any) -> Any:
     if not isinstance(mask, ARRAYS):
         mask = mask.data  # a comparison of Tensors (relu's out <= 0 under create_graph)
     if then.__class__ is float and otherwise.__class__ is float:
-        # A slope that is one of two numbers (relu, clip, leaky_relu). Between 1 and 0 it is
-        # the mask itself: the upstream times booleans keeps the upstream's dtype.
-        if then == 0.0 and otherwise == 1.0:  # relu's: 0 where out <= 0
-            return ~mask
-        if then == 1.0 and otherwise == 0.0:  # clip's: 1 inside the bounds
-            return mask
+        # A slope that is one of two numbers (leaky_relu's; a choice between 1 and 0, relu's
+        # and clip's, is the mask itself and never comes here)
         return np.where(mask, then, otherwise)
     if otherwise.__class__ is float:
         return where(mask, then, otherwise)
