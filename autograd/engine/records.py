@@ -78,11 +78,9 @@ class Op:
     #: −1). The Tensor op built from this record reads them once and hands the upstream on
     #: (or negates it) at each backward, instead of calling ``derivative`` there.
     constant_slopes: bool = False
-    #: For an op whose local derivatives cost work (/, ^, BCE): per input, its share of the
-    #: upstream gradient, ``share(upstream, *inputs, out)``, which is the upstream times that
-    #: input's entry of ``derivative``. A Tensor op then works out only the shares its inputs
-    #: need (``x / 2`` none for 2), each in its cheapest form (``upstream / b``, not
-    #: ``upstream · (1/b)``); ``derivative`` is the same rules at an upstream of 1.
+    #: For an op whose slopes cost work (/, ^, BCE): per input, ``share(upstream, *inputs,
+    #: out)``, the upstream times that input's slope. A Tensor op works out only the shares its
+    #: inputs need (``x / 2``: none for 2), each in its cheapest form (``upstream / b``).
     shares: tuple[Callable[..., Any], ...] | None = None
 
     def render(self, names: Sequence[str]) -> str:
@@ -132,20 +130,6 @@ class Op:
                 for i, name in enumerate(names)
             )
         )
-
-    def share(self, index: int) -> Callable[..., Any]:
-        """Input ``index``'s share of the upstream gradient, ``share(upstream, *inputs, out)``:
-        the op's own rule if it gives ``shares``, else the upstream times that entry of
-        ``derivative``.
-
-        >>> from autograd.scalar.ops import DIV, MUL
-        >>> DIV.share(0)(1.5, 6.0, 3.0, 2.0), MUL.share(1)(0.5, 2.0, 3.0, 6.0)
-        (0.5, 1.0)
-        """
-        if self.shares is not None:
-            return self.shares[index]
-        derivative = self.derivative
-        return lambda upstream, *numbers: upstream * derivative(*numbers)[index]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -54,8 +53,7 @@ __all__ = [
     "clip",
     "binary_cross_entropy",
     "bce_loss",
-    "ManyNumbers",
-    "serve_many_numbers",
+    "MANY_NUMBERS",
     "power",
     "exponential",
     "leaky_relu",
@@ -87,55 +85,23 @@ def _real_power(a: float, b: float) -> float:
 
 
 # --- one derivative rule for every kind of number ----------------------------------------
-#
-# A derivative rule runs on one number: a float (the first-order backward of Values) or a
-# Value (create_graph=True: the derivative is built from nodes, and a Value's comparisons read
-# its number). The Tensor op built from a record (autograd.tensors.ops.tensor_op.elementwise) runs
-# the same rule on many numbers at once: numpy arrays, or Tensors under create_graph.
-# Arithmetic serves every kind. What arithmetic cannot say goes through the helpers below: for
-# one number they are Python's `if`, `max` and `math`; for many numbers they call the functions
-# autograd.tensors gives (serve_many_numbers), so this module needs no numpy.
+# A rule runs on one number: a float, or a Value (create_graph=True: it builds nodes, and a
+# Value compares by its number). The Tensor op built from a record runs the same rule on many
+# numbers: numpy arrays, or Tensors under create_graph. Arithmetic serves every kind; the
+# helpers below say the rest, with Python's `if` and `math` for one number and, for many, the
+# functions autograd.tensors puts in MANY_NUMBERS (so this module needs no numpy).
+
+#: ``where(mask, then, otherwise)`` (the mask read from numbers: a constant of any gradient
+#: graph), ``log`` and ``log1p`` (−∞ at 0, without a warning) on arrays and Tensors.
+MANY_NUMBERS: dict[str, Callable[..., Any]] = {}
 
 
-@dataclass(frozen=True)
-class ManyNumbers:
-    """What a derivative rule needs on many numbers at once (arrays, Tensors), entry by entry.
-
-    ``where(mask, then, otherwise)`` is ``then`` where the mask holds and ``otherwise``
-    elsewhere: the mask is read from the numbers, so it is a constant of any gradient graph
-    (relu's slope has no slope of its own). ``log(x)`` and ``log1p(x)`` give −∞ at 0 without
-    a warning, as a clamped log wants.
-    """
-
-    where: Callable[[Any, Any, Any], Any]
-    log: Callable[[Any], Any]
-    log1p: Callable[[Any], Any]
-
-
-_many_numbers: ManyNumbers | None = None
-
-
-def serve_many_numbers(functions: ManyNumbers) -> None:
-    """Give the derivative rules their functions on many numbers: :mod:`autograd.tensors`
-    does, once, for numpy arrays and Tensors."""
-    global _many_numbers
-    _many_numbers = functions
-
-
-def _on_many() -> ManyNumbers:
-    if _many_numbers is None:
-        raise TypeError("a derivative rule met many numbers, but nothing gave their functions")
-    return _many_numbers
-
-
-def _many(x: Any) -> bool:
-    """Whether ``x`` is many numbers (an array, a Tensor) rather than one (a float, a Value)."""
+def _many(x: Any) -> bool:  # many numbers (an array, a Tensor) rather than a float or a Value
     return type(x) is not float and hasattr(x, "shape")
 
 
 def _number(x: Any) -> Any:
-    # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False. (A Tensor's
-    # numbers are its array.)
+    # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False.
     return x.data if hasattr(x, "parents") else x
 
 
@@ -145,26 +111,24 @@ def _where(condition: Any, then: Any, otherwise: Any) -> Any:
     if condition.__class__ is bool:
         return then if condition else otherwise
     if then.__class__ is float and otherwise.__class__ is float:
-        # A slope of 1 or 0 (relu's, clip's) is the mask itself: the upstream times booleans
-        # keeps its dtype. (Every backward of a Tensor relu comes here: it is kept short.)
+        # A slope of 1 or 0 (relu's, clip's) is the mask: upstream times booleans keeps its dtype
         if then == 0.0 and otherwise == 1.0:
             return ~condition
         if then == 1.0 and otherwise == 0.0:
             return condition
-    return _on_many().where(condition, then, otherwise)
+    return MANY_NUMBERS["where"](condition, then, otherwise)
 
 
 def _log(x: Any) -> Any:
     if type(x) is float:
         return math.log(x)
-    return _on_many().log(x) if _many(x) else x.log()  # a Value: recorded
+    return MANY_NUMBERS["log"](x) if _many(x) else x.log()  # a Value: recorded
 
 
-def _log1m(x: Any) -> Any:
-    """log(1 − x), computed as log1p(−x): exact for small x (PyTorch's way)."""
+def _log1m(x: Any) -> Any:  # log(1 − x) as log1p(−x): exact for small x (PyTorch's way)
     if type(x) is float:
         return math.log1p(-x)
-    return _on_many().log1p(-x) if _many(x) else (1.0 - x).log()
+    return MANY_NUMBERS["log1p"](-x) if _many(x) else (1.0 - x).log()
 
 
 def _at_least(x: Any, floor: float) -> Any:
@@ -173,20 +137,14 @@ def _at_least(x: Any, floor: float) -> Any:
 
 
 def _power_derivative(a: Any, k: Any) -> Any:
-    """d(a^k)/da = k·a^(k−1). Where k = 0 it is 0 (a^0 = 1 is flat), also at a = 0; at a = 0
-    with 0 < k < 1 it is infinite, and so it is where it is beyond a float, as in PyTorch.
-
-    >>> _power_derivative(0.0, 0.5), _power_derivative(1e-320, 0.0), _power_derivative(5e-324, 0.01)
-    (inf, 0.0, inf)
-    """
-    if _many(a) or _many(k):
-        # numpy's 0 to a negative power is already ∞ (the Tensor op hushes its warning)
+    """d(a^k)/da = k·a^(k−1): 0 where k = 0 (a^0 = 1 is flat), even at a = 0; ∞ at a = 0 for
+    0 < k < 1, and where it is beyond a float, as in PyTorch."""
+    if _many(a) or _many(k):  # numpy gives ∞ itself (the Tensor op hushes its warning)
         if not _many(k):  # (a ** 1 is a: numpy's power has no shortcut for it, x ** 2 is common)
             return 0.0 if k == 0 else k * a if k == 2 else k * a ** (k - 1)
         return _where(_number(k) != 0, k * a ** (k - 1), 0.0)
-    # One number: Python raises where numpy gives ∞ (0 to a negative power, a result beyond a
-    # float), so those cases are answered first. (A float is tested as is: the first-order path
-    # pays no call for the Value case.)
+    # One number: Python raises where numpy gives ∞, so those cases come first. (A float is
+    # tested as is: the first-order path pays no call for the Value case.)
     if k == 0 or (type(k) is not float and _number(k) == 0):
         return 0.0
     if (a == 0 or (type(a) is not float and _number(a) == 0)) and _number(k) < 1:
@@ -236,8 +194,7 @@ def _quotient_share_of_a(upstream: Any, a: Any, b: Any, out: Any) -> Any:
 
 
 def _quotient_share_of_b(upstream: Any, a: Any, b: Any, out: Any) -> Any:
-    # −a/b², as (a/b)/b from the inputs, not from the result: PyTorch saves the inputs of a
-    # division, so a Tensor result changed in place later must not change this slope.
+    # −a/b² from the inputs, not the result: PyTorch saves the inputs of a division (its form)
     return -upstream * ((a / b) / b)
 
 
@@ -261,20 +218,8 @@ def _exponent_derivative(a: Any, out: Any) -> Any:
     """d(a^b)/db = a^b·ln a. At a = 0 it is 0 (a^b stays 0 for every b > 0), as in PyTorch.
     For a < 0, a^b is real only at whole b, so it has no slope in b: NaN, as in PyTorch."""
     numbers = _number(a)
-    if not _many(numbers):
-        if numbers > 0:
-            return out * _log(a)
-        return 0.0 if numbers == 0 else math.nan
     ln_a = _log(_where(numbers > 0, a, 1.0))  # ln a where a > 0, and 0 (the log of 1) elsewhere
     return out * _where(numbers < 0, math.nan, ln_a)
-
-
-def _base_share(upstream: Any, a: Any, b: Any, out: Any) -> Any:
-    return upstream * _power_derivative(a, b)
-
-
-def _exponent_share(upstream: Any, a: Any, b: Any, out: Any) -> Any:
-    return upstream * _exponent_derivative(a, out)
 
 
 POW = Op(
@@ -283,7 +228,10 @@ POW = Op(
     template="{0}^{1}",
     forward=_real_power,
     derivative=lambda a, b, out: (_power_derivative(a, b), _exponent_derivative(a, out)),
-    shares=(_base_share, _exponent_share),
+    shares=(
+        lambda upstream, a, b, out: upstream * _power_derivative(a, b),
+        lambda upstream, a, b, out: upstream * _exponent_derivative(a, out),
+    ),
     formulas=(
         "d(a^b)/da = b·a^(b−1)",
         "d(a^b)/db = a^b·ln a (0 if a = 0; nan if a < 0: no real ln a)",
@@ -555,8 +503,7 @@ def leaky_relu(slope: float = 0.01) -> Op:
     )
 
 
-def _between(a: Any, floor: float, ceiling: float) -> Any:
-    # floor <= a <= ceiling, written with & so that it also holds entry by entry (NaN: no)
+def _between(a: Any, floor: float, ceiling: float) -> Any:  # entry by entry too (NaN: no)
     return (a >= floor) & (a <= ceiling)
 
 
@@ -636,14 +583,6 @@ def _bce_slope_in_y(p: Any) -> Any:
     return _clamped_log1m(p) - _clamped_log(p)
 
 
-def _bce_share_of_p(upstream: Any, p: Any, y: Any, out: Any) -> Any:
-    return upstream * _bce_slope_in_p(p, y)
-
-
-def _bce_share_of_y(upstream: Any, p: Any, y: Any, out: Any) -> Any:
-    return upstream * _bce_slope_in_y(p)
-
-
 def _bce_forward(p: float, y: float) -> float:
     _bce_label(y)
     if p != p:
@@ -661,7 +600,10 @@ BCE = Op(
     template="BCE({0}, {1})",
     forward=_bce_forward,
     derivative=lambda p, y, out: (_bce_slope_in_p(p, y), _bce_slope_in_y(p)),
-    shares=(_bce_share_of_p, _bce_share_of_y),
+    shares=(
+        lambda upstream, p, y, out: upstream * _bce_slope_in_p(p, y),
+        lambda upstream, p, y, out: upstream * _bce_slope_in_y(p),
+    ),
     formulas=("d BCE(p, y)/dp = (p − y) / (p·(1 − p))", "d BCE(p, y)/dy = log(1 − p) − log p"),
     doc="binary cross-entropy of a probability against a label (logs limited to −100)",
     slopes=("({0} − {1}) / ({0}·(1 − {0}))", "log(1 − {0}) − log({0})"),

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: upstream · d BCE/dp and upstream · d BCE/dy: the scalar record's own rules.
-_bce_share_of_p, _bce_share_of_y = ops.BCE.share(0), ops.BCE.share(1)
+_bce_share_of_p, _bce_share_of_y = ops.BCE.shares or ()
 
 
 @lru_cache(maxsize=64)

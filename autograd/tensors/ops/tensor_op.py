@@ -19,7 +19,7 @@ arrays and for Tensors alike: with ``create_graph=True`` it runs on the nodes th
 be differentiated again. What numpy writes as a function (a sum, an exp, a choice by a mask)
 goes through the few helpers below, which pick the array function or the Tensor op; they are
 also the functions the scalar records' rules use on many numbers at once
-(:class:`~autograd.scalar.ops.ManyNumbers`). Masks (where relu is active, where the max is)
+(:data:`~autograd.scalar.ops.MANY_NUMBERS`). Masks (where relu is active, where the max is)
 are read from the numbers: they are constants of the gradient graph, so piecewise ops have a
 zero second derivative almost everywhere, as in PyTorch.
 
@@ -44,7 +44,7 @@ import numpy as np
 
 from ...engine.notation import shape_text
 from ...engine.records import Op
-from ...scalar.ops import ManyNumbers, serve_many_numbers
+from ...scalar.ops import MANY_NUMBERS
 
 __all__ = [
     "TensorOp",
@@ -243,7 +243,7 @@ def elementwise(
     if scalar.constant_slopes and arity in (1, 2):
         rule = _fixed_slopes_backward(derivative(*[0.0] * (arity + 1)))
     elif arity == 2 and scalar.shares is not None:
-        rule = _by_input_backward(scalar.share(0), scalar.share(1))
+        rule = _by_input_backward(*scalar.shares)
     else:
         rule = {1: backward_unary, 2: backward_binary}.get(arity, backward)
     return TensorOp(
@@ -407,7 +407,7 @@ def where(mask: Any, a: Any, fill: float) -> Any:
     return run(WHERE, a, ctx=(mask, fill))
 
 
-# --- the scalar records' rules on many numbers (autograd.scalar.ops.ManyNumbers) ---------
+# --- the scalar records' rules on many numbers (autograd.scalar.ops.MANY_NUMBERS) -------
 
 
 def _choose(mask: Any, then: Any, otherwise: Any) -> Any:
@@ -438,7 +438,7 @@ def _log1p(x: Any) -> Any:
     return (1.0 + x).log()
 
 
-serve_many_numbers(ManyNumbers(where=_choose, log=_log, log1p=_log1p))
+MANY_NUMBERS.update(where=_choose, log=_log, log1p=_log1p)
 
 
 # --- the one place where gradients meet their input's shape ------------------------------
