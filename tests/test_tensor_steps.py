@@ -8,7 +8,7 @@ import pytest
 import autograd
 from autograd import Tensor, draw_dot, explain
 from autograd.engine.graph import topological_order
-from autograd.engine.notation import Namer
+from autograd.narration.names import Namer
 
 
 def small_network() -> tuple[Tensor, Tensor, Tensor, Tensor]:

@@ -1,36 +1,27 @@
-"""How tracegrad writes things: numbers, minus signs, parentheses, shapes and names.
+"""What the records and nodes say about themselves: roles, numbers and parentheses.
 
-Narration (explain, steps), drawings and lesson pages all write through these helpers, so
-a graph reads the same everywhere: ``8`` not ``8.0``, one minus sign (U+2212), parentheses
-only where a template needs them, shapes as ``[64×256]``, and a stable short name for every
-node (its label, a letter, or its expression).
+Who made a node (:class:`Owner`: a layer, a neuron, or the role of a leaf), a number written
+compactly (``8`` not ``8.0``), and the parentheses a formula needs and no more. Names of
+nodes and the telling of steps are narration's (:mod:`autograd.narration.names`).
 
-    >>> fmt(8.0), narrated("-2"), parenthesize("w · x"), shape_text((64, 256))
-    ('8', '−2', '(w · x)', '[64×256]')
+    >>> fmt(8.0), parenthesize("w · x"), CONSTANT.role
+    ('8', '(w · x)', 'constant')
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 __all__ = [
     "Owner",
     "CONSTANT",
     "PARAM",
     "fmt",
-    "narrated",
     "parenthesize",
     "delimited",
     "is_power",
     "is_base",
-    "shape_text",
-    "who",
-    "brief",
-    "Namer",
 ]
 
 
@@ -88,20 +79,7 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-#: A hyphen-minus used as a sign (not inside a word or an exponent such as 1e-05).
-_SIGN = re.compile(r"(?<![\w.])-(?=[\d.]|inf\b)")
-
-
-def narrated(text: str) -> str:
-    """``text`` with every minus sign written as one: U+2212, as the ops' templates write it.
-
-    >>> narrated("y = x · -2 + 1e-05 = -6")
-    'y = x · −2 + 1e-05 = −6'
-    """
-    return _SIGN.sub("−", text)
-
-
-# --- parentheses and shapes ------------------------------------------------------------
+# --- parentheses -------------------------------------------------------------------------
 
 
 #: Characters that make up a single word: a name like ``L1.N3.w2``, a number, a shape.
@@ -161,117 +139,3 @@ def is_power(text: str) -> bool:
 def is_base(template: str, index: int) -> bool:
     """Whether input ``index`` is the base of a power in ``template``: ``{0}^2``."""
     return f"{{{index}}}^" in template
-
-
-def shape_text(shape: Sequence[int]) -> str:
-    """A shape as learners write it: ``[64×256]``; a single number is ``[]``.
-
-    >>> shape_text((64, 256)), shape_text(())
-    ('[64×256]', '[]')
-    """
-    return "[" + "×".join(map(str, shape)) + "]"
-
-
-def who(t: Any) -> str:
-    """How errors name a tensor: its label, shape and dtype.
-
-    >>> from autograd import Tensor
-    >>> who(Tensor([1.0, 2.0], label="x")), who(Tensor([[1.0]]))
-    ("'x' [2] float32", 'an unnamed [1×1] float32 tensor')
-    """
-    kind = f"{shape_text(t.data.shape)} {t.data.dtype}"
-    if t.label:
-        return f"{t.label!r} {kind}"
-    if t.owner is CONSTANT:
-        return f"the constant {t.brief(t.data)}"
-    return f"an unnamed {kind} tensor"
-
-
-# --- names of nodes ---------------------------------------------------------------------
-
-
-def brief(node: Any, number: Any) -> str:
-    """``number`` (a value or grad of ``node``) as written inside a sentence.
-
-    A scalar is its number; a Tensor's array is its shape, ``[64×256]``.
-
-    >>> from autograd import Value
-    >>> brief(Value(2.5), 2.5)
-    '2.5'
-    """
-    return str(node.brief(number))
-
-
-class Namer:
-    """Short, stable, readable names for the nodes of one graph.
-
-    A labelled node is called by its label, a constant by its number, an unlabelled
-    input by a letter, and an unlabelled result by its expression when that is short
-    (``w·x``), else ``t1``, ``t2``, ... in forward order. Names depend only on the graph,
-    so the same graph is always narrated and drawn with the same names.
-
-    >>> from autograd import Value, topological_order
-    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
-    >>> wx = w * x
-    >>> y = wx + 1
-    >>> names = Namer(topological_order(y))
-    >>> names.name(wx), names.name(y), names.d(wx)
-    ('w · x', 'out', 'd(w · x)')
-    """
-
-    MAX_EXPRESSION = 14
-
-    def __init__(self, order: Sequence[Any]) -> None:
-        self._names: dict[int, str] = {}
-        labels = [str(node.label) for node in order]
-        taken: dict[str, int] = {}
-        for label in labels:
-            if label:
-                taken[label] = taken.get(label, 0) + 1
-        used = set(taken)  # every name given out so far, so no two nodes share one
-        seen: dict[str, int] = {}
-        letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", used)
-        temps = _fresh_names(None, used)
-        root = order[-1] if order else None
-        #: The node the graph ends at (the last in the order given).
-        self.root = root
-        for node, label in zip(order, labels):
-            name = label
-            if name:
-                if taken[name] > 1:  # the same label twice: number them apart
-                    seen[name] = seen.get(name, 0) + 1
-                    name = f"{name}#{seen[name]}"
-            elif node.owner is CONSTANT:
-                name = brief(node, node.data)  # equal constants may share their number
-            elif not node.parents:
-                name = next(letters)
-            elif node is root and "out" not in used:
-                name = "out"
-            else:
-                parts = [self._names[id(p)] for p in node.parents]
-                name = node.op.render(parts)
-                if len(name) > self.MAX_EXPRESSION or name in used:
-                    name = next(temps)
-            used.add(name)
-            self._names[id(node)] = name
-
-    def name(self, node: Any) -> str:
-        """The node's name (its label when it has one)."""
-        return self._names[id(node)]
-
-    def d(self, node: Any) -> str:
-        """The name as it appears in a derivative: ``dw``, ``d(w · x)``."""
-        return "d" + parenthesize(self._names[id(node)])
-
-
-def _fresh_names(alphabet: str | None, taken: set[str]) -> Iterator[str]:
-    if alphabet:
-        for letter in alphabet:
-            if letter not in taken:
-                yield letter
-    n = 0
-    while True:
-        n += 1
-        name = f"t{n}"
-        if name not in taken:
-            yield name

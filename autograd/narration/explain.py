@@ -28,7 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine.graph import grads_from_zero, topological_order
-from ..engine.notation import CONSTANT, Namer, brief, narrated
+from ..engine.notation import CONSTANT
+from .names import Namer, brief, narrated
 from .steps import backward_steps
 from .steps import is_finite as _is_finite
 

@@ -1,8 +1,10 @@
-"""What gradients built as nodes are called: ``dy/dx``, then ``d²y/dx²``, ``d³y/dx³``.
+"""Names: every node's short, stable name (:class:`Namer`), minus signs as one sign, and what
+gradients built as nodes are called: ``dy/dx``, then ``d²y/dx²``, ``d³y/dx³``.
 
-With ``create_graph=True`` (and in :func:`autograd.grad`) every gradient is itself a node of
-a graph, and a learner who draws or explains it should read what it means. These helpers
-name such nodes after the derivative they hold, in the graph's own names.
+Narration, drawings and lesson pages all name through these, so a graph reads the same
+everywhere: a label, a letter for an unnamed input, the expression for a short result
+(``w · x``), ``t1``, ``t2`` beyond. With ``create_graph=True`` (and in
+:func:`autograd.grad`) every gradient is itself a node, named after the derivative it holds.
 
     >>> from autograd import Value
     >>> x = Value(2.0, "x"); y = x**3; y.label = "y"
@@ -12,19 +14,125 @@ name such nodes after the derivative they hold, in the graph's own names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..engine.graph import topological_order
-from ..engine.notation import CONSTANT, Namer, parenthesize
+from ..engine.notation import CONSTANT, parenthesize
 
 __all__ = [
+    "narrated",
+    "brief",
+    "Namer",
     "derivative_names",
     "derivative_name",
     "as_gradient",
     "name_gradients",
     "made_by_backward",
 ]
+
+#: A hyphen-minus used as a sign (not inside a word or an exponent such as 1e-05).
+_SIGN = re.compile(r"(?<![\w.])-(?=[\d.]|inf\b)")
+
+
+def narrated(text: str) -> str:
+    """``text`` with every minus sign written as one: U+2212, as the ops' templates write it.
+
+    >>> narrated("y = x · -2 + 1e-05 = -6")
+    'y = x · −2 + 1e-05 = −6'
+    """
+    return _SIGN.sub("−", text)
+
+
+def brief(node: Any, number: Any) -> str:
+    """``number`` (a value or grad of ``node``) as written inside a sentence.
+
+    A scalar is its number; a Tensor's array is its shape, ``[64×256]``.
+
+    >>> from autograd import Value
+    >>> brief(Value(2.5), 2.5)
+    '2.5'
+    """
+    return str(node.brief(number))
+
+
+class Namer:
+    """Short, stable, readable names for the nodes of one graph.
+
+    A labelled node is called by its label, a constant by its number, an unlabelled
+    input by a letter, and an unlabelled result by its expression when that is short
+    (``w·x``), else ``t1``, ``t2``, ... in forward order. Names depend only on the graph,
+    so the same graph is always narrated and drawn with the same names.
+
+    >>> from autograd import Value, topological_order
+    >>> w, x = Value(3.0, "w"), Value(2.0, "x")
+    >>> wx = w * x
+    >>> y = wx + 1
+    >>> names = Namer(topological_order(y))
+    >>> names.name(wx), names.name(y), names.d(wx)
+    ('w · x', 'out', 'd(w · x)')
+    """
+
+    MAX_EXPRESSION = 14
+
+    def __init__(self, order: Sequence[Any]) -> None:
+        self._names: dict[int, str] = {}
+        labels = [str(node.label) for node in order]
+        taken: dict[str, int] = {}
+        for label in labels:
+            if label:
+                taken[label] = taken.get(label, 0) + 1
+        used = set(taken)  # every name given out so far, so no two nodes share one
+        seen: dict[str, int] = {}
+        letters = _fresh_names("abcdefghijklmnopqrstuvwxyz", used)
+        temps = _fresh_names(None, used)
+        root = order[-1] if order else None
+        #: The node the graph ends at (the last in the order given).
+        self.root = root
+        for node, label in zip(order, labels):
+            name = label
+            if name:
+                if taken[name] > 1:  # the same label twice: number them apart
+                    seen[name] = seen.get(name, 0) + 1
+                    name = f"{name}#{seen[name]}"
+            elif node.owner is CONSTANT:
+                name = brief(node, node.data)  # equal constants may share their number
+            elif not node.parents:
+                name = next(letters)
+            elif node is root and "out" not in used:
+                name = "out"
+            else:
+                parts = [self._names[id(p)] for p in node.parents]
+                name = node.op.render(parts)
+                if len(name) > self.MAX_EXPRESSION or name in used:
+                    name = next(temps)
+            used.add(name)
+            self._names[id(node)] = name
+
+    def name(self, node: Any) -> str:
+        """The node's name (its label when it has one)."""
+        return self._names[id(node)]
+
+    def d(self, node: Any) -> str:
+        """The name as it appears in a derivative: ``dw``, ``d(w · x)``."""
+        return "d" + parenthesize(self._names[id(node)])
+
+
+def _fresh_names(alphabet: str | None, taken: set[str]) -> Iterator[str]:
+    if alphabet:
+        for letter in alphabet:
+            if letter not in taken:
+                yield letter
+    n = 0
+    while True:
+        n += 1
+        name = f"t{n}"
+        if name not in taken:
+            yield name
+
+
+# --- the names of gradients ----------------------------------------------------------------
 
 _POWERS = "¹²³⁴⁵⁶⁷⁸⁹"
 

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..engine.graph import topological_order, walk
-from ..engine.notation import CONSTANT, Namer, brief, narrated, parenthesize
+from ..engine.notation import CONSTANT, parenthesize
+from .names import Namer, brief, narrated
 
 __all__ = ["Step", "backward_steps", "is_finite"]
 

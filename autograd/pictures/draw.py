@@ -35,7 +35,8 @@ from typing import Any
 import graphviz
 
 from ..engine.graph import grads_from_zero, topological_order
-from ..engine.notation import CONSTANT, Namer
+from ..engine.notation import CONSTANT
+from ..narration.names import Namer
 from ..narration.steps import Step, backward_steps
 from ..tools.files import write_file
 

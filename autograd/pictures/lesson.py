@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 
 from ..engine.graph import grads_from_zero
-from ..engine.notation import CONSTANT, brief, fmt, narrated
+from ..engine.notation import CONSTANT, fmt
 from ..engine.records import OpDomainError
+from ..narration.names import brief, narrated
 from ..narration.steps import backward_steps
 from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences

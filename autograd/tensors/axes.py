@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.notation import shape_text, who
 from .base import TensorBase
+from .notation import shape_text, who
 
 __all__ = [
     "axis_argument",

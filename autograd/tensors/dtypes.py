@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.notation import who
 from ..scalar.value import Value
 from .base import TensorBase
+from .notation import who
 
 __all__ = [
     "Array",

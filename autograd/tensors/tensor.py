@@ -32,7 +32,6 @@ from ..engine import grad_mode as _mode
 from ..engine.grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..engine.graph import Observer, backward
 from ..engine.notation import CONSTANT, Owner, fmt
-from ..engine.notation import who as _who
 from ..engine.records import OpDomainError
 from ..narration.explain import explain
 from ..narration.names import name_gradients
@@ -45,6 +44,7 @@ from .dtypes import operand_array as _operand_data
 from .dtypes import resolve_dtype as _dtype
 from .dtypes import to_array as _to_array
 from .methods import MinMax, TensorMethods
+from .notation import who as _who
 from .ops import TensorOp, fit_gradient, shape_text
 
 __all__ = [

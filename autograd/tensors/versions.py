@@ -40,10 +40,10 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from ..engine import grad_mode as _mode
-from ..engine.notation import shape_text, who
 from .axes import index_argument
 from .base import TensorBase
 from .dtypes import operand_array
+from .notation import shape_text, who
 
 __all__ = [
     "CHANGES",

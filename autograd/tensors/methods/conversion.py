@@ -20,13 +20,13 @@ import numpy as np
 
 from ...engine import grad_mode as _mode
 from ...engine.grad_mode import GraphLeftError
-from ...engine.notation import who
 from .. import ops as T
 from ..base import TensorBase, TensorT
 from ..dtypes import Array, Number, float32, float64, int64
 from ..dtypes import check_grad_dtype as _check_grad_dtype
 from ..dtypes import resolve_dtype as _dtype
 from ..interop import tensor_from_torch, tensor_to_torch
+from ..notation import who
 
 __all__ = ["ConversionMethods"]
 

@@ -23,8 +23,8 @@ Example:
 
 from __future__ import annotations
 
-from ...engine.notation import shape_text, who
 from ...engine.records import Op, OpDomainError
+from ..notation import shape_text, who
 from . import arithmetic, comparisons, losses, reductions, shapes, tensor_op
 from .arithmetic import *  # noqa: F403
 from .comparisons import *  # noqa: F403

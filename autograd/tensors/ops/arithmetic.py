@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.notation import who
 from ...engine.records import OpDomainError
 from ...scalar import ops
+from ..notation import who
 from .tensor_op import (
     ARRAYS,
     Array,

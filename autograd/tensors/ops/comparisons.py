@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.notation import who
 from ...engine.records import OpDomainError
+from ..notation import who
 from .tensor_op import Array, TensorOp, no_gradient, reads_nothing
 
 __all__ = [

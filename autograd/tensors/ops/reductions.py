@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.notation import shape_text, who
 from ...engine.records import OpDomainError
+from ..notation import shape_text, who
 from .tensor_op import (
     ARRAYS,
     Array,

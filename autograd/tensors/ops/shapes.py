@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.notation import shape_text, who
+from ..notation import shape_text, who
 from .tensor_op import ARRAYS, Array, Grads, TensorOp, reads_nothing, run
 
 __all__ = [

@@ -42,9 +42,9 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.notation import shape_text
 from ...engine.records import Op
 from ...scalar.ops import MANY_NUMBERS
+from ..notation import shape_text
 
 __all__ = [
     "TensorOp",
