@@ -7,30 +7,36 @@
     >>> x.grad
     7.0
 
-Reading order, for a learner or a maintainer (each module only uses the ones before it):
+The package's folders are its layers, read bottom up: each imports only the ones below it
+(``tests/project/test_layers.py`` checks every import). ``engine/`` and ``scalar/`` are the
+core, the one-sitting read: ``w * x`` can be followed from the call to ``backward()``
+without leaving them, and ``x @ W`` adds only ``tensors/``.
 
-1. ``notation.py``: how things are written: numbers, the minus sign, parentheses, shapes,
-   and the names of nodes and of the groups (layers, neurons) that own them.
-2. ``ops.py``: the scalar op records, each op defined once (forward rule, local
-   derivative, formula text).
-3. ``value.py``: :class:`Value`, a node holding a float, and its one ``_apply`` path.
-4. ``graph.py``: the topological order, the one backward loop, and ``backward_steps``
-   (the same walk, one :class:`Step` per chain-rule use).
-5. ``explain.py`` and ``draw.py``: narration and Graphviz pictures; they read op records
-   and never name an op. ``lesson.py`` turns both into a page to click through.
-6. ``gradcheck.py``: central finite differences against backward.
-7. The Tensor half on the same graph protocol: ``grad_mode.py`` (no_grad), ``dtypes.py``
-   (what a Tensor holds, and operands as arrays), the Tensor op records in ``tensors/ops/``
-   (``tensor_op.py``, the record type; ``arithmetic.py``, elementwise ones built from the
-   scalar records, and matmul; ``reductions.py``, ``shapes.py``, ``losses.py``,
-   ``comparisons.py``; each with the rules ``apply`` follows),
-   ``axes.py`` (reading axis, shape and index arguments), ``tensor.py`` (the class and its
-   one ``apply`` path, as ``Value._apply``), ``inplace.py`` (in-place changes and the
-   version checks that keep them honest), ``factories.py`` (``tensor``, ``zeros``,
-   ``randn``, ...), ``functions.py`` (PyTorch's function forms and ``cat``/``stack``),
-   ``torch_bridge.py`` (to and from torch).
-8. ``gradients.py``: :func:`grad` and ``backward(create_graph=True)`` for both halves:
-   gradients built as nodes, which can be differentiated again.
+1. ``engine/``: what every node shares. ``notation.py`` (who made a node, numbers,
+   parentheses), ``records.py`` (:class:`~autograd.engine.records.Op`: forward rule, local
+   derivative, formula text), ``grad_mode.py`` (``no_grad``), ``graph.py`` (the node
+   protocol, the topological order and the one backward loop, ``walk``).
+2. ``narration/``: ``names.py`` (every node's name, ``dy/dx`` for gradients), ``steps.py``
+   (:class:`Step` and ``backward_steps``: the backward loop, watched), ``explain.py``. It
+   reads nodes only through the protocol, so it sits below the node kinds, which narrate
+   themselves (``v.explain()``).
+3. ``scalar/``: ``ops.py`` (the scalar op records, each op defined once) and ``value.py``
+   (:class:`Value`, a node holding a float, and its one ``_apply`` path).
+4. ``tensors/``: the Tensor half on the same protocol. ``tensor.py`` (what a Tensor is: its
+   slots, the one ``apply`` path, ``propagate``, in-place hooks), ``ops/`` (the Tensor op
+   records by family: ``tensor_op.py`` the record type and its machinery, ``arithmetic.py``,
+   ``reductions.py``, ``shapes.py``, ``losses.py``, ``comparisons.py``), ``methods/``
+   (PyTorch's method surface, as mixins), ``dtypes.py``, ``axes.py``, ``versions.py``
+   (in-place changes and the version checks that keep them honest), ``notation.py``,
+   ``factories.py``, ``functions.py``, ``interop.py`` (to and from torch).
+5. ``gradients.py``: :func:`grad`, the same loop run from several outputs, every ``.grad``
+   put back.
+6. ``tools/``: ``gradcheck.py`` (finite differences against backward), ``expression.py``
+   (the command line's reader), ``files.py`` (the one way any file is written).
+7. ``pictures/``: ``draw.py`` (Graphviz), ``lesson.py`` (the page to click through).
+8. ``cli.py`` (``tracegrad`` / ``python -m autograd``) and this file, the public names.
+   ``autograd.ops`` and ``autograd.tensor_ops`` are the old paths of the records, kept as
+   thin re-exports for now.
 """
 
 from .engine.graph import topological_order

@@ -7,17 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+from examples import chain_rule_example
 
 from autograd import Value, gradcheck, ops
-
-
-def chain_rule_example() -> tuple[Value, Value, Value, Value, Value]:
-    x, w, b = Value(2.0, "x"), Value(3.0, "w"), Value(1.0, "b")
-    y = w * x + b
-    y.label = "y"
-    loss = (y - 5.0) ** 2
-    loss.label = "loss"
-    return x, w, b, y, loss
 
 
 def test_seed_chain_rule_example() -> None:

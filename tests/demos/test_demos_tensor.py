@@ -14,7 +14,7 @@ from conftest import needs_torch
 from demos import architectures, graduate, mnist, modern_network
 from nn.data import write_idx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def toy_images(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from autograd import Value, explain
 from autograd.cli import main
 from autograd.tools.expression import ExpressionError, parse_expression
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

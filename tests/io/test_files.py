@@ -38,7 +38,7 @@ from nn.data import read_idx, write_idx
 from nn.io import load, save
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX files, modes and signals")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _files(folder: Path) -> list[str]:

@@ -1,5 +1,5 @@
 """The lesson page as written: its data agrees with the engine, it is safe and self-contained,
-and the finite differences behind its table are right. (tests/test_lesson_browser.py clicks
+and the finite differences behind its table are right. (tests/pictures/test_lesson_browser.py clicks
 through it in a real browser.)"""
 
 from __future__ import annotations
@@ -348,7 +348,7 @@ def test_save_writes_exactly_the_path_and_replaces_an_old_file_whole(tmp_path: P
 
 
 def test_page_resources_ship_with_the_package() -> None:
-    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     assert '"autograd.pictures" = ["lesson.html", "lesson.js", "lesson.css"]' in text
 
 

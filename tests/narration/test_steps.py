@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_value import chain_rule_example
+from examples import chain_rule_example
 
 from autograd import Value, explain
 

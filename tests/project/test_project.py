@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _readme_commands() -> list[str]:
@@ -34,3 +34,22 @@ def test_readme_examples_are_true() -> None:
     for number, block in enumerate(blocks):
         runner.run(parser.get_doctest(block, {}, f"README block {number}", "README.md", 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_no_merge_conflict_is_left_in_a_tracked_file() -> None:
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    left = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in {".py", ".md", ".toml", ".js", ".html", ".css", ".txt", ""}:
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        left += [f"{name}:{i}" for i, line in enumerate(lines, 1) if line.startswith("<<<<<<< ")]
+    assert left == []

@@ -16,7 +16,7 @@ from conftest import needs_torch
 from expressions import Recipe, kink_inputs, recipes
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from test_tensor_properties import OURS, Case, problems, torch_lib
+from tensor_cases import OURS, Case, problems, torch_lib
 
 import autograd
 from autograd import Tensor, Value, grad

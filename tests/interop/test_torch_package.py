@@ -20,7 +20,7 @@ import nn.bridge
 import nn.torch
 from autograd import Tensor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- without torch ------------------------------------------------------------------------
