@@ -3,9 +3,9 @@
 PyTorch's ``torch.autograd.grad``: the gradients of some outputs with respect to some
 inputs, returned instead of stored in ``.grad``. With ``create_graph=True`` each gradient
 is itself a node of a graph, built by the very derivative rules backward uses (written to
-run on numbers and on nodes alike, see :mod:`autograd.ops` and :mod:`autograd.tensor_ops`),
-so it can be differentiated again, drawn and explained. The gradient nodes are labelled by
-what they mean: ``dy/dx``.
+run on numbers and on nodes alike, see :mod:`autograd.scalar.ops` and
+:mod:`autograd.tensors.ops`), so it can be differentiated again, drawn and explained. The
+gradient nodes are labelled by what they mean: ``dy/dx``.
 
     >>> from autograd import Value
     >>> x = Value(2.0, "x")

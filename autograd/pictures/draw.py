@@ -306,7 +306,7 @@ def draw_dot(
     ``rankdir`` is the direction of flow (``"LR"``, ``"TB"``, ...). ``step=k`` shows the
     grads after the first ``k`` backward steps with step ``k`` highlighted and narrated
     (``0`` is the start, before any step); the grads you computed are left as they were.
-    ``step`` may also be a :class:`~autograd.graph.Step` of ``root``'s backward.
+    ``step`` may also be a :class:`~autograd.narration.steps.Step` of ``root``'s backward.
     ``collapse="neuron"`` (or ``"layer"``, any group kind) folds each group into one box.
     ``format`` is the default for ``.render()``.
 

@@ -2,7 +2,7 @@
 
 ``lesson(root)`` turns the graph behind any Value or Tensor into a page that steps through
 the forward pass (each value appears in topological order) and then every backward step,
-with the graph drawn as :func:`~autograd.draw.draw_dot` draws it, the step's narration and
+with the graph drawn as :func:`~autograd.pictures.draw.draw_dot` draws it, the step's narration and
 formula, and a table of the leaves with their gradients so far beside finite-difference
 estimates. Clicking a node shows its whole chain-rule sum, path by path, with numbers.
 
@@ -113,7 +113,7 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
     ``title`` heads the page. Backward is narrated as if every grad started at zero, and
     every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
-    (without it: :class:`~autograd.draw.GraphvizNotFound`, with drawing's install hint).
+    (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`, with drawing's install hint).
 
     Not run as a doctest, since it needs ``dot``:
 
@@ -247,7 +247,7 @@ class _Builder:
 
     def run_backward(self) -> None:
         """Backward, one event per chain-rule step; the caller resets and restores the grads
-        (:func:`~autograd.graph.grads_from_zero`)."""
+        (:func:`~autograd.engine.graph.grads_from_zero`)."""
         scene, root = self.scene, self.scene.root
         seed = root.seed()
         d_root = self.namer.d(root)

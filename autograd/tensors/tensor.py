@@ -1,8 +1,8 @@
 """Tensor: a node of the computation graph that holds a numpy array.
 
-A Tensor is to arrays what :class:`~autograd.value.Value` is to floats: it remembers the op
-record (:mod:`autograd.tensor_ops`) and the parents that made it, so the same graph walk,
-narration (``explain``) and drawing (``draw_dot``) work on it. Names and semantics follow
+A Tensor is to arrays what :class:`~autograd.scalar.value.Value` is to floats: it remembers
+the op record (:mod:`autograd.tensors.ops`) and the parents that made it, so the same graph
+walk, narration (``explain``) and drawing (``draw_dot``) work on it. Names and semantics follow
 PyTorch: ``requires_grad`` leaves collect ``.grad`` (an ndarray, None until the first
 backward), results of ops on tensors that need no gradient record nothing, and
 ``no_grad()`` switches recording off.
@@ -155,7 +155,7 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
         made.ctx = ctx if op.keeps is None else op.keeps(ctx)
         made.label = ""
         made.owner = None
-        made._recorded_at = _inplace.CHANGES  # see autograd/inplace.py
+        made._recorded_at = _inplace.CHANGES  # see autograd/tensors/versions.py
     else:
         made = _plain(out)
     if op.view and out.base is not None:
@@ -325,7 +325,7 @@ class Tensor(TensorMethods["Tensor"]):
         tensor or on one sharing its numbers (a view, its base, ``detach()``).
 
         Backward refuses to use a tensor changed after the op that saved it ran (see
-        :mod:`autograd.inplace`). Writing to the array itself (``x.data -= …``, as
+        :mod:`autograd.tensors.versions`). Writing to the array itself (``x.data -= …``, as
         optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version

@@ -4,9 +4,7 @@ without a circle (issue 20, items 4 and 5)."""
 
 from __future__ import annotations
 
-import ast
 import inspect
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +12,6 @@ from conftest import needs_torch
 
 import nn
 from autograd import Tensor, no_grad, tensor, zeros
-from autograd.tensors import methods
-
-TENSORS = Path(methods.__file__).resolve().parent.parent
 
 
 def _words(text: str) -> list[str]:
@@ -68,12 +63,6 @@ def test_the_slots_and_class_attributes_are_those_of_before() -> None:
     assert (np.ones(1) + x).__class__ is Tensor and {x: 1}[x] == 1
 
 
-@pytest.mark.parametrize("name", SURFACE)
-def test_the_pytorch_surface_comes_from_a_mixin_not_from_tensor_py(name: str) -> None:
-    owner = next(c for c in Tensor.__mro__ if name in vars(c))
-    assert owner.__module__.startswith("autograd.tensors.methods."), (name, owner)
-
-
 def test_the_methods_reach_ops_through_the_one_apply_path_of_the_class() -> None:
     from autograd.tensors import tensor as tensor_module
 
@@ -104,96 +93,3 @@ def test_a_torch_tensor_is_not_taken_for_one_of_ours() -> None:
     with pytest.raises(RuntimeError, match="requires grad"):
         Tensor(torch.ones(2, requires_grad=True))
     assert Tensor(torch.ones(2)).tolist() == [1.0, 1.0]
-
-
-# --- imports inside autograd/tensors -----------------------------------------------------
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(TENSORS).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _sibling_imports(path: Path) -> list[tuple[str, ast.stmt, bool]]:
-    """The modules of autograd/tensors that ``path`` imports, each with its statement and
-    whether the statement runs when the module is imported (module level, not under
-    ``if TYPE_CHECKING``) or later (inside a function, or only for a type checker)."""
-    name = _module_name(path)
-    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-    found: list[tuple[str, ast.stmt, bool]] = []
-
-    def visit(node: ast.AST, at_import_time: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ImportFrom) and 0 < child.level <= len(package) + 1:
-                base = package[: len(package) - child.level + 1]
-                target = ".".join([*base, *(child.module or "").split(".")]).strip(".")
-                candidates = [target, *(f"{target}.{a.name}".strip(".") for a in child.names)]
-                found.extend((c, child, at_import_time) for c in candidates if _exists(c))
-            later = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) or (
-                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test)
-            )
-            visit(child, at_import_time and not later)
-
-    visit(ast.parse(path.read_text()), True)
-    return found
-
-
-def _exists(name: str) -> bool:
-    where = TENSORS / name.replace(".", "/")
-    return where.with_suffix(".py").is_file() or (where / "__init__.py").is_file()
-
-
-def _tensors_modules() -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted(TENSORS.rglob("*.py")) if p.name != "conftest.py"}
-
-
-def test_no_module_of_autograd_tensors_defers_an_import_of_another() -> None:
-    late = []
-    for name, path in _tensors_modules().items():
-        for target, statement, at_import_time in _sibling_imports(path):
-            if not at_import_time:
-                late.append(f"{name} -> {target} (line {statement.lineno})")
-        body = ast.parse(path.read_text()).body
-        first_code = next(
-            (i for i, s in enumerate(body) if isinstance(s, (ast.FunctionDef, ast.ClassDef))),
-            len(body),
-        )
-        for statement in body[first_code:]:
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                late.append(f"{name}: an import at line {statement.lineno}, after the code")
-    assert late == []
-
-
-def test_the_modules_of_autograd_tensors_import_each_other_without_a_circle() -> None:
-    modules = _tensors_modules()
-    edges: dict[str, set[str]] = {name: set() for name in modules}
-    for name, path in modules.items():
-        for target, _, _ in _sibling_imports(path):
-            edges[name].add(target)
-            # importing a module of a package from outside it runs the package's __init__
-            parent = target.rpartition(".")[0]
-            if parent and not name.startswith(parent):
-                edges[name].add(parent)
-    edges = {name: targets - {name} for name, targets in edges.items()}
-    order: list[str] = []
-    state: dict[str, str] = {}
-
-    def walk(name: str, trail: list[str]) -> None:
-        if state.get(name) == "done":
-            return
-        assert state.get(name) != "open", "a circle: " + " -> ".join([*trail, name])
-        state[name] = "open"
-        for target in sorted(edges[name]):
-            walk(target, [*trail, name])
-        state[name] = "done"
-        order.append(name)
-
-    for name in sorted(modules):
-        walk(name, [])
-    assert edges["base"] == set()  # the bottom: what "a Tensor" means below tensor.py
-    # read bottom up: what tensor.py uses comes before it, the methods included
-    for below in ("dtypes", "versions", "interop", "methods", "methods.conversion"):
-        assert order.index(below) < order.index("tensor"), below
-    assert not any(
-        target == "tensor" for m in modules if m.startswith("methods") for target in edges[m]
-    )

@@ -204,15 +204,15 @@ class ConversionMethods(TensorBase[TensorT]):
     def __int__(self) -> builtins.int:
         return builtins.int(self.item())
 
-    # --- PyTorch (autograd/torch_bridge.py; torch is imported only when these are called) ---
+    # --- PyTorch (autograd/tensors/interop.py; torch is imported only when these are called) ---
 
     @classmethod
     def from_torch(cls: type[TensorT], t: Any) -> TensorT:
         """A copy of the torch tensor ``t``: its numbers, dtype and requires_grad.
-        See :mod:`autograd.torch_bridge`."""
+        See :mod:`autograd.tensors.interop`."""
         return tensor_from_torch(cls, t)
 
     def to_torch(self) -> Any:
         """A ``torch.Tensor`` copy: the numbers, dtype and requires_grad (a leaf, without grad).
-        See :mod:`autograd.torch_bridge`."""
+        See :mod:`autograd.tensors.interop`."""
         return tensor_to_torch(self)
