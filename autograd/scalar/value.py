@@ -304,7 +304,7 @@ class Value:
             name_gradients(self, Value)
 
     def backward_steps(self) -> Iterator[Step]:
-        """Backward one chain-rule step at a time; each step is applied as it is yielded.
+        """Backward one chain-rule step at a time; each step is applied when it is yielded.
 
         >>> x = Value(2.0, "x"); y = x * 3; y.label = "y"
         >>> steps = y.backward_steps(); print(next(steps)); x.grad
