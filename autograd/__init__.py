@@ -31,8 +31,10 @@ without leaving them, and ``x @ W`` adds only ``tensors/``.
    ``factories.py``, ``functions.py``, ``interop.py`` (to and from torch).
 5. ``gradients.py``: :func:`grad`, the same loop run from several outputs, every ``.grad``
    put back.
-6. ``tools/``: ``gradcheck.py`` (finite differences against backward), ``expression.py``
-   (the command line's reader), ``files.py`` (the one way any file is written).
+6. ``tools/``: ``gradcheck.py`` (finite differences against backward), ``check.py``
+   (:func:`check`: the learner's own gradients against backward's, the first wrong step and
+   why), ``expression.py`` (the command line's reader), ``files.py`` (the one way any file
+   is written).
 7. ``pictures/``: ``draw.py`` (Graphviz), ``lesson.py`` (the page to click through).
 8. ``cli.py`` (``tracegrad`` / ``python -m autograd``) and this file, the public names.
    ``autograd.ops`` and ``autograd.tensor_ops`` are the old paths of the records, kept as
@@ -87,6 +89,7 @@ from .tensors.tensor import (
     is_grad_enabled,
     no_grad,
 )
+from .tools.check import CheckReport, check
 from .tools.gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 # autograd.max exists (as torch.max does) but is left out of __all__: a star import must not
@@ -127,6 +130,8 @@ __all__ = [
     "grad",
     "GradcheckReport",
     "GradcheckError",
+    "check",
+    "CheckReport",
     "sigmoid",
     "relu",
     "tanh",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..engine.graph import grads_from_zero, topological_order
@@ -40,14 +40,16 @@ def _mark(number: Any) -> str:
     return "" if _is_finite(number) else "   ⚠ not a finite number: it will spread to the result"
 
 
-def explain(root: Any, part: str | None = None) -> str:
+def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | None = None) -> str:
     """Narrate the forward and backward pass of the graph ending at ``root``.
 
     The backward pass is narrated as if every grad started at zero, and every grad is
     restored afterwards: reading the lesson changes nothing. A network's values (those with
     owners, as ``nn`` sets them) are listed in reading order: the inputs, then layer L1, then
     L2, ...; the gradients too. ``part="L1"`` or ``part="L2.N1"`` narrates only the values of
-    that layer or neuron, and the steps that reach them.
+    that layer or neuron, and the steps that reach them. ``names`` (a dict such as
+    ``locals()``, from name to node) names the unlabelled nodes it holds, for this lesson
+    only: ``dloss/dlogprobs`` rather than ``dloss/d(log(probs))``.
 
     >>> import nn
     >>> model = nn.MLP(2, [2, 1], seed=0)
@@ -56,7 +58,7 @@ def explain(root: Any, part: str | None = None) -> str:
     ['  layer L2']
     """
     order = topological_order(root)
-    namer = Namer(order)
+    namer = Namer(order, names)
     shown = _reading_order(order)
     wanted = _part(order, part)
     lines = ["Forward pass: each value from its inputs"]
@@ -70,9 +72,9 @@ def explain(root: Any, part: str | None = None) -> str:
         heading = group
         name, value = namer.name(node), node.describe(node.data)
         if node.parents:
-            names = [namer.name(p) for p in node.parents]
+            inputs = [namer.name(p) for p in node.parents]
             numbers = [brief(p, p.data) for p in node.parents]
-            expression = node.op.render(names)
+            expression = node.op.render(inputs)
             line = f"  {name} = {expression}" if expression != name else f"  {name}"
             line += f" = {node.op.render(numbers)} = {value}"
         else:
@@ -82,7 +84,7 @@ def explain(root: Any, part: str | None = None) -> str:
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
     d_root = namer.d(root)
     with grads_from_zero(order):
-        steps = backward_steps(root)
+        steps = backward_steps(root, names=names)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
             if not (wanted(step.input) or wanted(step.output)):

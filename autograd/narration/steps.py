@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +88,7 @@ class Step:
         )
 
 
-def backward_steps(root: Any) -> Iterator[Step]:
+def backward_steps(root: Any, *, names: Mapping[str, Any] | None = None) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
 
     The engine's one backward loop (:func:`~autograd.engine.graph.walk`), watched: every
@@ -96,7 +96,8 @@ def backward_steps(root: Any) -> Iterator[Step]:
     loop pauses after each node, so when a step is yielded it has been applied, and every
     ``.grad`` shows the state so far (the steps out of one node are applied together).
     Exhausting the generator has exactly the effect of ``root.backward()``: leaves
-    accumulate, intermediate nodes start again from zero.
+    accumulate, intermediate nodes start again from zero. ``names`` (a dict such as
+    ``locals()``) names the unlabelled nodes it holds, in these steps only.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
@@ -105,7 +106,7 @@ def backward_steps(root: Any) -> Iterator[Step]:
     db/da += a = 3  (path 2 of 2: total 6)
     """
     order = topological_order(root)
-    narrator = _Narrator(root, order)
+    narrator = _Narrator(root, order, names)
     for _ in walk(root, order=order, observer=narrator.observe):
         yield from narrator.told
         narrator.told.clear()
@@ -114,9 +115,9 @@ def backward_steps(root: Any) -> Iterator[Step]:
 class _Narrator:
     """Turns each contribution the backward loop adds into a :class:`Step`."""
 
-    def __init__(self, root: Any, order: list[Any]) -> None:
+    def __init__(self, root: Any, order: list[Any], names: Mapping[str, Any] | None) -> None:
         self.root = root
-        self.namer = Namer(order)
+        self.namer = Namer(order, names)
         self.d_root = self.namer.d(root)
         # How many paths bring gradient to each narrated input, so that the first of several
         # is told apart from the total: the edges that carry a gradient, not those skipped.

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import string
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,21 @@ class Lesson:
         )
 
 
-def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) -> Lesson:
+def lesson(
+    root: Any,
+    *,
+    collapse: str | None = None,
+    title: str | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> Lesson:
     """The step-through page for the graph behind ``root`` (a Value or a one-number Tensor).
 
     ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
-    ``title`` heads the page. Backward is narrated as if every grad started at zero, and
-    every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
-    (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`, with drawing's install hint).
+    ``title`` heads the page; ``names`` (a dict such as ``locals()``, from name to node)
+    names the unlabelled nodes it holds, on this page only. Backward is narrated as if every
+    grad started at zero, and every grad is restored afterwards, as ``explain()`` does.
+    Needs Graphviz's ``dot`` (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`,
+    with drawing's install hint).
 
     Not run as a doctest, since it needs ``dot``:
 
@@ -123,7 +132,7 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene = _Scene(root, "LR", collapse)
+    scene = _Scene(root, "LR", collapse, names)
     builder = _Builder(scene)
     with grads_from_zero(scene.order):
         builder.run_backward()
@@ -261,7 +270,7 @@ class _Builder:
                 **self._grad_texts(root, seed),
             }
         )
-        for step in backward_steps(root):
+        for step in backward_steps(root, names=scene.names):
             self.backward_count += 1
             output, parent = step.output, step.input
             event = {

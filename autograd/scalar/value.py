@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..engine import grad_mode as _mode
@@ -328,17 +328,18 @@ class Value:
         """
         return backward_steps(self)
 
-    def explain(self, part: str | None = None) -> str:
+    def explain(self, part: str | None = None, *, names: Mapping[str, Any] | None = None) -> str:
         """The whole lesson as text: forward values, then every backward step.
 
         Reading the lesson changes nothing: every grad is as it was afterwards. For a
-        network, ``part="L1"`` or ``part="L2.N1"`` narrates only that layer or neuron.
+        network, ``part="L1"`` or ``part="L2.N1"`` narrates only that layer or neuron;
+        ``names=locals()`` calls unlabelled values by your variables' names.
 
         >>> x = Value(2.0, "x"); y = x * x; y.label = "y"
         >>> print(y.explain().splitlines()[-1])
           dy/dx = 4
         """
-        return explain(self, part)
+        return explain(self, part, names=names)
 
     def zero_grad(self) -> None:
         """Set the grad of this value and of every node it depends on to zero.
@@ -355,6 +356,16 @@ class Value:
             node.grad = 0.0
 
     # --- micrograd's names, for code written against micrograd ---------------------------
+
+    def _backward(self) -> None:
+        """micrograd's manual step: add this node's local chain rule into its parents' grads
+        (``o.grad = 1.0; o._backward(); n._backward(); ...``, as the lecture does by hand). It
+        is :meth:`propagate`; a leaf has nothing to pass on.
+
+        >>> x = Value(3.0, "x"); y = x * x; y.grad = 1.0; y._backward(); x.grad
+        6.0
+        """
+        self.propagate()
 
     @property
     def _prev(self) -> tuple[Value, ...]:
