@@ -52,6 +52,8 @@ __all__ = ["check", "CheckReport", "Answer", "Term", "is_right", "tolerance"]
 
 #: Lines of ``str(report)`` wrap at this width (formulas stay whole).
 WIDTH = 96
+#: How a term that never arrived is told.
+NOTHING = "nothing arrived"
 #: Up to this many paths into one node, every subset is tried to find the ones left out.
 SUBSETS_UP_TO = 10
 
@@ -610,6 +612,9 @@ class _Reader:
         d_in = self.namer.d(step.input)
         upstream, share = term.upstream, term.contribution
         mistakes: list[tuple[Any, str]] = [(-share, "its sign is flipped")]
+        if np.any(share):
+            passed = f" (did {self.namer.name(out)}._backward() run?)" if self.from_grads else ""
+            mistakes.append((0 * share, f"{NOTHING} from {self.namer.name(out)}{passed}"))
         if np.shape(upstream) == np.shape(share) and not _same(upstream, share):
             mistakes.append(
                 (
@@ -632,29 +637,36 @@ class _Reader:
                 mistakes.append((sibling.contribution, why))
         return mistakes
 
+    def upstream_told(self, answer: Answer, term: Term) -> str:
+        """``your dloss/dy = 4 is right`` (given), ``with the right dloss/dy = 4`` (not given)."""
+        at = answer.worst
+        if at is None:
+            shown = f" = {_number_text(term.upstream)}"
+        elif np.shape(term.upstream) == np.shape(answer.right):
+            shown = f" ({fmt(_entry(term.upstream, at))} at {_index_text(at)})"
+        else:
+            shown = ""  # another shape: its entry at this index means nothing here
+        told = f"{self.d_root}/{self.namer.d(term.output)}{shown}"
+        if id(term.output) in self.answered:  # given, and right (else the cause is above)
+            return f"your {told} is right"
+        return f"with the right {told}"
+
     def term_text(self, answer: Answer, term: Term, why: str, count: int) -> str:
         step = term.step
         d_out = self.namer.d(step.output)
-        upstream_name = f"{self.d_root}/{d_out}"
-        at = answer.worst
-        if at is None:
-            shown_up = f" = {_number_text(term.upstream)}"
-        elif np.shape(term.upstream) == np.shape(answer.right):
-            shown_up = f" ({fmt(_entry(term.upstream, at))} at {_index_text(at)})"
-        else:
-            shown_up = ""  # another shape: its entry at this index means nothing here
         local_name = f"{d_out}/{self.namer.d(answer.node)}"
         where = (
             "" if count == 1 else f" in {self.path_name(answer.terms, answer.terms.index(term))}"
         )
+        told = self.upstream_told(answer, term)
+        if why.startswith(NOTHING):
+            return f"{told}, but {why}" if step.output is not self.root else why
         if step.output is self.root:  # d(root)/d(root) = 1: the local derivative is all
             text = f"the local derivative{where} is wrong"
+        elif told.startswith("your"):
+            text = f"{told}, so the local derivative{where} is wrong"
         else:
-            told = f"{upstream_name}{shown_up}"
-            if id(step.output) in self.answered:  # given, and right (else the cause is above)
-                text = f"your {told} is right, so the local derivative{where} is wrong"
-            else:
-                text = f"with the right {told}, the local derivative{where} is wrong"
+            text = f"{told}, the local derivative{where} is wrong"
         if term.local is not None and np.ndim(term.local) == 0:
             local = float(term.local)
             others = sum(float(t.contribution) for t in answer.terms if t is not term)
