@@ -48,6 +48,7 @@ def test_lesson_page_names() -> None:
     found = re.search(r'id="tg-data">(.*?)</script>', page.html, re.S)
     assert found is not None
     data = json.loads(found.group(1))
-    assert [node["name"] for node in data["nodes"]] == ["w", "x", "wx", "b", "y", "5", "y − 5", "loss"]
+    names_shown = [node["name"] for node in data["nodes"]]
+    assert names_shown == ["w", "x", "wx", "b", "y", "5", "y − 5", "loss"]
     assert any("dloss/dwx" in event["text"] for event in data["events"])
     assert unlabelled(loss)
