@@ -268,28 +268,7 @@ class _Reader:
         _, function, column, first = self.pending.pop()
         arguments = self.operands[first:]
         del self.operands[first:]
-        make, settings, defaults = FUNCTIONS[function]
-        given = len(arguments) - 1
-        if not settings - len(defaults) <= given <= settings:
-            wanted = _arity(function, settings, defaults)
-            raise self.fail(f"{function} takes {wanted}, got {len(arguments)}", column)
-        operand = arguments[0][0]
-        numbers = []
-        for number, start in arguments[1:]:
-            if isinstance(number, Value):
-                raise self.fail(
-                    f"the settings of {function} must be plain numbers, not expressions "
-                    "of the names",
-                    start,
-                )
-            numbers.append(number)
-        numbers += defaults[given - (settings - len(defaults)) :]
-        try:
-            op = make(*numbers)
-        except ValueError as error:
-            raise self.fail(f"{function}: {error}", column) from None
-        result = self.apply(column, op, (operand,), lambda x: Value._apply(op, (x,)))
-        self.operands.append((result, column))
+        self.operands.append((_call(self.text, function, column, arguments), column))
 
     def number(self, word: str, column: int) -> float:
         if word[-1] in "jJ":
@@ -351,6 +330,31 @@ def _apply(text: str, column: int, op: Op, inputs: tuple[Node, ...], build: Buil
         return op.forward(*inputs)
     except (OpDomainError, ArithmeticError, ValueError) as error:
         raise ExpressionError(str(error), text, column) from None
+
+
+def _call(text: str, function: str, column: int, arguments: list[tuple[Node, int]]) -> Node:
+    """``function(value, settings...)`` from its read arguments (each with its column): the
+    number of arguments and that settings are plain numbers checked, then the op applied."""
+    make, settings, defaults = FUNCTIONS[function]
+    given = len(arguments) - 1
+    if not settings - len(defaults) <= given <= settings:
+        wanted = _arity(function, settings, defaults)
+        raise ExpressionError(f"{function} takes {wanted}, got {len(arguments)}", text, column)
+    numbers = []
+    for number, start in arguments[1:]:
+        if isinstance(number, Value):
+            raise ExpressionError(
+                f"the settings of {function} must be plain numbers, not expressions of the names",
+                text,
+                start,
+            )
+        numbers.append(number)
+    numbers += defaults[given - (settings - len(defaults)) :]
+    try:
+        op = make(*numbers)
+    except ValueError as error:
+        raise ExpressionError(f"{function}: {error}", text, column) from None
+    return _apply(text, column, op, (arguments[0][0],), lambda x: Value._apply(op, (x,)))
 
 
 def _refusal(text: str, values: Mapping[str, float]) -> ExpressionError:
@@ -441,35 +445,15 @@ class _Explainer:
                 f"{function.id} is not a function here: use one of {', '.join(FUNCTIONS)}",
                 function,
             )
-        make, settings, defaults = FUNCTIONS[function.id]
         if node.keywords:
+            make, settings, defaults = FUNCTIONS[function.id]
             wanted = _arity(function.id, settings, defaults)
             raise self.fail(
                 f"{function.id} takes {wanted}, by position (not name=...)",
                 node.keywords[0].value,
             )
-        given = len(node.args) - 1
-        if not settings - len(defaults) <= given <= settings:
-            wanted = _arity(function.id, settings, defaults)
-            raise self.fail(f"{function.id} takes {wanted}, got {len(node.args)}", function)
-        operand = self.read(node.args[0])
-        numbers = []
-        for argument in node.args[1:]:
-            number = self.read(argument)
-            if isinstance(number, Value):
-                raise self.fail(
-                    f"the settings of {function.id} must be plain numbers, not expressions "
-                    "of the names",
-                    argument,
-                )
-            numbers.append(number)
-        numbers += defaults[given - (settings - len(defaults)) :]
-        try:
-            op = make(*numbers)
-        except ValueError as error:
-            raise self.fail(f"{function.id}: {error}", node) from None
-        at = self.column(function)
-        return self.apply(at, op, (operand,), lambda x: Value._apply(op, (x,)))
+        arguments = [(self.read(argument), self.column(argument)) for argument in node.args]
+        return _call(self.text, function.id, self.column(function), arguments)
 
     def operator_column(self, node: ast.BinOp, symbol: str) -> int:
         """Where the operator of ``node`` stands: after its left operand and any ``)``."""
