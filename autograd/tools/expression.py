@@ -381,9 +381,7 @@ class _Explainer:
 
     def __init__(self, text: str, values: Mapping[str, float]) -> None:
         self.text = text
-        self.values = values
-        self.leaves: dict[str, Value] = {}
-        self.names: list[str] = []  # every name the expression uses, in order of first use
+        self.leaves = _Reader(text, values)  # its names: one leaf each, as the grammar reads
         self._bytes = text.encode("utf-8")
 
     def column(self, node: ast.AST) -> int:
@@ -424,17 +422,7 @@ class _Explainer:
         raise self.fail(f"{_describe(node)} is not allowed here: {_ALLOWED} only", node)
 
     def name(self, node: ast.Name) -> Value:
-        name = node.id
-        if name not in self.names:
-            self.names.append(name)
-        if name in self.leaves:
-            return self.leaves[name]
-        if name not in self.values:
-            hint = f" ({name} is a function: call it, as in {name}(x))" if name in FUNCTIONS else ""
-            raise self.fail(f"{name} has no value: give it one, e.g. {name}=1.5{hint}", node)
-        leaf = Value(self.values[name], name)
-        self.leaves[name] = leaf
-        return leaf
+        return self.leaves.name(node.id, self.column(node))
 
     def call(self, node: ast.Call) -> Node:
         function = node.func
