@@ -31,14 +31,9 @@ why it is wrong: a term, a path left out, or an upstream gradient that was wrong
 
 from __future__ import annotations
 
-import html
 import itertools
-import numbers
-import textwrap
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,233 +42,31 @@ from ..engine.graph import grads_from_zero, topological_order, walk
 from ..engine.notation import CONSTANT, fmt
 from ..narration.names import Namer, narrated
 from ..narration.steps import Step, backward_steps
+from .answers import (
+    Answer,
+    CheckReport,
+    Term,
+    _as_numbers,
+    _entry,
+    _float,
+    _index_text,
+    _multiple,
+    _number_text,
+    _numbers,
+    _paren,
+    _roundoff,
+    _same,
+    _shape_cause,
+    _worst,
+    is_right,
+)
 
-__all__ = ["check", "CheckReport", "Answer", "Term", "is_right", "tolerance"]
+__all__ = ["check"]
 
-#: Lines of ``str(report)`` wrap at this width (formulas stay whole).
-WIDTH = 96
 #: How a term that never arrived is told.
 NOTHING = "nothing arrived"
 #: Up to this many paths into one node, every subset is tried to find the ones left out.
 SUBSETS_UP_TO = 10
-
-
-# --- the tolerance ----------------------------------------------------------------------------
-
-
-def tolerance(right: Any, digits: int = 3, *, eps: float = float(np.finfo(np.float64).eps)) -> Any:
-    """How far an answer may be from ``right`` and still count: half a unit in its
-    ``digits``-th significant digit (what rounding to ``digits`` significant digits can
-    change), plus a floor for roundoff, ``16 · eps`` times the largest entry (at least 1e-12),
-    so that an entry that is 0 for one way of computing and 1e-17 for another is right.
-
-    >>> f"{tolerance(8.0):.3g}", f"{tolerance(0.012345):.3g}"  # 8.00 ± 0.005, 0.0123 ± 0.00005
-    ('0.005', '5e-05')
-    """
-    r = np.abs(np.asarray(right, dtype=np.float64))
-    finite = np.isfinite(r) & (r > 0)
-    places = np.floor(np.log10(np.where(finite, r, 1.0)))
-    half_unit = np.where(finite, 0.5 * 10.0 ** (places - digits + 1), 0.0)
-    largest = float(np.max(np.where(np.isfinite(r), r, 0.0), initial=0.0))
-    return half_unit * (1 + 1e-9) + max(1e-12, 16 * eps * largest)
-
-
-def is_right(yours: Any, right: Any, digits: int = 3, *, eps: float | None = None) -> Any:
-    """Entry by entry, whether ``yours`` counts as ``right`` (see :func:`tolerance`): an
-    answer rounded to ``digits`` significant digits is right; NaN matches NaN, ∞ matches ∞.
-
-    >>> bool(is_right(0.123, 0.12345)), bool(is_right(0.124, 0.12345)), bool(is_right(8, 8.0))
-    (True, False, True)
-    """
-    y = np.asarray(yours, dtype=np.float64)
-    r = np.asarray(right, dtype=np.float64)
-    if eps is None:
-        eps = _eps(right)
-    with np.errstate(invalid="ignore"):
-        close = np.abs(y - r) <= tolerance(r, digits, eps=eps)
-    return close | (y == r) | (np.isnan(y) & np.isnan(r))
-
-
-def _eps(number: Any) -> float:
-    dtype = getattr(number, "dtype", np.dtype(np.float64))
-    return float(np.finfo(dtype).eps) if dtype.kind == "f" else float(np.finfo(np.float64).eps)
-
-
-# --- what the report holds --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Term:
-    """One path by which the gradient arrives at a node: a term of its chain-rule sum,
-    ``d(root)/d(output) · d(output)/d(node)``, as backward computed it (``step``), with its
-    numbers as floats or numpy arrays: ``upstream`` d(root)/d(output), ``local``
-    d(output)/d(node) (None for an array rule) and ``contribution``, their product."""
-
-    step: Step
-    upstream: Any
-    local: Any
-    contribution: Any
-
-    @property
-    def output(self) -> Any:
-        """The node that uses this one (the path goes through it)."""
-        return self.step.output
-
-
-@dataclass(eq=False)
-class Answer:
-    """One answer checked: ``yours`` beside ``right`` (d(root)/d(node)), ``ok`` if it counts.
-
-    ``terms`` are the paths the gradient arrives by; ``cause`` says why a wrong answer is
-    wrong (empty for a right one); for a Tensor, ``worst`` is the index of the entry furthest
-    out and ``wrong_entries`` how many entries are wrong.
-    """
-
-    node: Any
-    name: str
-    derivative: str
-    yours: Any
-    right: Any
-    ok: bool
-    terms: tuple[Term, ...]
-    cause: str = ""
-    worst: tuple[int, ...] | None = None
-    wrong_entries: int = 0
-    detail: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        if self.worst is None:
-            if self.ok:
-                return narrated(f"✓ {self.derivative} = {_number_text(self.yours)}")
-            if np.shape(self.yours) != np.shape(self.right):
-                return narrated(f"✗ {self.derivative}: {self.cause}")
-            return narrated(
-                f"✗ {self.derivative} = {_number_text(self.yours)}, but it is "
-                f"{_number_text(self.right)}"
-            )
-        shape = _shape_text(np.shape(self.right))
-        y, r = _entry(self.yours, self.worst), _entry(self.right, self.worst)
-        at = _index_text(self.worst)
-        if self.ok:
-            gap = fmt(float(np.max(np.abs(_float(self.yours) - _float(self.right)))))
-            return narrated(f"✓ {self.derivative} {shape}: every entry right (largest gap {gap})")
-        size = int(np.size(self.right))
-        return narrated(
-            f"✗ {self.derivative} {shape}: {self.wrong_entries} of {size} entries wrong; the "
-            f"worst, {at}: yours {fmt(y)}, right {fmt(r)}"
-        )
-
-
-class CheckReport:
-    """What :func:`check` found: ``ok`` when every answer is right, ``first_wrong`` the first
-    wrong node in backward order (None if none), ``answers`` each :class:`Answer` in backward
-    order. ``str(report)`` is the text a learner reads; a notebook shows it as HTML.
-
-    >>> from autograd import Value
-    >>> x = Value(3.0, "x"); y = x * x; y.label = "y"
-    >>> report = check(y, {x: 6.0})
-    >>> bool(report), report.first_wrong, [a.derivative for a in report.answers]
-    (True, None, ['dy/dx'])
-    """
-
-    def __init__(self, answers: Sequence[Answer], digits: int) -> None:
-        self.answers = tuple(answers)
-        self.digits = digits
-
-    @property
-    def ok(self) -> bool:
-        """Whether every answer given is right."""
-        return all(answer.ok for answer in self.answers)
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    @property
-    def wrong(self) -> tuple[Answer, ...]:
-        """The wrong answers, in backward order."""
-        return tuple(answer for answer in self.answers if not answer.ok)
-
-    @property
-    def first_wrong(self) -> Any:
-        """The first wrong node in backward order (nearest the root), or None."""
-        wrong = self.wrong
-        return wrong[0].node if wrong else None
-
-    def lines(self) -> list[tuple[str, str]]:
-        """The report as ``(kind, text)`` lines: kinds ``head``, ``right``, ``wrong``,
-        ``because`` (the cause of a wrong one told without a block of its own), ``blank``,
-        ``title``, ``detail`` and ``note``; ``str()`` and the HTML are made from these."""
-        count, wrong = len(self.answers), self.wrong
-        if not count:
-            head = "check: no answers given"
-        elif not wrong:
-            head = "check: the answer is right" if count == 1 else f"check: all {count} right"
-        else:
-            head = (
-                f"check: {count - len(wrong)} of {count} answer{'s' if count > 1 else ''} right; "
-                f"the first wrong one, in backward order, is {wrong[0].derivative}"
-            )
-        out = [("head", head)]
-        for answer in self.answers:
-            line = str(answer)
-            out.append(("right" if answer.ok else "wrong", line))
-            if not answer.ok and not answer.detail and answer.cause not in line:
-                out.append(("because", answer.cause))
-        for answer in wrong:
-            if answer.detail:
-                out.append(("blank", ""))
-                out.append(("title", answer.detail[0]))
-                out += [("detail", line) for line in answer.detail[1:]]
-        if wrong:
-            out += [("blank", ""), ("note", _rule(self.digits))]
-        return [(kind, narrated(text)) for kind, text in out]
-
-    def __str__(self) -> str:
-        indent = {"right": "  ", "wrong": "  ", "because": "      ", "detail": "  "}
-        out = []
-        for kind, text in self.lines():
-            line = indent.get(kind, "") + text
-            # A sentence wraps; a chain-rule line (a formula) stays whole.
-            if len(line) > WIDTH and (kind in ("because", "note") or "why: " in text):
-                lead = line[: len(line) - len(line.lstrip())]
-                more = lead + ("      " if "why: " in text else "")
-                out.append(
-                    textwrap.fill(line.strip(), WIDTH, initial_indent=lead, subsequent_indent=more)
-                )
-            else:
-                out.append(line)
-        return "\n".join(out).rstrip()
-
-    def __repr__(self) -> str:
-        wrong = self.wrong
-        first = f"; first wrong: {wrong[0].derivative}" if wrong else ""
-        return f"<CheckReport: {len(self.answers)} answers, {len(wrong)} wrong{first}>"
-
-    def _repr_html_(self) -> str:
-        colours = {"right": "#1a7f37", "wrong": "#cf222e"}
-        rows = []
-        for kind, text in self.lines():
-            if kind == "blank":
-                continue
-            style = "margin:0;font-family:monospace;white-space:pre-wrap"
-            if kind in colours:
-                style += f";color:{colours[kind]};padding-left:1em"
-            elif kind == "detail":
-                style += ";padding-left:1em"
-            elif kind == "because":
-                style += ";padding-left:3em"
-            elif kind in ("head", "title"):
-                style += ";font-weight:bold;margin-top:0.5em"
-            elif kind == "note":
-                style += ";color:#777;font-size:smaller;margin-top:0.5em"
-            rows.append(f'<p style="{style}">{html.escape(text)}</p>')
-        return f'<div class="tracegrad-check">{"".join(rows)}</div>'
-
-
-def _rule(digits: int) -> str:
-    return (
-        f"(right means: the same to {digits} significant digits; check(..., digits=n) changes that)"
-    )
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -422,6 +215,15 @@ class _Reader:
         # answers above that it came through.
         self.yours_from_above: dict[int, Any] = {}
         self.wrong_above: dict[int, frozenset[int]] = {}
+        self.not_followed: set[int] = set()  # answers that could not take backward's place
+
+    @staticmethod
+    def summed(term: Term, right: Any) -> tuple[Any, Any]:
+        """How large the numbers were that rounding errors come from in this term: its
+        upstream times how many of its entries are added into each entry of the node (a
+        bias's gradient sums a whole batch), and the term itself."""
+        count = max(1, np.size(term.upstream) // max(1, np.size(right)))
+        return np.max(np.abs(_float(term.upstream)), initial=0.0) * count, term.contribution
 
     def position(self, node: Any) -> int:
         return self._position.get(id(node), len(self._position) + 1)  # unreached: last
@@ -449,11 +251,13 @@ class _Reader:
             else:
                 checked.cause = _shape_cause(name, yours, right)
                 return
-        fine = is_right(yours, right, self.digits, eps=_eps(right))
+        sizes = (size for term in terms for size in self.summed(term, right))
+        checked.roundoff = _roundoff(right, *sizes)
+        fine = is_right(yours, right, self.digits, roundoff=checked.roundoff)
         checked.ok = bool(np.all(fine))
         if np.ndim(right) > 0:
             checked.wrong_entries = int(np.size(fine) - np.count_nonzero(fine))
-            checked.worst = _worst(yours, right, self.digits)
+            checked.worst = _worst(yours, right, self.digits, checked.roundoff)
 
     def follow_your_answers(self, order: Sequence[Any]) -> None:
         """The engine's backward loop once more, watched: when a node's gradient is complete
@@ -481,8 +285,10 @@ class _Reader:
                 passed_on[key] = nothing if answer.ok else frozenset({key})
                 # An answer of the wrong shape cannot take the place (said already): backward's
                 # own gradient goes on.
-                with suppress(ValueError, TypeError, RuntimeError):
+                try:
                     parent.grad = parent.seed(answer.yours)
+                except (ValueError, TypeError, RuntimeError):
+                    self.not_followed.add(key)
 
         deque(walk(self.root, order=order, observer=observe), maxlen=0)
 
@@ -532,9 +338,11 @@ class _Reader:
         them = "it" if len(sources) == 1 else "them"
         text = f"your {named} above was already wrong: fix {them} first"
         implied = self.yours_from_above.get(id(answer.node))
+        if any(key in self.not_followed for key in sources):
+            return text + " (its shape is wrong, so your numbers cannot be followed past it)"
         if implied is None or np.shape(implied) != np.shape(answer.yours):
             return text
-        if np.all(is_right(answer.yours, implied, self.digits, eps=_eps(answer.right))):
+        if np.all(is_right(answer.yours, implied, self.digits, roundoff=answer.roundoff)):
             return text + "; from your numbers, this step itself is right"
         at = answer.worst
         where = "" if at is None else f" at {_index_text(at)}"
@@ -547,7 +355,7 @@ class _Reader:
         name, count = answer.name, len(terms)
 
         def near(candidate: Any) -> bool:
-            return bool(np.all(is_right(yours, candidate, digits, eps=_eps(right))))
+            return bool(np.all(is_right(yours, candidate, digits, roundoff=answer.roundoff)))
 
         if not terms:
             return f"no gradient reaches {name}: it is 0"
@@ -699,93 +507,3 @@ class _Reader:
     @staticmethod
     def entry_text(number: Any, at: tuple[int, ...] | None) -> str:
         return fmt(_entry(number, at)) if at is not None else _number_text(number)
-
-
-# --- numbers ----------------------------------------------------------------------------------
-
-
-def _as_numbers(answer: Any, scalar: bool, name: str) -> Any:
-    """An answer as a float (for a Value, ``scalar``) or an array (for a Tensor)."""
-    if hasattr(answer, "parents") and hasattr(answer, "data"):
-        answer = answer.data  # a Value or a Tensor given as the answer
-    if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
-        return float(answer)
-    try:
-        numbers_ = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"check: the answer for {name} must be a number (or an array, for a Tensor), got "
-            f"{type(answer).__name__} {answer!r:.60}"
-        ) from None
-    return float(numbers_) if scalar and numbers_.size == 1 else numbers_
-
-
-def _numbers(x: Any) -> Any:
-    """A number of the graph (a grad, a share, a local derivative) as a float or an array."""
-    if x is None or isinstance(x, float):
-        return x
-    if hasattr(x, "parents") and isinstance(getattr(x, "data", None), float):
-        return x.data  # a Value (a gradient built with create_graph)
-    return np.asarray(x)
-
-
-def _float(x: Any) -> Any:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _same(a: Any, b: Any) -> bool:
-    return bool(np.shape(a) == np.shape(b) and np.allclose(_float(a), _float(b), equal_nan=True))
-
-
-def _entry(number: Any, at: tuple[int, ...] | None) -> float:
-    array = _float(number)
-    return float(array[at]) if at is not None and array.ndim else float(array)
-
-
-def _worst(yours: Any, right: Any, digits: int) -> tuple[int, ...]:
-    """The entry furthest from right, measured in tolerances."""
-    y, r = _float(yours), _float(right)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.abs(y - r) / tolerance(r, digits, eps=_eps(right))
-    ratio = np.where(np.isnan(ratio), np.where(np.isnan(y) & np.isnan(r), 0.0, np.inf), ratio)
-    return tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), r.shape))
-
-
-def _multiple(yours: Any, right: Any) -> int | None:
-    """``k`` when ``yours`` is k times ``right`` for a whole k from 2 to 9."""
-    y, r = _float(yours), _float(right)
-    if not np.any(r):
-        return None
-    for k in range(2, 10):
-        if np.all(is_right(y, k * r)):
-            return k
-    return None
-
-
-def _number_text(number: Any) -> str:
-    if np.ndim(number):
-        return _shape_text(np.shape(number))
-    return fmt(float(number))
-
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "[" + "×".join(map(str, shape)) + "]"
-
-
-def _index_text(at: tuple[int, ...]) -> str:
-    return "[" + ", ".join(map(str, at)) + "]"
-
-
-def _paren(text: str) -> str:
-    return f"({text})" if text.startswith(("-", "−")) else text
-
-
-def _shape_cause(name: str, yours: Any, right: Any) -> str:
-    mine, its = np.shape(yours), np.shape(right)
-    text = (
-        f"yours has shape {_shape_text(mine)}, but {name} is {_shape_text(its)}: a gradient "
-        "has the shape of its node"
-    )
-    if np.size(yours) > np.size(right):
-        text += " (sum over the axes that broadcasting stretched)"
-    return text
