@@ -33,8 +33,9 @@ without leaving them, and ``x @ W`` adds only ``tensors/``.
    put back.
 6. ``tools/``: ``gradcheck.py`` (finite differences against backward), ``check.py``
    (:func:`check`: the learner's own gradients against backward's, the first wrong step and
-   why) with ``answers.py`` (its report and its rule for a right answer), ``expression.py`` (the command line's reader), ``files.py`` (the one way any file
-   is written).
+   why) with ``answers.py`` (its report and its rule for a right answer), ``quiz.py`` (the
+   backward steps as questions), ``expression.py`` (the command line's reader), ``files.py``
+   (the one way any file is written).
 7. ``pictures/``: ``draw.py`` (Graphviz), ``lesson.py`` (the page to click through).
 8. ``cli.py`` (``tracegrad`` / ``python -m autograd``) and this file, the public names.
    ``autograd.ops`` and ``autograd.tensor_ops`` are the old paths of the records, kept as

@@ -28,7 +28,7 @@ import autograd as torch
 from demos._common import heading, parser
 
 #: The words the demo learns from when no --names file is given: 48 short given names.
-WORDS = (
+WORDS = (  # noqa: SIM905 - a list of words reads best as words
     "emma olivia ava isabella sophia charlotte mia amelia harper evelyn abigail emily "
     "ella elizabeth camila luna sofia avery mila aria scarlett penelope layla chloe "
     "liam noah oliver elijah james william benjamin lucas henry alexander mason michael "
@@ -42,7 +42,7 @@ BATCH_SIZE = 32
 
 #: The 26 gradients the learner works out, from the loss back to the embedding table, in
 #: the order backward reaches them.
-CHECKED = (
+CHECKED = (  # noqa: SIM905
     "logprobs probs counts_sum_inv counts_sum counts norm_logits logit_maxes logits h W2 b2 "
     "hpreact bngain bnbias bnraw bnvar_inv bnvar bndiff2 bndiff bnmeani hprebn embcat W1 b1 "
     "emb C"
@@ -163,10 +163,10 @@ def backward_by_hand(f: dict[str, Any], mistake: str | None = None) -> dict[str,
         spread = 1.0 / (n if mistake == "bessel" else n - 1)
         dbndiff2 = spread * torch.ones_like(f["bndiff2"]) * dbnvar
         dbndiff = dbndiff + 2 * f["bndiff"] * dbndiff2  # bndiff's second path, through bndiff2
-        if mistake == "broadcast":
-            dbnmeani = -dbndiff  # left as [n, 64], one row per example: not summed back
-        else:
-            dbnmeani = -dbndiff.sum(0, keepdim=True)  # bnmeani was broadcast over the batch
+        # bnmeani was broadcast over the batch: its gradient sums the batch back (the slip
+        # leaves it [n, 64], one row per example)
+        summed = mistake != "broadcast"
+        dbnmeani = -dbndiff.sum(0, keepdim=True) if summed else -dbndiff
         dhprebn = dbndiff + 1.0 / n * torch.ones_like(f["hprebn"]) * dbnmeani
         dembcat = dhprebn @ f["W1"].T
         dW1 = f["embcat"].T @ dhprebn
