@@ -27,8 +27,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from ..engine.graph import grads_from_zero, topological_order
-from ..engine.notation import CONSTANT
+from ..engine.notation import CONSTANT, fmt
 from .names import Namer, brief, narrated
 from .steps import backward_steps
 from .steps import is_finite as _is_finite
@@ -83,6 +85,7 @@ def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | No
 
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
     d_root = namer.d(root)
+    held = {id(node): node.grad for node in shown if not node.parents}  # before, as they are
     with grads_from_zero(order):
         steps = backward_steps(root, names=names)
         lines.append(f"  {d_root}/{d_root} = 1")
@@ -108,7 +111,53 @@ def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | No
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf.describe(grad)}{_mark(grad)}")
+        lines += _already_held(leaves, held, namer)
     return narrated("\n".join(lines))
+
+
+def _already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[str]:
+    """The leaves whose ``.grad`` already holds something (earlier backward passes): what
+    they hold, and what one more ``backward()`` would add to it. Called inside
+    :func:`grads_from_zero`, where each leaf's grad is this pass's alone."""
+    lines = []
+    for leaf in leaves:
+        before, this = held[id(leaf)], leaf.grad
+        if before is None or (np.ndim(before) == 0 and before == 0):
+            continue
+        name, now, adds = namer.name(leaf), _shown(leaf, before), _shown(leaf, this)
+        line = f"  {name}.grad holds {now}"
+        times = _times(before, this)
+        if times is not None:
+            line += f": {times} backward passes of {adds}" if times > 1 else ": this one pass"
+        total = _shown(leaf, before + this)
+        lines.append(f"{line}; one more backward() would make it {now} + {adds} = {total}")
+    if lines:
+        head = "Gradients held from earlier backward passes (backward() adds into .grad; "
+        lines.insert(0, head + "zero_grad() clears it)")
+        lines.insert(0, "")
+    return lines
+
+
+def _shown(leaf: Any, grad: Any) -> str:
+    """A grad as a sentence shows it: its number, a few entries, or its shape."""
+    if np.ndim(grad) and np.size(grad) <= 4:
+        return "[" + ", ".join(fmt(float(x)) for x in np.asarray(grad).reshape(-1)) + "]"
+    return str(leaf.brief(grad))
+
+
+def _times(before: Any, this: Any) -> int | None:
+    """``k`` when ``before`` is k times ``this`` (every entry) for a whole k from 1 to 99."""
+    try:
+        b = np.asarray(before, dtype=np.float64).reshape(-1)
+        t = np.asarray(this, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):  # grads built as nodes (create_graph)
+        return None
+    nonzero = np.flatnonzero(t)
+    if b.shape != t.shape or not nonzero.size:
+        return None
+    whole = round(float(b[nonzero[0]] / t[nonzero[0]]))
+    same = 1 <= whole <= 99 and np.allclose(b, whole * t, rtol=1e-6, atol=0.0)
+    return whole if same else None
 
 
 def _natural(name: str) -> tuple[Any, ...]:
