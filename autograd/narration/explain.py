@@ -35,7 +35,7 @@ from .names import Namer, brief, narrated
 from .steps import backward_steps
 from .steps import is_finite as _is_finite
 
-__all__ = ["explain"]
+__all__ = ["explain", "already_held"]
 
 
 def _mark(number: Any) -> str:
@@ -111,14 +111,15 @@ def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | No
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf.describe(grad)}{_mark(grad)}")
-        lines += _already_held(leaves, held, namer)
+        lines += already_held(leaves, held, namer)
     return narrated("\n".join(lines))
 
 
-def _already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[str]:
-    """The leaves whose ``.grad`` already holds something (earlier backward passes): what
-    they hold, and what one more ``backward()`` would add to it. Called inside
-    :func:`grads_from_zero`, where each leaf's grad is this pass's alone."""
+def already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[str]:
+    """The leaves whose ``.grad`` already held something (``held``, by id: earlier backward
+    passes): what they hold, and what one more ``backward()`` would add to it; a heading and
+    a line per leaf, or nothing. Called inside :func:`grads_from_zero`, where each leaf's grad
+    is this pass's alone."""
     lines = []
     for leaf in leaves:
         before, this = held[id(leaf)], leaf.grad

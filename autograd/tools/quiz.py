@@ -125,7 +125,7 @@ class Question:
         sum_text = f"{_paren(fmt(up))} · {_paren(fmt(local))} = {fmt(self.answer)}"
         head = f"yours {fmt(yours)}, right {fmt(self.answer)}: "
         if self.from_root:
-            head += f"{self.local_name} = {self._rule()}"
+            head += f"{self.local_name} = {self.rule}"
             return Verdict(False, "local", narrated(head + _local_why(yours, local)))
         head += f"{self.upstream_name} · {self.local_name} = {sum_text}"
         if up == 0 or (bool(is_right(yours, local, digits)) and not is_right(up, 1.0)):
@@ -139,7 +139,7 @@ class Question:
             "local",
             narrated(
                 head
-                + f"; the local factor {self.local_name} = {self._rule()}"
+                + f"; the local factor {self.local_name} = {self.rule}"
                 + _local_why(implied, local)
             ),
         )
@@ -149,7 +149,8 @@ class Question:
         """What the step adds to: ``dy/dx``."""
         return self.prompt.split(" = ")[0].split(" += ")[0]
 
-    def _rule(self) -> str:
+    @property
+    def rule(self) -> str:
         """The local derivative's rule and its number: ``x = 2``, or ``1`` alone."""
         number = fmt(self.local)
         return number if self.formula == number else f"{self.formula} = {number}"
