@@ -116,20 +116,22 @@ def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | No
 
 
 def already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[str]:
-    """The leaves whose ``.grad`` already held something (``held``, by id: earlier backward
-    passes): what they hold, and what one more ``backward()`` would add to it; a heading and
-    a line per leaf, or nothing. Called inside :func:`grads_from_zero`, where each leaf's grad
-    is this pass's alone."""
+    """The leaves whose ``.grad`` already held something other than this one pass (``held``,
+    by id: several backward passes, or other graphs'): what they hold, and what one more
+    ``backward()`` would add to it; a heading and a line per leaf, or nothing. Called inside
+    :func:`grads_from_zero`, where each leaf's grad is this pass's alone."""
     lines = []
     for leaf in leaves:
-        before, this = held[id(leaf)], leaf.grad
-        if before is None or (np.ndim(before) == 0 and before == 0):
+        before, this = _numbers(held[id(leaf)]), _numbers(leaf.grad)
+        if before is None or this is None or not np.any(before):
             continue
+        times = _times(before, this)
+        if times == 1:
+            continue  # it holds this one pass: what "Gradients of the inputs" says
         name, now, adds = namer.name(leaf), _shown(leaf, before), _shown(leaf, this)
         line = f"  {name}.grad holds {now}"
-        times = _times(before, this)
         if times is not None:
-            line += f": {times} backward passes of {adds}" if times > 1 else ": this one pass"
+            line += f": {times} backward passes of {adds}"
         total = _shown(leaf, before + this)
         lines.append(f"{line}; one more backward() would make it {now} + {adds} = {total}")
     if lines:
@@ -137,6 +139,13 @@ def already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[
         lines.insert(0, head + "zero_grad() clears it)")
         lines.insert(0, "")
     return lines
+
+
+def _numbers(grad: Any) -> Any:
+    """A grad's numbers: a float or an array (a grad built with create_graph is a node)."""
+    while hasattr(grad, "parents"):
+        grad = grad.data
+    return grad if grad is None or isinstance(grad, float) else np.asarray(grad)
 
 
 def _shown(leaf: Any, grad: Any) -> str:
@@ -148,11 +157,8 @@ def _shown(leaf: Any, grad: Any) -> str:
 
 def _times(before: Any, this: Any) -> int | None:
     """``k`` when ``before`` is k times ``this`` (every entry) for a whole k from 1 to 99."""
-    try:
-        b = np.asarray(before, dtype=np.float64).reshape(-1)
-        t = np.asarray(this, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError):  # grads built as nodes (create_graph)
-        return None
+    b = np.asarray(before, dtype=np.float64).reshape(-1)
+    t = np.asarray(this, dtype=np.float64).reshape(-1)
     nonzero = np.flatnonzero(t)
     if b.shape != t.shape or not nonzero.size:
         return None

@@ -61,6 +61,20 @@ def test_explain_shows_a_small_tensors_entries() -> None:
     loss = (W * W).sum()
     loss.label = "loss"
     loss.backward()
+    assert "held from earlier" not in explain(loss)  # one pass: nothing more to say
+    loss.backward()
     text = explain(loss)
-    assert "W.grad holds [2, 4]: this one pass; one more backward() would make it" in text
-    assert np.array_equal(W.grad, [[2.0, 4.0]])
+    assert (
+        "W.grad holds [4, 8]: 2 backward passes of [2, 4]; one more backward() would make it"
+        in text
+    )
+    assert np.array_equal(W.grad, [[4.0, 8.0]])
+
+
+def test_a_grad_built_as_a_graph_is_read_as_its_numbers() -> None:
+    W = Tensor([[1.0, 2.0]], requires_grad=True, dtype="float64", label="W")
+    loss = (W * W).sum()
+    loss.label = "loss"
+    loss.backward(create_graph=True)
+    loss.backward()
+    assert "W.grad holds [4, 8]: 2 backward passes of [2, 4]" in explain(loss)
