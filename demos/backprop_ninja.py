@@ -9,7 +9,9 @@ all 26 of the learner's gradients with backward's: every one right or wrong, and
 first wrong one its chain-rule sum, the learner's number beside the right one and why. No
 ``retain_grad()`` and no comparison per tensor.
 
-The training words are a short list this demo makes (or your own list, one word a line,
+The program reads as makemore's does, with ``import autograd as torch`` and
+``import nn.functional as F``: ``torch.Generator().manual_seed``, ``torch.randint``,
+``.view``, ``.clone()``, ``F.one_hot``. The training words are a short list this demo makes (or your own list, one word a line,
 with ``--names FILE``; nothing is downloaded). ``--mistake`` puts one of the lecture's
 classic slips into the hand-written backward, to see ``check`` find it.
 
@@ -22,9 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import autograd as torch
+import nn.functional as F
 from demos._common import heading, parser
 
 #: The words the demo learns from when no --names file is given: 48 short given names.
@@ -69,7 +70,7 @@ def read_words(path: str | None) -> list[str]:
     return words
 
 
-def dataset(words: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def dataset(words: list[str]) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
     """Every (three characters, next character) pair of the words, '.' marking both ends."""
     alphabet = ["."] + sorted(set("".join(words)) - {"."})
     index = {c: i for i, c in enumerate(alphabet)}
@@ -80,12 +81,12 @@ def dataset(words: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
             contexts.append(window)
             targets.append(index[c])
             window = window[1:] + [index[c]]
-    return np.array(contexts), np.array(targets), alphabet
+    return torch.tensor(contexts), torch.tensor(targets), alphabet
 
 
 def forward(X: Any, Y: Any, vocab_size: int, seed: int) -> dict[str, Any]:
     """The network's forward pass as makemore part 4 splits it, every step a named tensor."""
-    g = np.random.default_rng(seed)
+    g = torch.Generator().manual_seed(seed)
     fan_in = N_EMBD * BLOCK_SIZE
     # Parameters, scaled as in the lecture (small but not zero, so no gradient is trivially 0).
     C = torch.randn(vocab_size, N_EMBD, generator=g)
@@ -97,8 +98,8 @@ def forward(X: Any, Y: Any, vocab_size: int, seed: int) -> dict[str, Any]:
     bnbias = torch.randn(1, N_HIDDEN, generator=g) * 0.1
     for p in (C, W1, b1, W2, b2, bngain, bnbias):
         p.requires_grad = True
-    picked = g.integers(0, X.shape[0], BATCH_SIZE)
-    Xb, Yb = torch.tensor(X[picked]), torch.tensor(Y[picked])
+    picked = torch.randint(0, X.shape[0], (BATCH_SIZE,), generator=g)
+    Xb, Yb = X[picked], Y[picked]
     n = BATCH_SIZE
 
     emb = C[Xb]  # each character of each context, embedded: [n, 3, 10]
@@ -145,11 +146,11 @@ def backward_by_hand(f: dict[str, Any], mistake: str | None = None) -> dict[str,
         dnorm_logits = f["counts"] * dcounts  # d exp(x)/dx = exp(x)
         # norm_logits = logits − logit_maxes: logits gets dnorm_logits as it is, and the
         # row maximum (broadcast along the row) the negative row sum...
+        dlogits = dnorm_logits.clone()
         dlogit_maxes = -dnorm_logits.sum(1, keepdim=True)
         # ...which goes back to the one logit of each row that was the maximum.
         winners = f["logits"].max(1).indices
-        one_hot = (torch.arange(f["logits"].shape[1]) == winners.view(-1, 1)).float()
-        dlogits = dnorm_logits + one_hot * dlogit_maxes
+        dlogits += F.one_hot(winners, num_classes=f["logits"].shape[1]) * dlogit_maxes
         dh = dlogits @ f["W2"].T
         dW2 = f["h"].T @ dlogits
         db2 = dlogits.sum(0)
@@ -174,10 +175,11 @@ def backward_by_hand(f: dict[str, Any], mistake: str | None = None) -> dict[str,
         demb = dembcat.view(*f["emb"].shape)
         # emb = C[Xb] picked rows of C: each pick sends its gradient back to its row.
         dC = torch.zeros_like(f["C"])
-        Xb = f["Xb"].numpy()
+        Xb = f["Xb"]
         for k in range(Xb.shape[0]):
             for j in range(Xb.shape[1]):
-                dC[int(Xb[k, j])] += demb[k, j]
+                ix = Xb[k, j]
+                dC[ix] += demb[k, j]
     return dict(locals())
 
 
