@@ -322,11 +322,12 @@ class Tensor(TensorMethods["Tensor"]):
     def _version(self) -> int:
         """How many times the numbers of this tensor were changed in place through a Tensor
         (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
-        tensor or on one sharing its numbers (a view, its base, ``detach()``).
+        tensor or on one sharing its numbers (a view, its base, ``detach()``), and, as in
+        PyTorch, each optimizer step and ``load_state_dict`` that writes it.
 
         Backward refuses to use a tensor changed after the op that saved it ran (see
-        :mod:`autograd.tensors.versions`). Writing to the array itself (``x.data -= …``, as
-        optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
+        :mod:`autograd.tensors.versions`). Writing to the array itself (``x.data -= …``, or
+        through ``numpy()``) is not counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
         2
@@ -364,8 +365,9 @@ class Tensor(TensorMethods["Tensor"]):
 
         A tensor the graph used that was changed in place afterwards (``x += 1``,
         ``x[0] = 5``, also inside ``no_grad()``) makes backward raise a RuntimeError instead
-        of returning a wrong gradient. Writes straight to ``.data`` (what optimizers do) are
-        not seen, as in PyTorch: see :attr:`_version`.
+        of returning a wrong gradient; so does an optimizer's ``step()`` or a
+        ``load_state_dict`` in between. Writes straight to ``.data`` are not seen, as in
+        PyTorch: see :attr:`_version`.
 
         With ``create_graph=True`` every ``.grad`` is a Tensor built from nodes, which can be
         differentiated again (see :func:`autograd.grad`). ``retain_graph`` is accepted for
