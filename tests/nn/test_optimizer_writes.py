@@ -5,6 +5,7 @@ made through ``.data`` stay uncounted, as in PyTorch."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -219,7 +220,7 @@ def test_any_interleaving_of_steps_loads_and_backwards_raises_exactly_where_torc
             if message is not None:
                 assert "'v' [2] float64 was changed in place" in message
             if theirs is not None:
-                their_message = _raised(lambda: their_graphs[k].backward(retain_graph=True))
+                their_message = _raised(partial(their_graphs[k].backward, retain_graph=True))
                 assert (their_message is not None) == expected, their_message
             if expected:  # a backward stopped half-way: start the grads afresh on both sides
                 our_optimizer.zero_grad()
