@@ -37,7 +37,7 @@ from ..narration.explain import explain
 from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import versions as _inplace
-from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, Array, float32, float64, int64
+from .dtypes import _ERROR_STATE, QUIET_INVALID, Array, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
 from .dtypes import floating as _floating
 from .dtypes import operand_array as _operand_data
@@ -127,7 +127,8 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
                     break
         if op.takes_ctx:
             arrays += (ctx,)
-    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if op.overflows else None
+    errors = op.errors  # numpy's error state for this op (the overflow policy), or None
+    state = _ERROR_STATE.set(errors) if errors is not None else None
     try:
         out = op.forward(*arrays)
     except FloatingPointError:
@@ -464,29 +465,35 @@ class Tensor(TensorMethods["Tensor"]):
         upstream: Any = self.grad
         if upstream is None:  # every rule that could reach it gave None: nothing to hand on
             return
-        shares: Sequence[Any]
-        if create_graph:
-            shares = _graph_contributions(self, upstream)
-        else:
-            assert self.op is not None
-            shares = self.op.backward(self, upstream)
-        grad: Any
-        for i, (parent, grad) in enumerate(zip(self.parents, shares)):
-            if grad is None or not parent.requires_grad:
-                continue
-            if not create_graph:
-                if type(grad) is not np.ndarray:
-                    grad = np.asarray(grad)
-                data = parent.data
-                if grad.shape != data.shape or grad.dtype is not data.dtype:
-                    grad = fit_gradient(grad, data)  # a new array
-                elif not parent.parents and (grad is upstream or grad.base is not None):
-                    grad = grad.copy()  # a leaf keeps what it receives: an array of its own
-            # Never in place: a grad array, once stored, is never changed by the engine.
-            held = parent.grad
-            parent.grad = grad if held is None else held + grad
-            if observer is not None:
-                observer(self, i, parent, None, grad)  # no one local number for arrays
+        # inf or NaN the forward pass let through passes on without numpy's warnings
+        # (dtypes.py says which): one ContextVar set and reset per node.
+        state = _ERROR_STATE.set(QUIET_INVALID)
+        try:
+            shares: Sequence[Any]
+            if create_graph:
+                shares = _graph_contributions(self, upstream)
+            else:
+                assert self.op is not None
+                shares = self.op.backward(self, upstream)
+            grad: Any
+            for i, (parent, grad) in enumerate(zip(self.parents, shares)):
+                if grad is None or not parent.requires_grad:
+                    continue
+                if not create_graph:
+                    if type(grad) is not np.ndarray:
+                        grad = np.asarray(grad)
+                    data = parent.data
+                    if grad.shape != data.shape or grad.dtype is not data.dtype:
+                        grad = fit_gradient(grad, data)  # a new array
+                    elif not parent.parents and (grad is upstream or grad.base is not None):
+                        grad = grad.copy()  # a leaf keeps what it receives: an array of its own
+                # Never in place: a grad array, once stored, is never changed by the engine.
+                held = parent.grad
+                parent.grad = grad if held is None else held + grad
+                if observer is not None:
+                    observer(self, i, parent, None, grad)  # no one local number for arrays
+        finally:
+            _ERROR_STATE.reset(state)
 
     def who(self) -> str:
         """How errors name this tensor: its label, shape and dtype.

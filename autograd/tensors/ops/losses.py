@@ -77,6 +77,7 @@ def softmax(axis: int) -> TensorOp:
         formulas=("d softmax(a)/da: s·(upstream − Σ upstream·s), s = softmax(a)",),
         doc=f"softmax along axis {axis}",
         floating=True,
+        nan_from_inf=True,  # x − max(x) is inf − inf at an inf
         reads=reads_result,
     )
 
@@ -108,6 +109,7 @@ def log_softmax(axis: int) -> TensorOp:
         formulas=("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
         doc=f"log of softmax along axis {axis}",
         floating=True,
+        nan_from_inf=True,  # x − max(x) is inf − inf at an inf
         reads=reads_result,
     )
 
@@ -189,6 +191,7 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
             "targets are class indices: no gradient",
         ),
         doc=f"softmax cross-entropy ({reduction})",
+        nan_from_inf=True,  # x − max(x) is inf − inf at an inf
         # The fused node works the probabilities out again from the logits: it reads them.
         reads=reads_inputs,
     )
@@ -268,5 +271,6 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         backward=backward,
         formulas=("d BCE(σ(z))/dz = σ(z) − y", "d BCE(σ(z))/dy = −z"),
         doc=f"binary cross-entropy from logits ({reduction})",
+        nan_from_inf=True,  # softplus(z) − y·z is inf − inf at z = inf
         reads=reads_inputs,
     )
