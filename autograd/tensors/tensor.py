@@ -391,6 +391,8 @@ class Tensor(TensorMethods["Tensor"]):
         backward(self, gradient, create_graph=create_graph)
         if create_graph:
             name_gradients(self, _plain)
+        elif self.grad.__class__ is not np.ndarray:  # a 0-d leaf's own grad, added to again:
+            self.grad = np.asarray(self.grad)  # numpy makes a scalar of two 0-d arrays' sum
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
@@ -489,7 +491,13 @@ class Tensor(TensorMethods["Tensor"]):
                         grad = grad.copy()  # a leaf keeps what it receives: an array of its own
                 # Never in place: a grad array, once stored, is never changed by the engine.
                 held = parent.grad
-                parent.grad = grad if held is None else held + grad
+                if held is None:
+                    parent.grad = grad
+                else:
+                    total = held + grad
+                    if total.__class__ is not np.ndarray and not create_graph:
+                        total = np.asarray(total)  # two 0-d arrays add up to a numpy scalar
+                    parent.grad = total
                 if observer is not None:
                     observer(self, i, parent, None, grad)  # no one local number for arrays
         finally:
