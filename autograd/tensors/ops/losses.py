@@ -27,6 +27,7 @@ from .tensor_op import (
     TensorOp,
     add_reduce,
     add_up,
+    as_dtype,
     exp_of,
     max_reduce,
     numbers,
@@ -60,12 +61,17 @@ def softmax(axis: int) -> TensorOp:
     def forward(a: Array) -> Array:
         if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
             return np.empty(a.shape, a.dtype)
+        if a.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
+            return forward(a.astype(np.float32)).astype(np.float16)
         e = np.exp(a - max_reduce(a, axis=axis, keepdims=True))
         e /= add_reduce(e, axis=axis, keepdims=True)
         return e
 
     def backward(node: Any, g: Array) -> Grads:
         s = node.data
+        if s.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
+            s32, g32 = as_dtype(s, np.dtype(np.float32)), as_dtype(g, np.dtype(np.float32))
+            return (as_dtype(s32 * (g32 - add_up(g32 * s32, axis, True)), s.dtype),)
         return (s * (g - add_up(g * s, axis=axis, keepdims=True)),)
 
     return TensorOp(
@@ -93,12 +99,18 @@ def log_softmax(axis: int) -> TensorOp:
     def forward(a: Array) -> Array:
         if a.size == 0:  # as softmax
             return np.empty(a.shape, a.dtype)
+        if a.dtype == np.float16:  # as softmax
+            return forward(a.astype(np.float32)).astype(np.float16)
         shifted = a - max_reduce(a, axis=axis, keepdims=True)
         shifted -= np.log(add_reduce(np.exp(shifted), axis=axis, keepdims=True))
         return shifted
 
     def backward(node: Any, g: Array) -> Grads:
-        return (g - exp_of(node.data) * add_up(g, axis=axis, keepdims=True),)
+        out = node.data
+        if out.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
+            o32, g32 = as_dtype(out, np.dtype(np.float32)), as_dtype(g, np.dtype(np.float32))
+            return (as_dtype(g32 - exp_of(o32) * add_up(g32, axis, True), out.dtype),)
+        return (g - exp_of(out) * add_up(g, axis=axis, keepdims=True),)
 
     return TensorOp(
         name="log_softmax",
