@@ -14,6 +14,7 @@ from conftest import HAS_TORCH, needs_torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 import nn
 from autograd import Tensor, Value
 from nn.optim import SGD, Adam
@@ -136,6 +137,8 @@ def test_a_value_keeps_the_forward_gradient_across_a_step() -> None:
     w.grad = 0.0
     y.backward()
     assert w.grad == 2 * 2.0 * 3.0  # d(w²x)/dw at the w the forward pass saw
+    assert autograd.grad(y, [w])[0].data == 12.0  # grad() and narration read the same numbers
+    assert "  dout/dw = 12" in y.explain().splitlines()
 
 
 # --- the property: any interleaving raises where PyTorch raises --------------------------------
