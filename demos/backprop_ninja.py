@@ -11,7 +11,8 @@ first wrong one its chain-rule sum, the learner's number beside the right one an
 
 The program reads as makemore's does, with ``import autograd as torch`` and
 ``import nn.functional as F``: ``torch.Generator().manual_seed``, ``torch.randint``,
-``.view``, ``.clone()``, ``F.one_hot``. The training words are a short list this demo makes (or your own list, one word a line,
+``.view``, ``.clone()``, ``F.one_hot``. The training words are a short list this demo makes
+(or your own list, one word a line,
 with ``--names FILE``; nothing is downloaded). ``--mistake`` puts one of the lecture's
 classic slips into the hand-written backward, to see ``check`` find it.
 

@@ -346,10 +346,8 @@ class Value:
     def zero_grad(self) -> None:
         """Set the grad of this value and of every node it depends on to zero.
 
-        Values keep a float grad (micrograd programs do ``p.data -= lr * p.grad`` right after
-        ``zero_grad()``), so zero here is 0.0; Tensors' and modules' ``zero_grad`` set None, as
-        PyTorch's. To clear only a model's parameters, call the model's or optimizer's
-        ``zero_grad``.
+        A Value's grad is a float (micrograd's ``p.data -= lr * p.grad`` follows), so 0.0; a
+        Tensor's is None, as PyTorch's. A model's or optimizer's ``zero_grad`` clears only its own.
 
         >>> a = Value(3.0); b = a * a; b.backward(); b.zero_grad(); a.grad
         0.0
@@ -360,13 +358,8 @@ class Value:
     # --- micrograd's names, for code written against micrograd ---------------------------
 
     def _backward(self) -> None:
-        """micrograd's manual step: add this node's local chain rule into its parents' grads
-        (``o.grad = 1.0; o._backward(); n._backward(); ...``, as the lecture does by hand). It
-        is :meth:`propagate`; a leaf has nothing to pass on.
-
-        >>> x = Value(3.0, "x"); y = x * x; y.grad = 1.0; y._backward(); x.grad
-        6.0
-        """
+        """micrograd's manual step, :meth:`propagate` (the lecture's ``o.grad = 1.0;
+        o._backward(); n._backward()``): ``y = x * x; y.grad = 1.0; y._backward()`` adds 2x."""
         self.propagate()
 
     @property
