@@ -96,17 +96,25 @@ def _rungs(asked: Plan, kinds: set[str]) -> Iterator[tuple[Plan, bool]]:
 
 def _choose(
     root: Any, rankdir: str, asked: Plan, whole: bool
-) -> tuple[_Scene, Iterator[tuple[Plan, bool]]]:
+) -> tuple[_Scene, Iterator[tuple[Plan, bool]], str | None]:
     """The scene to draw first: ``asked``, or the first simpler plan that is readable (unless
-    ``whole``) and that Graphviz can lay out; and the plans left after it."""
+    ``whole``) and that Graphviz can lay out; the plans left after it; and, when what was
+    asked is too big a layout for Graphviz, why it was not drawn."""
     scene = _Scene(root, rankdir, asked)
-    rungs = _rungs(asked, scene.kinds())
-    for plan, free in rungs:
+    rungs = list(_rungs(asked, scene.kinds()))
+    why = None
+    for k, (plan, free) in enumerate(rungs):
         readable = whole or not free or scene.drawn() <= READABLE
-        if readable and scene.layout_cost() <= LAYOUT_BUDGET:
-            return scene, rungs
+        fits = scene.layout_cost() <= LAYOUT_BUDGET
+        if readable and fits:
+            return scene, iter(rungs[k:]), why
+        if not fits and not free and why is None:
+            why = (
+                f"the picture asked for ({scene.drawn():,} boxes) would take Graphviz "
+                "minutes to lay out"
+            )
         scene = _Scene(root, rankdir, plan)
-    return scene, rungs
+    return scene, iter(()), why
 
 
 def _call(scene: _Scene, function: str) -> str:
@@ -134,7 +142,7 @@ def notes(scene: _Scene, asked: Plan, function: str, why: str | None = None) -> 
     if folded:
         values = sum(1 for node in scene.graph if node.parents)
         lines.append(f"A summary of {values:,} computed values: " + "; ".join(folded) + ".")
-    if folded or why:
+    if (folded or why) and asked.fold:  # (with whole=True asked, the whole was too big)
         name = _call(scene, function)
         lines.append(
             f"Every node: {function}({name}, whole=True); another term of each: "
@@ -201,7 +209,7 @@ def draw_dot(
         raise ValueError(f"draw_dot: step must be a whole number 0, 1, 2, ..., not {step!r}")
     _check_sample(sample, whole, "draw_dot")
     asked = Plan(fold=not whole, sample=sample, collapse=collapse)
-    scene, rungs = _choose(root, rankdir, asked, whole)
+    scene, rungs, too_big = _choose(root, rankdir, asked, whole)
 
     def picture(scene: _Scene, why: str | None) -> Drawing:
         rows = _caption_rows(notes(scene, asked, "draw_dot", why))
@@ -220,7 +228,7 @@ def draw_dot(
                     f" has only {count} step{'' if count == 1 else 's'} (step=0 shows the start)"
                 )
             drawing = pictures[0]
-        drawing.about = "; ".join(notes(scene, asked, "draw_dot")[:1]) or "every node"
+        drawing.about = why or "; ".join(notes(scene, asked, "draw_dot")[:1]) or "every node"
 
         def simpler(why: str) -> Drawing | None:
             for plan, _ in rungs:
@@ -230,7 +238,7 @@ def draw_dot(
         drawing.simpler = simpler
         return drawing
 
-    return picture(scene, None)
+    return picture(scene, too_big)
 
 
 def _check_sample(sample: int | None, whole: bool, where: str) -> None:

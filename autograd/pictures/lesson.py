@@ -124,7 +124,7 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene, _ = _choose(root, "LR", Plan(collapse=collapse), False)
+    scene, _, _ = _choose(root, "LR", Plan(collapse=collapse), False)
     builder = _Builder(scene)
     with grads_from_zero(scene.graph):
         builder.run_backward()
