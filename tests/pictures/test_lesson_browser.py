@@ -103,7 +103,7 @@ class Visit:
 
     def grads(self) -> dict[str, tuple[str, str]]:
         """Each row of #grads: the leaf's name (first cell) -> (grad shown, exact title)."""
-        rows = self.page.locator("#grads tr")
+        rows = self.page.locator("#grads tbody tr")
         found = {}
         for k in range(rows.count()):
             cells = rows.nth(k).locator("td")
@@ -240,7 +240,7 @@ def test_the_end_state_grads_equal_backwards(visit) -> None:
     for name, (text, exact) in shown.items():
         assert float(exact) == leaves[name].grad
         assert text == fmt(leaves[name].grad)
-    rows = page.page.locator("#grads tr")
+    rows = page.page.locator("#grads tbody tr")
     assert rows.count() == 4
     estimate = rows.nth(0).locator("td").nth(3).text_content() or ""
     assert float(estimate) == pytest.approx(
@@ -292,6 +292,7 @@ def _index(root: Any, node: Any) -> int:
 def test_clicking_a_node_shows_its_chain_rule_sum_path_by_path(visit) -> None:
     v = chain_rule()
     page = visit(v["loss"])
+    page.page.keyboard.press("End")  # backward done: every path has been taken
     page.page.locator("#v0").click()  # w
     text = page.page.locator("#tg-expansion").inner_text()
     assert "dloss/dw" in text and "1 path from loss to w" in text
@@ -305,6 +306,7 @@ def test_clicking_a_node_shows_its_chain_rule_sum_path_by_path(visit) -> None:
     t = (a * a).tanh()
     t.label = "t"
     twice = visit(t, "twice")
+    twice.page.keyboard.press("End")
     twice.page.locator("#v0").focus()
     twice.page.keyboard.press("Enter")
     text = twice.page.locator("#tg-expansion").inner_text()
@@ -323,6 +325,7 @@ def test_too_many_paths_are_summed_per_consumer_instead(visit) -> None:
         node = node * 1.0 + node
     node.label = "top"
     page = visit(node)
+    page.page.keyboard.press("End")
     page.page.locator("#v0").click()
     text = page.page.locator("#tg-expansion").inner_text()
     assert "More than 24 paths lead here" in text
