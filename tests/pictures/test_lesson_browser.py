@@ -440,6 +440,7 @@ def test_next_goes_by_node_neuron_or_layer_and_a_group_opens_to_its_steps(visit)
     assert page.position() == first_layer
     # A run opens to list its steps; clicking one goes there.
     page.page.locator("#tg-groups li.tg-group-current summary").click()
+    page.page.wait_for_selector("#tg-groups li.tg-group-current ol button")  # on toggle
     steps = page.page.locator("#tg-groups li.tg-group-current ol button")
     assert steps.count() >= 1
     steps.first.click()
