@@ -194,6 +194,8 @@ class View:
                 continue
             if head.op is None or head.op.name not in _CHAINED:
                 continue
+            if len(head.parents) < CHAIN_TERMS and not any(link(p) for p in head.parents):
+                continue  # no chain ends here: a plain a + b
             terms, links, positions = self._terms(head, link)
             if len(terms) < CHAIN_TERMS:
                 continue

@@ -51,6 +51,7 @@ from .render import (
     LayoutTooSlow,
 )
 from .scene import EdgeKey, Plan, _Scene
+from .summary import repeated_terms
 
 __all__ = [
     "draw_dot",
@@ -104,17 +105,23 @@ def _choose(
     rungs = list(_rungs(asked, scene.kinds()))
     why = None
     for k, (plan, free) in enumerate(rungs):
-        readable = whole or not free or scene.drawn() <= READABLE
-        fits = scene.layout_cost() <= LAYOUT_BUDGET
+        readable = whole or not free or scene.drawn <= READABLE
+        fits = scene.layout_cost <= LAYOUT_BUDGET
         if readable and fits:
             return scene, iter(rungs[k:]), why
         if not fits and not free and why is None:
             why = (
-                f"the picture asked for ({scene.drawn():,} boxes) would take Graphviz "
+                f"the picture asked for ({scene.drawn:,} boxes) would take Graphviz "
                 "minutes to lay out"
             )
         # The same chains folded: the graph as seen is read once, not once per plan.
-        scene = _Scene(root, rankdir, plan, scene.view if plan.fold == scene.plan.fold else None)
+        view = scene.view if plan.fold == scene.plan.fold else None
+        terms = None
+        if view is not None and plan.sample is not None and scene.plan.sample is None:
+            terms = repeated_terms(view.order, plan.sample)
+            if not terms[1] and plan.collapse == scene.plan.collapse:
+                continue  # no repeated terms: drawing one of each would draw the same
+        scene = _Scene(root, rankdir, plan, view, terms)
     return scene, iter(()), why
 
 
