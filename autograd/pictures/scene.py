@@ -28,7 +28,7 @@ from typing import Any
 
 from ..engine.graph import topological_order
 from ..engine.notation import CONSTANT
-from ..narration.chains import Seen, View
+from ..narration.chains import CHAIN_TERMS, Seen, View
 from ..narration.steps import Step
 from .look import (
     _EDGE_STYLE,
@@ -227,7 +227,7 @@ class _Scene:
             head = self.boxes[key].id if key else f"o{i}"
             # A folded chain's input used many times (x + x + … + x): one edge, marked ×n.
             plain: dict[str, _Wire] = {}
-            merge = isinstance(node, Seen) and node.links > 0
+            merge = len(node.parents) >= CHAIN_TERMS  # Value.sum([x] * 100) as well
             for position, parent in enumerate(node.parents):
                 family = self.hidden.get(id(parent))
                 parent_key = self.fold.get(id(parent))
