@@ -580,6 +580,8 @@
     `${backwardCount} chain-rule step${backwardCount === 1 ? "" : "s"} backward. ` +
     "Keys: ← and → step, space plays or pauses, Home and End jump to either end. " +
     "Click a node for its chain-rule sum.";
+  // What the picture folded and how to see it whole; a note on repeated backward passes.
+  byId("tg-notes").textContent = (data.notes || []).join(" ");
   leaves.forEach((leaf, k) => {
     const [name, value, , estimate] = rows[k].cells;
     rows[k].dataset.node = String(leaf.node);

@@ -38,10 +38,11 @@ from ..engine.graph import grads_from_zero
 from ..engine.notation import CONSTANT, fmt
 from ..engine.records import OpDomainError
 from ..narration.names import brief, narrated
+from ..narration.passes import accumulated
 from ..narration.steps import backward_steps
 from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences
-from .draw import _choose
+from .draw import _check_sample, _choose, notes
 from .scene import Plan, _Scene
 
 __all__ = ["lesson", "Lesson"]
@@ -108,11 +109,20 @@ class Lesson:
         )
 
 
-def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) -> Lesson:
+def lesson(
+    root: Any,
+    *,
+    collapse: str | None = None,
+    title: str | None = None,
+    sample: int | None = None,
+    whole: bool = False,
+) -> Lesson:
     """The step-through page for the graph behind ``root`` (a Value or a one-number Tensor).
 
     ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
-    ``title`` heads the page. Backward is narrated as if every grad started at zero, and
+    ``title`` heads the page. A big graph's picture is summarised as ``draw_dot`` does (the
+    page says what was folded); ``sample=k`` draws term ``k`` of repeated terms, and
+    ``whole=True`` every node. Backward is narrated as if every grad started at zero, and
     every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
     (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`, with drawing's install hint).
 
@@ -124,7 +134,13 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene, _, _ = _choose(root, "LR", Plan(collapse=collapse), False)
+    _check_sample(sample, whole, "lesson")
+    asked = Plan(fold=not whole, sample=sample, collapse=collapse)
+    scene, _, why = _choose(root, "LR", asked, whole)
+    said = notes(scene, asked, "lesson", why)
+    held = accumulated(scene.real_root, scene.graph, scene.namer, scene.root)
+    if held:  # the page shows one pass from zero; .grad holds more
+        said.insert(0, f"Note: {held}; this page shows one pass.")
     builder = _Builder(scene)
     with grads_from_zero(scene.graph):
         builder.run_backward()
@@ -146,6 +162,7 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
         "kinds": sorted(scene.kinds(), key=lambda kind: -_depth(scene, kind)),
         "events": builder.events,
         "leaves": leaves,
+        "notes": said,
     }
     page = _page(heading, _inline_svg(svg), payload, len(leaves))
     return Lesson(page, heading, builder.forward_count, builder.backward_count, _frame_height(svg))

@@ -516,3 +516,18 @@ def test_the_page_of_micrograds_demo_loss_opens(visit) -> None:
     assert page.page.locator("#tg-groups li").count() > 3
     page.page.keyboard.press("End")
     assert "Backward pass" in page.text("#tg-phase")
+
+
+def test_a_big_lesson_says_what_it_folded_and_a_second_backward(visit) -> None:
+    from big_graphs import demo_loss
+
+    loss = demo_loss(3)
+    loss.backward()
+    loss.backward()
+    page = visit(loss)
+    said = page.text("#tg-notes")
+    assert said.startswith("Note: the leaves' grads hold 2 backward passes added up")
+    assert "A summary of " in said and "Every node: lesson(loss, whole=True)" in said
+    page.page.keyboard.press("End")
+    grads = page.grads()
+    assert any(shown not in ("0", "?") for shown, _ in grads.values())
