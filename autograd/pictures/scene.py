@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,12 +109,15 @@ class _Scene:
         plan: Plan,
         view: View | None = None,
         terms: tuple[dict[int, Family], list[Family]] | None = None,
+        names: Mapping[str, Any] | None = None,
     ) -> None:
         if rankdir not in _RANKDIRS:
             raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, not {rankdir!r}")
         self.plan = plan
         self.rankdir = rankdir
-        self.view = view if view is not None else View(topological_order(root), plan.fold)
+        if view is None:  # names: the learner's names for unlabelled nodes (names=)
+            view = View(topological_order(root), plan.fold, names)
+        self.view = view
         #: The graph's own nodes, links of folded chains included: backward runs on these.
         self.graph = self.view.graph
         self.real_root = root
