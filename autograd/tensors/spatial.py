@@ -7,7 +7,7 @@ argument, and runs one op record of :mod:`autograd.tensors.ops` (``convolution``
 like any op. ``nn.functional`` and the layers of ``nn`` call these.
 
     >>> from autograd import Tensor, randn
-    >>> x = randn(64, 1, 28, 28, label="x"); W = randn(16, 1, 3, 3, label="W")
+    >>> x, W = randn(64, 1, 28, 28), randn(16, 1, 3, 3).requires_grad_()
     >>> y = conv2d(x, W, stride=2, padding=1)
     >>> y.shape, y.op.render(["x", "W"])
     ((64, 16, 14, 14), 'conv2d(x, W, stride=2, padding=1)')
