@@ -11,7 +11,7 @@ In evaluation, μ and σ² are the running statistics (constants the node keeps)
 gradient is ``g · γ/√(σ² + eps)``. Both rules are written once with arithmetic that runs on
 arrays and on Tensors, so a batch norm can be differentiated twice.
 
-    >>> op = batch_norm(3, 1e-5, True, (False, False))
+    >>> op = batch_norm(2, 1e-5, True, (False, False))
     >>> y = op.forward(np.array([[1.0], [3.0]]))
     >>> y.round(4).tolist(), op.render(["x"])
     ([[-1.0], [1.0]], 'batch_norm(x)')
