@@ -185,7 +185,10 @@ def max_pool2d(
     def run(x: Tensor) -> Any:
         _check_fits("max_pool2d", x, window)
         indices = max_indices(x.data, window)
-        out = apply(T.pick("max_pool2d", window.text()), x, ctx=indices)
+        overlapping = any(
+            s < d * (k - 1) + 1 for s, k, d in zip(window.stride, window.kernel, window.dilation)
+        )
+        out = apply(T.pick("max_pool2d", window.text()), x, ctx=(indices, overlapping))
         return (out, Tensor(indices, dtype=np.int64)) if return_indices else out
 
     return _batched(x, "max_pool2d", run)
@@ -267,7 +270,8 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
 
     def run(x: Tensor) -> Any:
         indices = adaptive_max_indices(x.data, size)
-        out = apply(T.pick("adaptive_max_pool2d", text), x, ctx=indices)
+        overlapping = x.shape[2] % size[0] != 0 or x.shape[3] % size[1] != 0
+        out = apply(T.pick("adaptive_max_pool2d", text), x, ctx=(indices, overlapping))
         return (out, Tensor(indices, dtype=np.int64)) if return_indices else out
 
     return _batched(x, "adaptive_max_pool2d", run)

@@ -4,7 +4,7 @@ A 2-D convolution slides a kernel over an image: output entry ``y[n, o, p, q]`` 
 over the input channels ``c`` of its group and the kernel's ``i, j``, of
 ``W[o, c, i, j] · x[n, c, p·stride + i·dilation − pad, q·stride + j·dilation − pad]``, plus
 ``b[o]``. It is computed as PyTorch's CPU does without its C: the windows are read from the
-(padded) input with numpy's stride tricks (no copy), laid out as rows ("im2col", a copy, made
+(padded) input with numpy's stride tricks (no copy), laid out as columns ("im2col", a copy, made
 batch piece by batch piece so it stays a few times the input's size) and multiplied by the
 kernel in one matrix product per piece.
 
@@ -30,6 +30,8 @@ under ``create_graph``), so a convolution can be differentiated twice, three tim
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,15 +150,41 @@ def windows(padded: Array, kernel: Pair, out: Pair, geometry: Geometry) -> Array
     )
 
 
-def _pieces(batch: int, row_entries: int, input_entries: int) -> list[slice]:
-    """The batch cut so that one piece's im2col rows stay within the budget."""
+class _Scratch(threading.local):
+    """Work arrays that never leave a call (im2col columns, the reordered upstream, the
+    products), kept from one call to the next, one per role and thread: a training step asks
+    for the same sizes every time, and fresh megabytes each time cost the operating system's
+    page faults (a third of a LeNet step). Each stays within the pieces' budget."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, Array] = {}
+
+    def get(self, role: str, shape: tuple[int, ...], dtype: Any) -> Array:
+        size = math.prod(shape)
+        kept = self.arrays.get(role)
+        if kept is None or kept.dtype != dtype or kept.size < size:
+            kept = self.arrays[role] = np.empty(size, dtype)
+        return kept[:size].reshape(shape)
+
+
+_scratch = _Scratch()
+
+
+def _pieces(batch: int, column_entries: int, input_entries: int) -> list[slice]:
+    """The batch cut so that one piece's im2col columns stay within the budget."""
     budget = max(4 * input_entries, COLUMN_BUDGET)
-    per_piece = max(1, budget // max(row_entries, 1))
+    per_piece = max(1, budget // max(column_entries, 1))
     return [slice(start, min(start + per_piece, batch)) for start in range(0, batch, per_piece)]
 
 
 class _Layout:
-    """The sizes of one convolution: batch, groups, channels per group, kernel, output."""
+    """The sizes of one convolution (batch, groups, channels per group, kernel, output) and
+    the arrays laid out for its matrix products.
+
+    Every product has the kernel's entries ``cg·kh·kw`` on one side and the output positions
+    ``n·oh·ow`` on the other, in that order (im2col "columns"): one column per position, so
+    that copying the windows reads the input along its rows, as it lies in memory.
+    """
 
     def __init__(self, x_shape: Sequence[int], w_shape: Sequence[int], geometry: Geometry) -> None:
         self.n, self.c, self.h, self.w = x_shape
@@ -168,44 +196,76 @@ class _Layout:
         self.ow = output_size(self.w, self.kw, geometry.stride[1], (pl, pr), geometry.dilation[1])
         self.k = self.cg * self.kh * self.kw  # entries under one kernel, in one group
         self.geometry = geometry
+        self.pieces = _pieces(
+            self.n, self.oh * self.ow * self.c * self.kh * self.kw, math.prod(x_shape)
+        )
 
-    def rows(self, padded: Array, piece: slice) -> Array:
-        """im2col: the windows of a piece of the batch as ``(g, n·oh·ow, cg·kh·kw)`` rows."""
-        part = windows(padded[piece], (self.kh, self.kw), (self.oh, self.ow), self.geometry)
+    def offsets(self) -> list[tuple[int, int, slice, slice]]:
+        """Each kernel entry ``(i, j)`` with the rows and columns of the padded input it
+        meets over all output positions."""
+        (th, tw), (dh, dw) = self.geometry.stride, self.geometry.dilation
+        return [
+            (
+                i,
+                j,
+                slice(i * dh, i * dh + th * (self.oh - 1) + 1, th),
+                slice(j * dw, j * dw + tw * (self.ow - 1) + 1, tw),
+            )
+            for i in range(self.kh)
+            for j in range(self.kw)
+        ]
+
+    def columns(self, padded: Array, piece: slice) -> Array:
+        """im2col: the windows of a piece of the batch as ``(g, cg·kh·kw, n·oh·ow)``."""
+        part = padded[piece]
         n = part.shape[0]
-        grouped = part.reshape(n, self.g, self.cg, self.oh, self.ow, self.kh, self.kw)
-        return grouped.transpose(1, 0, 3, 4, 2, 5, 6).reshape(self.g, -1, self.k)
+        shape = (self.c, self.kh, self.kw, n, self.oh, self.ow)
+        out = _scratch.get("columns", shape, padded.dtype)
+        if self.cg == 1:  # one channel per group: one copy of the strided windows
+            found = windows(part, (self.kh, self.kw), (self.oh, self.ow), self.geometry)
+            np.copyto(out, found.transpose(1, 4, 5, 0, 2, 3))
+        else:
+            for i, j, rows, cols in self.offsets():
+                out[:, i, j] = part[:, :, rows, cols].transpose(1, 0, 2, 3)
+        return out.reshape(self.g, self.k, -1)
 
     def kernel(self, W: Array) -> Array:
         """The kernel as ``(g, og, cg·kh·kw)``."""
         return W.reshape(self.g, self.og, self.k)
 
     def upstream(self, g: Array, piece: slice) -> Array:
-        """A piece of the upstream as ``(g, n·oh·ow, og)``, matching :meth:`rows`."""
+        """A piece of the upstream as ``(g, og, n·oh·ow)``, matching :meth:`columns`."""
         part = g[piece]
-        n = part.shape[0]
-        return (
-            part.reshape(n, self.g, self.og, self.oh * self.ow)
-            .transpose(1, 0, 3, 2)
-            .reshape(self.g, n * self.oh * self.ow, self.og)
-        )
+        out = _scratch.get("upstream", (self.o, part.shape[0], self.oh, self.ow), g.dtype)
+        np.copyto(out, part.transpose(1, 0, 2, 3))
+        return out.reshape(self.g, self.og, -1)
 
-    def outputs(self, product: Array, n: int) -> Array:
-        """``(g, n·oh·ow, og)`` products back as ``(n, g, og, oh, ow)`` (a view)."""
-        return product.reshape(self.g, n, self.oh, self.ow, self.og).transpose(1, 0, 4, 2, 3)
+
+def _products(a: Array, b: Array, role: str = "") -> Array:
+    """One matrix product per group, into the work array of ``role`` if given. (numpy's
+    stacked matmul leaves BLAS for a transposed operand: each group's product is taken as a
+    2-D one instead.)"""
+    shape = (a.shape[0], a.shape[1], b.shape[2])
+    out = (
+        _scratch.get(role, shape, np.result_type(a, b))
+        if role
+        else np.empty(shape, np.result_type(a, b))
+    )
+    for group in range(a.shape[0]):
+        np.matmul(a[group], b[group], out=out[group])
+    return out
 
 
 def _conv_forward(geometry: Geometry, x: Array, W: Array, b: Array | None = None) -> Array:
     layout = _Layout(x.shape, W.shape, geometry)
     padded = _padded(x, geometry)
-    kernel = layout.kernel(W).transpose(0, 2, 1)  # (g, k, og)
+    kernel = layout.kernel(W)
     out = np.empty((layout.n, layout.o, layout.oh, layout.ow), np.result_type(x, W))
-    row_entries = layout.oh * layout.ow * layout.c * layout.kh * layout.kw
-    for piece in _pieces(layout.n, row_entries, x.size):
-        product = np.matmul(layout.rows(padded, piece), kernel)
-        n = product.shape[1] // (layout.oh * layout.ow)
-        target = out[piece].reshape(n, layout.g, layout.og, layout.oh, layout.ow)
-        target[...] = layout.outputs(product, n)
+    for piece in layout.pieces:
+        product = _products(kernel, layout.columns(padded, piece), "product")  # (g, og, n·oh·ow)
+        n = product.shape[2] // (layout.oh * layout.ow)
+        shaped = product.reshape(layout.o, n, layout.oh, layout.ow)
+        out[piece] = shaped.transpose(1, 0, 2, 3)
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
     return out
@@ -215,23 +275,19 @@ def _input_grad_forward(geometry: Geometry, g: Array, W: Array, x_shape: tuple[i
     """col2im: each output's upstream spread back over its window, times the kernel."""
     layout = _Layout(x_shape, W.shape, geometry)
     (pt, pb), (pl, pr) = geometry.padding
-    grad = np.zeros(
-        (layout.n, layout.c, layout.h + pt + pb, layout.w + pl + pr), np.result_type(g, W)
-    )
-    kernel = layout.kernel(W)  # (g, og, k)
-    (th, tw), (dh, dw) = geometry.stride, geometry.dilation
-    row_entries = layout.oh * layout.ow * layout.c * layout.kh * layout.kw
-    for piece in _pieces(layout.n, row_entries, grad.size):
-        rows = np.matmul(layout.upstream(g, piece), kernel)  # (g, n·oh·ow, k)
-        n = rows.shape[1] // (layout.oh * layout.ow)
-        spread = rows.reshape(layout.g, n, layout.oh, layout.ow, layout.cg, layout.kh, layout.kw)
-        target = grad[piece].reshape(n, layout.g, layout.cg, *grad.shape[2:])
-        for i in range(layout.kh):
-            for j in range(layout.kw):
-                rows_at = slice(i * dh, i * dh + th * (layout.oh - 1) + 1, th)
-                cols_at = slice(j * dw, j * dw + tw * (layout.ow - 1) + 1, tw)
-                target[:, :, :, rows_at, cols_at] += spread[..., i, j].transpose(1, 0, 4, 2, 3)
-    return grad[:, :, pt : pt + layout.h, pl : pl + layout.w]
+    dtype = np.result_type(g, W)
+    # Summed channel first, (c, n, h, w), as the products come out; one transpose at the end.
+    grad = np.zeros((layout.c, layout.n, layout.h + pt + pb, layout.w + pl + pr), dtype)
+    kernel = layout.kernel(W).transpose(0, 2, 1)  # (g, k, og)
+    for piece in layout.pieces:
+        spread = _products(kernel, layout.upstream(g, piece), "product")  # (g, k, n·oh·ow)
+        n = spread.shape[2] // (layout.oh * layout.ow)
+        spread = spread.reshape(layout.c, layout.kh, layout.kw, n, layout.oh, layout.ow)
+        target = grad[:, piece]
+        for i, j, rows, cols in layout.offsets():
+            target[:, :, rows, cols] += spread[:, i, j]
+    cropped = grad[:, :, pt : pt + layout.h, pl : pl + layout.w]
+    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
 def _weight_grad_forward(geometry: Geometry, x: Array, g: Array, w_shape: tuple[int, ...]) -> Array:
@@ -239,10 +295,9 @@ def _weight_grad_forward(geometry: Geometry, x: Array, g: Array, w_shape: tuple[
     layout = _Layout(x.shape, w_shape, geometry)
     padded = _padded(x, geometry)
     total = np.zeros((layout.g, layout.og, layout.k), np.result_type(x, g))
-    row_entries = layout.oh * layout.ow * layout.c * layout.kh * layout.kw
-    for piece in _pieces(layout.n, row_entries, x.size):
-        upstream = layout.upstream(g, piece).transpose(0, 2, 1)  # (g, og, n·oh·ow)
-        total += np.matmul(upstream, layout.rows(padded, piece))
+    for piece in layout.pieces:
+        columns = layout.columns(padded, piece).transpose(0, 2, 1)  # (g, n·oh·ow, k)
+        total += _products(layout.upstream(g, piece), columns)
     return total.reshape(w_shape)
 
 

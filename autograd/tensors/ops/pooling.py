@@ -135,19 +135,44 @@ def _windows(x: Array, window: Window, fill: float) -> Array:
 
 def max_indices(x: Array, window: Window) -> Array:
     """Where each window's largest entry is, as flat indices into ``H·W`` (int64, shaped as
-    the output): the first of ties, a NaN before any number, as PyTorch picks.
+    the output), chosen as PyTorch's CPU does: the kernel's entries are read in order and one
+    replaces the best so far if it is larger, or NaN (so the first of ties, the last NaN).
 
     >>> max_indices(np.array([[[[1.0, 3.0], [3.0, 0.0]]]]), Window.of(2, None, 0, 1, False))
     array([[[[1]]]])
     """
-    found = _windows(x, window, -np.inf)
-    n, c, oh, ow, kh, kw = found.shape
-    flat = found.reshape(n, c, oh, ow, kh * kw)
-    k = np.argmax(flat, axis=-1)  # numpy's argmax, too, takes the first NaN as the largest
+    h, w = x.shape[2:]
+    oh, ow = window.out(h, 0), window.out(w, 1)
+    padded = _padded(x, window, -np.inf)
     (sh, sw), (ph, pw), (dh, dw) = window.stride, window.padding, window.dilation
-    rows = np.arange(oh).reshape(oh, 1) * sh - ph + (k // kw) * dh
-    cols = np.arange(ow) * sw - pw + (k % kw) * dw
-    return (rows * x.shape[3] + cols).astype(np.int64)
+    kh, kw = window.kernel
+    code = np.uint8 if kh * kw < 256 else np.int32
+    nan = bool(np.isnan(x).any())
+    best: Array | None = None
+    chosen = np.zeros((*x.shape[:2], oh, ow), code)
+    for i in range(kh):
+        for j in range(kw):
+            seen = padded[
+                :,
+                :,
+                i * dh : i * dh + sh * (oh - 1) + 1 : sh,
+                j * dw : j * dw + sw * (ow - 1) + 1 : sw,
+            ]
+            if best is None:
+                best = seen
+                continue
+            better = seen > best
+            if nan:
+                better |= np.isnan(seen)
+            best = np.maximum(best, seen)  # NaN stays NaN, as PyTorch's best does
+            # Entries are read in order, so a later one that is better has the larger code:
+            # the largest code marked so far is the last better one.
+            chosen = np.maximum(
+                chosen, better.view(np.uint8).astype(code, copy=False) * code(i * kw + j)
+            )
+    offsets = np.array([i * dh * w + j * dw for i in range(kh) for j in range(kw)], np.int64)
+    corners = (np.arange(oh) * sh - ph)[:, None] * w + (np.arange(ow) * sw - pw)
+    return offsets[chosen] + corners
 
 
 def bins(size: int, count: int) -> list[tuple[int, int]]:
@@ -180,17 +205,18 @@ def adaptive_max_indices(x: Array, out: Pair) -> Array:
 # --- max pooling: a pick at the indices, and its gradient ---------------------------------
 
 
-def _take(x: Array, indices: Array) -> Array:
+def _take(x: Array, ctx: tuple[Array, bool]) -> Array:
+    indices = ctx[0]
     n, c = x.shape[:2]
     taken = np.take_along_axis(x.reshape(n, c, -1), indices.reshape(n, c, -1), axis=2)
     return taken.reshape(indices.shape)
 
 
-def _put(g: Array, indices: Array, shape: tuple[int, ...]) -> Array:
+def _put(g: Array, indices: Array, overlapping: bool, shape: tuple[int, ...]) -> Array:
     n, c = shape[:2]
     plane = math.prod(shape[2:])
     flat = (indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
-    if np.unique(flat).size == flat.size:  # each entry taken at most once: a plain assignment
+    if not overlapping:  # each entry taken at most once: a plain assignment
         out = np.zeros(n * c * plane, g.dtype)
         out[flat] = g.ravel()
         return out.reshape(shape)
@@ -200,12 +226,13 @@ def _put(g: Array, indices: Array, shape: tuple[int, ...]) -> Array:
 
 @lru_cache(maxsize=128)
 def pick(name: str, settings: str) -> TensorOp:
-    """The entries of ``x`` at flat indices into each ``H·W`` plane (the node's ctx), shaped
-    as the indices: max pooling once the maxima are found (``name`` and ``settings`` say
-    which, for narration and drawing).
+    """The entries of ``x`` at flat indices into each ``H·W`` plane, shaped as the indices:
+    max pooling once the maxima are found (``name`` and ``settings`` say which, for
+    narration and drawing). The node's ctx is ``(indices, overlapping)``: whether windows
+    overlap, so that an entry may be picked twice (its gradients are then added up).
 
     >>> op = pick("max_pool2d", "kernel_size=2")
-    >>> op.forward(np.arange(4.0).reshape(1, 1, 2, 2), np.array([[[[3]]]])).tolist()
+    >>> op.forward(np.arange(4.0).reshape(1, 1, 2, 2), (np.array([[[[3]]]]), False)).tolist()
     [[[[3.0]]]]
     >>> op.render(["x"])
     'max_pool2d(x, kernel_size=2)'
@@ -216,7 +243,7 @@ def pick(name: str, settings: str) -> TensorOp:
         symbol=name,
         template=f"{name}({{0}}{text})",
         forward=_take,
-        backward=lambda node, g: (run(put_back(), g, ctx=(node.ctx, node.parents[0].data.shape)),),
+        backward=lambda node, g: (run(put_back(), g, ctx=(*node.ctx, node.parents[0].data.shape)),),
         formulas=(f"d {name}(x)/dx = 1 at each window's largest entry, 0 elsewhere",),
         doc=f"{name}{text}: the largest entry of each window",
         reads=reads_nothing,  # its indices are its own (ctx)
@@ -226,18 +253,18 @@ def pick(name: str, settings: str) -> TensorOp:
 
 @lru_cache(maxsize=1)
 def put_back() -> TensorOp:
-    """Zeros of a shape with the upstream added at flat indices (ctx ``(indices, shape)``):
-    max pooling's gradient; its own gradient is a :func:`pick` again.
+    """Zeros of a shape with the upstream added at flat indices (ctx ``(indices, overlapping,
+    shape)``): max pooling's gradient; its own gradient is a :func:`pick` again.
 
-    >>> put_back().forward(np.array([[[[5.0]]]]), (np.array([[[[1]]]]), (1, 1, 1, 2))).tolist()
-    [[[[0.0, 5.0]]]]
+    >>> put_back().forward(np.array([[[[5.0]]]]), (np.array([[[[1]]]]), False, (1, 1, 1, 2)))
+    array([[[[0., 5.]]]])
     """
     return TensorOp(
         name="put_back",
         symbol="put back",
         template="put_back({0})",
         forward=lambda g, ctx: _put(g, *ctx),
-        backward=lambda node, u: (run(pick("take", ""), u, ctx=node.ctx[0]),),
+        backward=lambda node, u: (run(pick("take", ""), u, ctx=node.ctx[:2]),),
         formulas=("d put_back(g)/dg = 1 at the entries g was put at",),
         doc="the upstream put back at each window's largest entry",
         reads=reads_nothing,
