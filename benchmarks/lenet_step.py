@@ -100,12 +100,11 @@ def torch_step(
 
 def convolutions_alone(model: LeNet, images: np.ndarray) -> Callable[[], float]:
     """The two convolutions' forward and gradient ops on arrays, nothing else."""
-    from autograd.tensors.ops import conv_input_grad, conv_weight_grad
-    from autograd.tensors.ops import conv2d as conv
-    from autograd.tensors.ops.convolution import Geometry
+    from autograd.tensors import ops
 
-    geometry = Geometry((1, 1), ((0, 0), (0, 0)), (1, 1), 1)
-    forward, to_input, to_weight = conv(geometry), conv_input_grad(geometry), conv_weight_grad(geometry)
+    geometry = ops.Geometry((1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    forward = ops.conv2d(geometry)
+    to_input, to_weight = ops.conv_input_grad(geometry), ops.conv_weight_grad(geometry)
     w1, w2 = model.conv1.weight.data, model.conv2.weight.data
     h = np.zeros((BATCH, 6, 14, 14), np.float32)
 
