@@ -143,9 +143,8 @@ def _window(
     steps = kernel if empty else _pair(stride, "stride", op, 1)
     pads = _pair(padding, "padding", op, 0)
     spread = _pair(dilation, "dilation", op, 1)
-    for p, k, d in zip(pads, kernel, spread):
-        reach = (d * (k - 1) + 1) // 2 if op == "max_pool2d" else k // 2
-        if p > reach:
+    for p, k in zip(pads, kernel):
+        if p > k // 2:
             raise ValueError(
                 f"{op}: padding {padding!r} is more than half the kernel {kernel_size!r} "
                 "(PyTorch's rule: a window must hold at least one entry of the input)"
@@ -160,6 +159,18 @@ def _check_fits(op: str, x: Tensor, window: Window) -> None:
             f"{op}: the window {window.kernel} does not fit in the input of height and width "
             f"{(h, w)} with padding {window.padding}: the output would be empty"
         )
+    for axis, size in enumerate((h, w)):
+        k, s, p, d = (
+            v[axis] for v in (window.kernel, window.stride, window.padding, window.dilation)
+        )
+        starts = np.arange(window.out(size, axis))[:, None] * s - p
+        reached = starts + np.arange(k) * d
+        if not np.all(((reached >= 0) & (reached < size)).any(axis=1)):
+            raise ValueError(
+                f"{op}: with dilation {window.dilation} and padding {window.padding}, a window "
+                f"meets only padding and no entry of the input of height and width {(h, w)}; "
+                "use less padding or dilation"
+            )
 
 
 def max_pool2d(
