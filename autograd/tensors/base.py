@@ -40,6 +40,12 @@ class TensorBase(Generic[TensorT]):
 
     data: np.ndarray
     grad: np.ndarray | None
+
+    @property
+    def array(self) -> np.ndarray:
+        """The numbers, a numpy ndarray (the name they keep once ``.data`` is a Tensor)."""
+        return self.data
+
     requires_grad: bool
     op: Any
     parents: tuple[Any, ...]
