@@ -141,6 +141,7 @@ from .tensors.functions import max as max
 from .tensors.functions import min as min
 from .tensors.functions import pow as pow
 from .tensors.functions import sum as sum
+from .tensors.spatial import conv2d, max_pool2d
 from .tensors.tensor import (
     Tensor,
     apply,
@@ -202,6 +203,8 @@ __all__ = [
     "GradcheckReport",
     "GradcheckError",
     "sigmoid",
+    "conv2d",
+    "max_pool2d",
     "relu",
     "tanh",
     "exp",
