@@ -199,7 +199,7 @@ def max_pool2d(
         overlapping = any(
             s < d * (k - 1) + 1 for s, k, d in zip(window.stride, window.kernel, window.dilation)
         )
-        out = apply(T.pick("max_pool2d", window.text()), x, ctx=(indices, overlapping))
+        out = apply(T.pick("max_pool2d", window.text(), window), x, ctx=(indices, overlapping))
         return (out, Tensor(indices, dtype=np.int64)) if return_indices else out
 
     return _batched(x, "max_pool2d", run)

@@ -399,6 +399,7 @@ def conv2d(geometry: Geometry) -> TensorOp:
             "d conv2d/db: the upstream summed over batch, height and width",
         )[index],
         doc=f"2-D convolution{geometry.text()}",
+        settings=geometry,
         overflows=True,
         reads=lambda node: node.parents[:2],  # x and W, as PyTorch saves them (not b)
         check=_conv_check(geometry),

@@ -225,7 +225,7 @@ def _put(g: Array, indices: Array, overlapping: bool, shape: tuple[int, ...]) ->
 
 
 @lru_cache(maxsize=128)
-def pick(name: str, settings: str) -> TensorOp:
+def pick(name: str, settings: str, window: Window | None = None) -> TensorOp:
     """The entries of ``x`` at flat indices into each ``H·W`` plane, shaped as the indices:
     max pooling once the maxima are found (``name`` and ``settings`` say which, for
     narration and drawing). The node's ctx is ``(indices, overlapping)``: whether windows
@@ -246,6 +246,7 @@ def pick(name: str, settings: str) -> TensorOp:
         backward=lambda node, g: (run(put_back(), g, ctx=(*node.ctx, node.parents[0].data.shape)),),
         formulas=(f"d {name}(x)/dx = 1 at each window's largest entry, 0 elsewhere",),
         doc=f"{name}{text}: the largest entry of each window",
+        settings=window,
         reads=reads_nothing,  # its indices are its own (ctx)
         takes_ctx=True,
     )
@@ -341,6 +342,7 @@ def average_pool(window: Window, count_include_pad: bool, divisor_override: int 
         backward=backward,
         formulas=("d avg_pool2d(x)/dx = 1/divisor for each entry of a window",),
         doc=f"avg_pool2d, {settings}: the average of each window",
+        settings=(window, count_include_pad, divisor_override),
         reads=reads_nothing,
         floating=True,
     )
