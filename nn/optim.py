@@ -2,7 +2,10 @@
 
 A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (numpy
 arrays). ``p.data -= update`` changes an array in place, so a Tensor keeps its identity and
-dtype; a Value always gets a Python float.
+dtype; a Value always gets a Python float. Each write to a Tensor counts on its version
+(``_version``), as PyTorch's in-place updates count: a ``backward()`` whose graph saved the
+parameter before the step raises rather than use the new numbers. A Value has no version; its
+backward uses the local derivatives its forward pass took, so it gives the forward's gradient.
 
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a
@@ -36,6 +39,7 @@ from typing import Any, cast
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.tensors.versions import mark_changed
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "NO_GRAD"]
 
@@ -245,12 +249,16 @@ def _gradient(p: Any, scalar: bool) -> Any:
     return grad.data if isinstance(grad, Tensor) else grad
 
 
-def _write(p: Any, scalar: bool, update: Any) -> None:
-    """p ← p − update: a Python float into a Value, in place into an array."""
+def _write(p: Any, scalar: bool, update: Any, by: str) -> None:
+    """p ← p − update: a Python float into a Value; in place into a Tensor's array, counted
+    on its version as PyTorch's optimizers count theirs, so a backward() whose graph saved
+    the old numbers raises instead of using the new ones (``by`` names the step)."""
     if scalar:
         p.data = float(p.data - update)
     else:
         p.data -= update
+        if isinstance(p, Tensor):
+            mark_changed(p, by)
 
 
 class SGD(Optimizer):
@@ -301,6 +309,7 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        by = f"{type(self).__name__}.step()"
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
@@ -320,7 +329,7 @@ class SGD(Optimizer):
                         buffer = momentum * buffer + (1.0 - dampening) * grad
                     state["momentum_buffer"] = buffer
                     grad = grad + momentum * buffer if nesterov else buffer
-                _write(p, scalar, lr * grad)
+                _write(p, scalar, lr * grad, by)
 
 
 class Adam(Optimizer):
@@ -377,6 +386,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        by = f"{type(self).__name__}.step()"
         for group in self.param_groups:
             lr, (beta1, beta2) = group["lr"], group["betas"]
             eps, weight_decay = group["eps"], group["weight_decay"]
@@ -401,7 +411,7 @@ class Adam(Optimizer):
                 bias_correction2 = 1.0 - beta2**t
                 root = math.sqrt(v) if scalar else np.sqrt(v)
                 denominator = root / math.sqrt(bias_correction2) + eps
-                _write(p, scalar, (lr / bias_correction1) * (m / denominator))
+                _write(p, scalar, (lr / bias_correction1) * (m / denominator), by)
 
 
 class RMSprop(Optimizer):
@@ -450,6 +460,7 @@ class RMSprop(Optimizer):
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        by = f"{type(self).__name__}.step()"
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             weight_decay, momentum = group["weight_decay"], group["momentum"]
@@ -473,4 +484,4 @@ class RMSprop(Optimizer):
                 if momentum:
                     scaled = momentum * state.get("momentum_buffer", 0.0) + scaled
                     state["momentum_buffer"] = scaled
-                _write(p, scalar, lr * scaled)
+                _write(p, scalar, lr * scaled, by)

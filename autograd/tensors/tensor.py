@@ -37,7 +37,7 @@ from ..narration.explain import explain
 from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import versions as _inplace
-from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, Array, float32, float64, int64
+from .dtypes import _ERROR_STATE, QUIET_INVALID, Array, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
 from .dtypes import floating as _floating
 from .dtypes import operand_array as _operand_data
@@ -127,7 +127,8 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
                     break
         if op.takes_ctx:
             arrays += (ctx,)
-    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if op.overflows else None
+    errors = op.errors  # numpy's error state for this op (the overflow policy), or None
+    state = _ERROR_STATE.set(errors) if errors is not None else None
     try:
         out = op.forward(*arrays)
     except FloatingPointError:
@@ -322,11 +323,12 @@ class Tensor(TensorMethods["Tensor"]):
     def _version(self) -> int:
         """How many times the numbers of this tensor were changed in place through a Tensor
         (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
-        tensor or on one sharing its numbers (a view, its base, ``detach()``).
+        tensor or on one sharing its numbers (a view, its base, ``detach()``), and, as in
+        PyTorch, each optimizer step and ``load_state_dict`` that writes it.
 
         Backward refuses to use a tensor changed after the op that saved it ran (see
-        :mod:`autograd.tensors.versions`). Writing to the array itself (``x.data -= …``, as
-        optimizers do, or through ``numpy()``) is not counted, as in PyTorch's ``.data``.
+        :mod:`autograd.tensors.versions`). Writing to the array itself (``x.data -= …``, or
+        through ``numpy()``) is not counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
         2
@@ -364,8 +366,9 @@ class Tensor(TensorMethods["Tensor"]):
 
         A tensor the graph used that was changed in place afterwards (``x += 1``,
         ``x[0] = 5``, also inside ``no_grad()``) makes backward raise a RuntimeError instead
-        of returning a wrong gradient. Writes straight to ``.data`` (what optimizers do) are
-        not seen, as in PyTorch: see :attr:`_version`.
+        of returning a wrong gradient; so does an optimizer's ``step()`` or a
+        ``load_state_dict`` in between. Writes straight to ``.data`` are not seen, as in
+        PyTorch: see :attr:`_version`.
 
         With ``create_graph=True`` every ``.grad`` is a Tensor built from nodes, which can be
         differentiated again (see :func:`autograd.grad`). ``retain_graph`` is accepted for
@@ -388,6 +391,8 @@ class Tensor(TensorMethods["Tensor"]):
         backward(self, gradient, create_graph=create_graph)
         if create_graph:
             name_gradients(self, _plain)
+        elif self.grad.__class__ is not np.ndarray:  # a 0-d leaf's own grad, added to again:
+            self.grad = np.asarray(self.grad)  # numpy makes a scalar of two 0-d arrays' sum
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
@@ -462,29 +467,41 @@ class Tensor(TensorMethods["Tensor"]):
         upstream: Any = self.grad
         if upstream is None:  # every rule that could reach it gave None: nothing to hand on
             return
-        shares: Sequence[Any]
-        if create_graph:
-            shares = _graph_contributions(self, upstream)
-        else:
-            assert self.op is not None
-            shares = self.op.backward(self, upstream)
-        grad: Any
-        for i, (parent, grad) in enumerate(zip(self.parents, shares)):
-            if grad is None or not parent.requires_grad:
-                continue
-            if not create_graph:
-                if type(grad) is not np.ndarray:
-                    grad = np.asarray(grad)
-                data = parent.data
-                if grad.shape != data.shape or grad.dtype is not data.dtype:
-                    grad = fit_gradient(grad, data)  # a new array
-                elif not parent.parents and (grad is upstream or grad.base is not None):
-                    grad = grad.copy()  # a leaf keeps what it receives: an array of its own
-            # Never in place: a grad array, once stored, is never changed by the engine.
-            held = parent.grad
-            parent.grad = grad if held is None else held + grad
-            if observer is not None:
-                observer(self, i, parent, None, grad)  # no one local number for arrays
+        # inf or NaN the forward pass let through passes on without numpy's warnings
+        # (dtypes.py says which): one ContextVar set and reset per node.
+        state = _ERROR_STATE.set(QUIET_INVALID)
+        try:
+            shares: Sequence[Any]
+            if create_graph:
+                shares = _graph_contributions(self, upstream)
+            else:
+                assert self.op is not None
+                shares = self.op.backward(self, upstream)
+            grad: Any
+            for i, (parent, grad) in enumerate(zip(self.parents, shares)):
+                if grad is None or not parent.requires_grad:
+                    continue
+                if not create_graph:
+                    if type(grad) is not np.ndarray:
+                        grad = np.asarray(grad)
+                    data = parent.data
+                    if grad.shape != data.shape or grad.dtype is not data.dtype:
+                        grad = fit_gradient(grad, data)  # a new array
+                    elif not parent.parents and (grad is upstream or grad.base is not None):
+                        grad = grad.copy()  # a leaf keeps what it receives: an array of its own
+                # Never in place: a grad array, once stored, is never changed by the engine.
+                held = parent.grad
+                if held is None:
+                    parent.grad = grad
+                else:
+                    total = held + grad
+                    if total.__class__ is not np.ndarray and not create_graph:
+                        total = np.asarray(total)  # two 0-d arrays add up to a numpy scalar
+                    parent.grad = total
+                if observer is not None:
+                    observer(self, i, parent, None, grad)  # no one local number for arrays
+        finally:
+            _ERROR_STATE.reset(state)
 
     def who(self) -> str:
         """How errors name this tensor: its label, shape and dtype.
