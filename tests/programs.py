@@ -124,6 +124,9 @@ def _missing_modules_stubbed() -> Iterator[None]:
         for module in ("IPython", "IPython.core", "IPython.core.debugger"):
             stubs[module] = types.ModuleType(module)
         stubs["IPython.core.debugger"].set_trace = lambda *a, **k: None  # type: ignore[attr-defined]
+        # matplotlib asks a loaded IPython whether it runs inside one, and its version
+        stubs["IPython"].get_ipython = lambda: None  # type: ignore[attr-defined]
+        stubs["IPython"].version_info = (8, 24)  # type: ignore[attr-defined]
     saved = {key: sys.modules.get(key) for key in stubs}
     sys.modules.update(stubs)
     try:
