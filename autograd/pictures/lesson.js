@@ -159,6 +159,8 @@
     byId("tg-position").textContent = `${position} / ${last}`;
     slider.value = String(position);
     reveal(element(target(e) || focused[0]));
+    // windows.js draws a convolution's or a pooling's window for the steps of its node.
+    document.dispatchEvent(new CustomEvent("tg-show", { detail: e }));
   }
 
   // Scroll the picture (never the page) so that the current node can be seen.

@@ -94,9 +94,10 @@ class Entry:
             return _num(term.factor)
         return _num(self.number(term.factor)) if numbers else self.called(term.factor)
 
-    def text(self, limit: int = 12) -> str:
+    def text(self, limit: int = 12, loss: str = "L") -> str:
         """The entry written out: its formula, the terms by name, by number, the value; then
-        where its gradient goes. At most ``limit`` terms are listed one by one."""
+        where its gradient (of ``loss``, the result backward started from) goes. At most
+        ``limit`` terms are listed one by one."""
         head = f"{self.name}[{','.join(map(str, self.index))}]"
         lines = [f"{head} = {self.formula}"]
         shown, rest = self.terms[:limit], len(self.terms) - limit
@@ -115,10 +116,10 @@ class Entry:
             lines.append(f"  = {by_name}{more}{add}")
             lines.append(f"  = {by_number}{more}{add_number}")
             lines.append(f"  = {fmt(self.value)}")
-        lines += self._way_back(head, limit)
+        lines += self._way_back(head, limit, loss)
         return "\n".join(lines)
 
-    def _way_back(self, head: str, limit: int) -> list[str]:
+    def _way_back(self, head: str, limit: int, loss: str) -> list[str]:
         grad = getattr(self.node, "grad", None)
         upstream = f" = {fmt(float(grad[self.index]))}" if grad is not None else ""
         routes: list[tuple[str, str, str]] = []  # (receiver, factor by name, factor by number)
@@ -139,7 +140,7 @@ class Entry:
             f"{n} entr{'y' if n == 1 else 'ies'} of {name}" if i == 0 else f"{n} of {name}"
             for i, (name, n) in enumerate(counts.items())
         )
-        lines = [f"Its gradient, g = dL/d{head}{upstream}, goes back to {reached}:"]
+        lines = [f"Its gradient, g = d{loss}/d{head}{upstream}, goes back to {reached}:"]
         for receiver, by_name, by_number in routes[: 2 * limit + 1]:
             if not by_name:
                 lines.append(f"  {receiver} += g")
