@@ -42,6 +42,7 @@ __all__ = [
     "MNIST_MEAN",
     "MNIST_STD",
     "MNIST_FILES",
+    "Dataset",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -621,3 +622,22 @@ def normalize_mnist(images: Any, *, flatten: bool = True) -> np.ndarray:
     out -= np.float32(MNIST_MEAN)
     out /= np.float32(MNIST_STD)
     return out.reshape(len(out), math.prod(out.shape[1:])) if flatten else out
+
+
+class Dataset:
+    """PyTorch's ``Dataset``: the base class of a map-style dataset, one that says how many
+    items it holds (``__len__``) and gives item ``i`` (``__getitem__``). A subclass fills in
+    both; a :class:`DataLoader` batches it, stacking each item's parts.
+
+    >>> class Squares(Dataset):
+    ...     def __len__(self): return 3
+    ...     def __getitem__(self, i): return np.array([i]), i * i
+    >>> [yb.tolist() for _, yb in DataLoader(Squares(), batch_size=2)]
+    [[0, 1], [4]]
+    """
+
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")

@@ -220,3 +220,35 @@ def torchs_random_numbers(seed: int = 0) -> Iterator[None]:
     finally:
         for name, function in originals.items():
             setattr(autograd, name, function)
+
+
+# --- what the programs read ---------------------------------------------------------------
+
+#: The first five names of makemore's names.txt, which its lectures index by hand (the 32
+#: examples of words[:5] in part 2).
+FIRST_NAMES = ["emma", "olivia", "ava", "isabella", "sophia"]
+
+
+def write_names(folder: Path, how_many: int = 400, seed: int = 0) -> list[str]:
+    """A names.txt of made-up names for makemore, written into ``folder`` (never a
+    download): :data:`FIRST_NAMES`, then names of 3 to 8 letters drawn with ``seed``."""
+    import random
+
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    drawn = {
+        "".join(rng.choice(letters) for _ in range(rng.randint(3, 8))) for _ in range(how_many)
+    }
+    names = FIRST_NAMES + sorted(drawn - set(FIRST_NAMES))
+    (folder / "names.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
+    return names
+
+
+def grad_is_a_tensor() -> bool:
+    """Whether ``.grad`` is a Tensor, as PyTorch's is (issue 22 part A): the programs that
+    train with ``p.data += -lr * p.grad`` or call Tensor methods on ``.grad`` need it."""
+    import autograd
+
+    w = autograd.Tensor([1.0], requires_grad=True)
+    (w * 2).sum().backward()
+    return isinstance(w.grad, autograd.Tensor)

@@ -193,8 +193,11 @@ class ConversionMethods(TensorBase[TensorT]):
         return builtins.bool(self.data)
 
     def __format__(self, spec: str) -> str:
-        # f"{loss:.4f}" works for one number, as in PyTorch
-        return format(self.item(), spec) if self.data.size == 1 and spec else repr(self)
+        # A 0-d tensor formats as its number, f"{loss}" and f"{loss:.4f}" alike, as in
+        # PyTorch; a one-number tensor of any shape takes a format spec too.
+        if self.data.ndim == 0 or (self.data.size == 1 and spec):
+            return format(self.item(), spec)
+        return repr(self)
 
     def __float__(self) -> builtins.float:
         if _mode.building_graph and self.requires_grad:
