@@ -5,7 +5,7 @@ Each layer holds its settings and calls the function of the same name in
 :mod:`autograd.tensors.spatial`, where the op record does the work.
 
 >>> import nn, autograd
->>> autograd.manual_seed(0)
+>>> _ = autograd.manual_seed(0)
 >>> net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2))
 >>> net(autograd.randn(4, 1, 32, 32)).shape
 (4, 6, 14, 14)
