@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import HAS_TORCH
-from programs import printed_numbers, run, torchs_random_numbers
+from programs import IMPORTS, printed_numbers, run, torchs_random_numbers
 
 import autograd
 
@@ -107,3 +107,28 @@ def test_the_printed_results_read_the_same(tmp_path: Path) -> None:
         line.split()[0] for line in theirs.splitlines()
     ]
     assert printed_numbers(printed)[:-1] == pytest.approx(printed_numbers(theirs)[:-1], rel=2e-6)
+
+
+def _import_forms(cell: str) -> list[str]:
+    """The imports one cell of the README's table stands for: forms split by " / ", and
+    ``from m import A`` (`B`, `C`) for the same import of A, B and C."""
+    forms = []
+    for form in cell.split(" / "):
+        written, _, others = form.partition(" (")
+        written = written.strip("`")
+        forms.append(written)
+        module = written.rsplit(" ", 1)[0]
+        forms += [f"{module} {name.strip(' `)')}" for name in others.split(",") if others]
+    return forms
+
+
+def test_the_readmes_import_table_is_the_one_the_programs_are_transcribed_with() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows: dict[str, str] = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0].startswith("`") and "import" in cells[0]:
+            theirs, ours = _import_forms(cells[0]), _import_forms(cells[1])
+            for index, form in enumerate(theirs):
+                rows[form] = ours[min(index, len(ours) - 1)] if len(ours) > 1 else ours[0]
+    assert {theirs: rows.get(theirs) for theirs, _ in IMPORTS} == dict(IMPORTS)
