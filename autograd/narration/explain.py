@@ -29,7 +29,9 @@ from typing import Any
 
 from ..engine.graph import grads_from_zero, topological_order
 from ..engine.notation import CONSTANT
-from .names import Namer, brief, narrated
+from .chains import View
+from .names import brief, narrated
+from .passes import passes_note
 from .steps import backward_steps
 from .steps import is_finite as _is_finite
 
@@ -55,8 +57,8 @@ def explain(root: Any, part: str | None = None) -> str:
     >>> [line for line in lesson.splitlines() if line.startswith("  ") and "=" not in line]
     ['  layer L2']
     """
-    order = topological_order(root)
-    namer = Namer(order)
+    seen = View(topological_order(root))  # long chains of one op (Python's sum) as one node
+    order, namer = seen.order, seen.namer
     shown = _reading_order(order)
     wanted = _part(order, part)
     lines = ["Forward pass: each value from its inputs"]
@@ -79,10 +81,13 @@ def explain(root: Any, part: str | None = None) -> str:
             line = f"  {name} = {value}"
         lines.append(line + _mark(node.data))
 
-    lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
-    d_root = namer.d(root)
-    with grads_from_zero(order):
-        steps = backward_steps(root)
+    end = seen.of(root)
+    lines += ["", f"Backward pass: the chain rule, from {namer.name(end)} back to every input"]
+    d_root = namer.d(end)
+    every_leaf = [n for n in seen.graph if not n.parents and n.owner is not CONSTANT]
+    held = [leaf.grad for leaf in every_leaf]  # what .grad holds: maybe several passes
+    with grads_from_zero(seen.graph):
+        steps = backward_steps(root, fold=seen)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
             if not (wanted(step.input) or wanted(step.output)):
@@ -106,6 +111,10 @@ def explain(root: Any, part: str | None = None) -> str:
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf.describe(grad)}{_mark(grad)}")
+        one = [leaf.grad for leaf in every_leaf]
+    note = passes_note(namer, d_root, every_leaf, held, one)
+    if note:  # backward() ran twice, say: the lesson is one pass, .grad is not
+        lines += ["", f"Note: {note}"]
     return narrated("\n".join(lines))
 
 

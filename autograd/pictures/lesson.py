@@ -41,7 +41,8 @@ from ..narration.names import brief, narrated
 from ..narration.steps import backward_steps
 from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences
-from .draw import _Scene
+from .draw import _choose
+from .scene import Plan, _Scene
 from .windows import window_pictures
 
 __all__ = ["lesson", "Lesson"]
@@ -124,9 +125,9 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene = _Scene(root, "LR", collapse)
+    scene, _, _ = _choose(root, "LR", Plan(collapse=collapse), False)
     builder = _Builder(scene)
-    with grads_from_zero(scene.order):
+    with grads_from_zero(scene.graph):
         builder.run_backward()
         # Drawn with backward's final grads, so every box is wide enough for its numbers.
         svg = scene.draw("svg").pipe(format="svg", encoding="utf-8")
@@ -186,43 +187,15 @@ class _Builder:
 
     # --- nodes and where they are drawn ------------------------------------------------------
 
-    def element(self, node: Any) -> str:
-        """The SVG id that stands for ``node``: its own box ``v{i}``, or its folded group's."""
-        key = self.scene.fold.get(id(node))
-        return f"v{self.scene.index[id(node)]}" if key is None else self.scene.boxes[key].id
-
-    def display(self, node: Any) -> str | None:
-        """The SVG id whose data and grad rows are ``node``'s, if any."""
-        if node.owner is CONSTANT:
-            return None
-        key = self.scene.fold.get(id(node))
-        if key is None:
-            return f"v{self.scene.index[id(node)]}"
-        box = self.scene.boxes[key]
-        return box.id if list(box.outputs) == [id(node)] else None
-
-    def edge_ids(self, node: Any, position: int) -> list[str]:
-        """The SVG ids along the way from input ``position`` of ``node`` into it (see draw.py)."""
-        i = self.scene.index[id(node)]
-        parent = node.parents[position]
-        key, parent_key = self.scene.fold.get(id(node)), self.scene.fold.get(id(parent))
-        if key is not None and parent_key == key:
-            return []  # inside one folded box: nothing drawn
-        if key is None and parent_key is None:
-            return [f"e{i}_{position}", f"o{i}", f"e{i}"]
-        tail = self.scene.boxes[parent_key].id if parent_key else self.element(parent)
-        head = self.scene.boxes[key].id if key else f"o{i}"
-        return [f"e_{tail}_{head}"] + ([f"o{i}", f"e{i}"] if key is None else [])
-
     def _node(self, node: Any) -> dict[str, Any]:
         return {
             "name": self.namer.name(node),
             "d": self.namer.d(node),
-            "element": self.element(node),
-            "display": self.display(node),
+            "element": self.scene.element(node),
+            "display": self.scene.display(node),
             "computed": bool(node.parents),
             "constant": node.owner is CONSTANT,
-            "inputs": [self.edge_ids(node, k) for k in range(len(node.parents))],
+            "inputs": [self.scene.edge_ids(node, k) for k in range(len(node.parents))],
         }
 
     # --- events: the start, the forward pass, the seed, the backward steps -------------------
@@ -252,7 +225,7 @@ class _Builder:
         """Backward, one event per chain-rule step; the caller resets and restores the grads
         (:func:`~autograd.engine.graph.grads_from_zero`)."""
         scene, root = self.scene, self.scene.root
-        seed = root.seed()
+        seed = scene.real_root.seed()
         d_root = self.namer.d(root)
         seed_text = "the chain rule starts at the result: its gradient with respect to itself is 1"
         self.events.append(
@@ -264,7 +237,7 @@ class _Builder:
                 **self._grad_texts(root, seed),
             }
         )
-        for step in backward_steps(root):
+        for step in backward_steps(scene.real_root, fold=scene.view):
             self.backward_count += 1
             output, parent = step.output, step.input
             event = {
@@ -299,7 +272,7 @@ class _Builder:
     # --- the leaves, and their finite-difference estimates ------------------------------------
 
     def leaf_rows(self, grads: dict[int, Any]) -> list[dict[str, Any]]:
-        order = self.scene.order
+        order = self.scene.graph
         nudge = FiniteDifferences(order)
         budget = FD_BUDGET
         rows = []
