@@ -81,10 +81,10 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """The running statistics back to mean 0, variance 1, no batch counted."""
         if self.running_mean is not None and self.running_var is not None:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
         if self.num_batches_tracked is not None:
-            self.num_batches_tracked.data[...] = 0
+            self.num_batches_tracked.array[...] = 0
 
     def forward(self, x: Any) -> Tensor:
         name = type(self).__name__
@@ -100,9 +100,9 @@ class _BatchNorm(Module):
             )
         share = 0.0 if self.momentum is None else self.momentum
         if self.training and self.num_batches_tracked is not None:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.array[...] += 1
             if self.momentum is None:  # the average of every batch so far
-                share = 1.0 / float(self.num_batches_tracked.data)
+                share = 1.0 / float(self.num_batches_tracked.array)
         batch_statistics = self.training or self.running_mean is None
         use_running = not self.training or self.track_running_stats
         out = spatial.batch_norm(

@@ -48,9 +48,9 @@ def window_pictures(
     pictures = {}
     for i, node in enumerate(order):
         op = getattr(node, "op", None)
-        if op is None or op.name not in EXPLAINED or np.ndim(node.data) != 4:
+        if op is None or op.name not in EXPLAINED or np.ndim(node.array) != 4:
             continue
-        if 0 in node.data.shape:
+        if 0 in node.array.shape:
             continue
         pictures[i] = _picture(node, _chosen(node), name, root)
     return pictures
@@ -66,8 +66,8 @@ def _chosen(node: Any) -> tuple[int, ...]:
     grad = getattr(node, "grad", None)
     if grad is not None and np.any(np.asarray(grad)[0] != 0):
         flat = int(np.nanargmax(np.abs(np.asarray(grad, dtype=np.float64)[0])))
-        return (0, *(int(i) for i in np.unravel_index(flat, node.data.shape[1:])))
-    shape = node.data.shape
+        return (0, *(int(i) for i in np.unravel_index(flat, node.array.shape[1:])))
+    shape = node.array.shape
     return (0, 0, shape[2] // 2, shape[3] // 2)
 
 
@@ -90,7 +90,7 @@ def _picture(
     columns = sorted({c for _, c in cells})
     if rows[-1] - rows[0] >= MAX_SIDE or columns[-1] - columns[0] >= MAX_SIDE:
         return picture  # too big to draw: the text alone
-    x = node.parents[0].data
+    x = node.parents[0].array
     first = entry.terms[0].source[1] if entry.terms else entry.window[0][1]
     n, channel = first[0], first[1]
     # A margin of one cell of the input around the window (padding only where the window is).
@@ -104,7 +104,7 @@ def _picture(
     picture.update(
         input=entry.names[0],
         channel=channel,
-        channels=int(entry.node.parents[1].data.shape[1]) if entry.node.op.name == "conv2d" else 1,
+        channels=int(entry.node.parents[1].array.shape[1]) if entry.node.op.name == "conv2d" else 1,
         rows=grid_rows,
         columns=grid_columns,
         values=[
@@ -149,7 +149,7 @@ def _cells(entry: Entry) -> dict[tuple[int, int], float | None]:
         _, _, p, q = entry.index
         top = p * geometry.stride[0] - geometry.padding[0][0]
         left = q * geometry.stride[1] - geometry.padding[1][0]
-        kh, kw = entry.node.parents[1].data.shape[2:]
+        kh, kw = entry.node.parents[1].array.shape[2:]
         for i in range(kh):
             for j in range(kw):
                 where = (top + i * geometry.dilation[0], left + j * geometry.dilation[1])
@@ -160,7 +160,7 @@ def _cells(entry: Entry) -> dict[tuple[int, int], float | None]:
 def _kernel(entry: Entry) -> dict[str, Any]:
     """The weights of the entry's output channel over the first input channel it reads, and
     the input numbers each weight's gradient takes (None where the kernel meets padding)."""
-    W = entry.node.parents[1].data
+    W = entry.node.parents[1].array
     o = entry.index[1]
     kh, kw = W.shape[2:]
     received: list[list[str | None]] = [[None] * kw for _ in range(kh)]

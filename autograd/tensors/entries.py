@@ -79,11 +79,11 @@ class Entry:
 
     @property
     def value(self) -> float:
-        return float(self.node.data[self.index])
+        return float(self.node.array[self.index])
 
     def number(self, where: tuple[int, Index]) -> float:
         parent, index = where
-        return float(self.node.parents[parent].data[index])
+        return float(self.node.parents[parent].array[index])
 
     def called(self, where: tuple[int, Index]) -> str:
         parent, index = where
@@ -156,7 +156,7 @@ class Entry:
 
 
 def _index(node: Any, index: Any) -> Index:
-    shape = node.data.shape
+    shape = node.array.shape
     if isinstance(index, (int, np.integer)):
         index = (index,)
     index = tuple(int(i) for i in index)
@@ -206,7 +206,7 @@ def _offset(start: int, step: int, letter: str) -> str:
 def _convolution(node: Any, where: Index, geometry: Geometry, name: str) -> Entry:
     n, o, p, q = where
     names = _names(node, ("x", "W", "b"))
-    x, W = node.parents[0].data, node.parents[1].data
+    x, W = node.parents[0].array, node.parents[1].array
     cg, kh, kw = W.shape[1:]
     group = o // (W.shape[0] // geometry.groups)
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
@@ -234,7 +234,7 @@ def _convolution(node: Any, where: Index, geometry: Geometry, name: str) -> Entr
 def _maximum(node: Any, where: Index, window: Window | None, name: str) -> Entry:
     n, c, p, q = where
     names = _names(node, ("x",))
-    x = node.parents[0].data
+    x = node.parents[0].array
     h, w = x.shape[2:]
     flat = int(node.ctx[0][where])
     best = (0, (n, c, flat // w, flat % w))
@@ -247,8 +247,8 @@ def _maximum(node: Any, where: Index, window: Window | None, name: str) -> Entry
         formula += f" over i < {window.kernel[0]}, j < {window.kernel[1]}"
     else:  # adaptive: PyTorch's bins
         (top, bottom), (left, right) = (
-            bins(h, node.data.shape[2])[p],
-            bins(w, node.data.shape[3])[q],
+            bins(h, node.array.shape[2])[p],
+            bins(w, node.array.shape[3])[q],
         )
         rows, cols = list(range(top, bottom)), list(range(left, right))
         formula = f"max of {names[0]}[{n},{c},{top}:{bottom},{left}:{right}]"
@@ -261,12 +261,12 @@ def _maximum(node: Any, where: Index, window: Window | None, name: str) -> Entry
 def _average(node: Any, where: Index, name: str) -> Entry:
     n, c, p, q = where
     names = _names(node, ("x",))
-    x = node.parents[0].data
+    x = node.parents[0].array
     h, w = x.shape[2:]
     if node.op.name == "adaptive_avg_pool2d":
         (top, bottom), (left, right) = (
-            bins(h, node.data.shape[2])[p],
-            bins(w, node.data.shape[3])[q],
+            bins(h, node.array.shape[2])[p],
+            bins(w, node.array.shape[3])[q],
         )
         rows, cols = range(top, bottom), range(left, right)
         divisor = float(len(rows) * len(cols))

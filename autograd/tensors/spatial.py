@@ -195,7 +195,7 @@ def max_pool2d(
 
     def run(x: Tensor) -> Any:
         _check_fits("max_pool2d", x, window)
-        indices = max_indices(x.data, window)
+        indices = max_indices(x.array, window)
         overlapping = any(
             s < d * (k - 1) + 1 for s, k, d in zip(window.stride, window.kernel, window.dilation)
         )
@@ -280,7 +280,7 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
     text = str(size[0]) if size[0] == size[1] else str(size)
 
     def run(x: Tensor) -> Any:
-        indices = adaptive_max_indices(x.data, size)
+        indices = adaptive_max_indices(x.array, size)
         overlapping = x.shape[2] % size[0] != 0 or x.shape[3] % size[1] != 0
         out = apply(T.pick("adaptive_max_pool2d", text), x, ctx=(indices, overlapping))
         return (out, Tensor(indices, dtype=np.int64)) if return_indices else out
@@ -354,13 +354,15 @@ def batch_norm(
         ("weight", weight),
         ("bias", bias),
     ):
-        if t is not None and tuple(np.shape(t.data if isinstance(t, Tensor) else t)) != (channels,):
+        if t is not None and tuple(np.shape(t.array if isinstance(t, Tensor) else t)) != (
+            channels,
+        ):
             raise ValueError(
                 f"batch_norm: {what} must have one entry per channel ({channels}), got shape "
-                f"{np.shape(t.data if isinstance(t, Tensor) else t)}"
+                f"{np.shape(t.array if isinstance(t, Tensor) else t)}"
             )
     if training:
-        count = x.data.size // channels
+        count = x.array.size // channels
         if count < 2:
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, got input "
@@ -368,7 +370,7 @@ def batch_norm(
             )
         if running_mean is not None or running_var is not None:
             with no_grad():
-                _update_running(x.data, running_mean, running_var, momentum, count)
+                _update_running(x.array, running_mean, running_var, momentum, count)
         ctx = None
     else:
         if running_mean is None or running_var is None:
@@ -380,11 +382,11 @@ def batch_norm(
 
 
 def _numbers(t: Any) -> np.ndarray:
-    return t.data if isinstance(t, Tensor) else np.asarray(t)
+    return t.array if isinstance(t, Tensor) else np.asarray(t)
 
 
 def _update_running(x: np.ndarray, mean: Any, var: Any, momentum: float | None, count: int) -> None:
-    """The running statistics moved towards the batch's, in place (their ``.data``, outside
+    """The running statistics moved towards the batch's, in place (their ``.array``, outside
     the graph, as PyTorch's buffers are)."""
     axes = T.channel_axes(x.ndim)
     batch_mean = x.mean(axis=axes, dtype=np.float64)
