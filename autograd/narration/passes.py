@@ -78,9 +78,13 @@ def passes_note(
     )
 
 
-def accumulated(root: Any, graph: Sequence[Any]) -> str | None:
+def accumulated(
+    root: Any, graph: Sequence[Any], namer: Namer | None = None, seen_root: Any = None
+) -> str | None:
     """Whether the leaves of ``graph`` (the topological order behind ``root``) hold more than
-    one backward pass from ``root``, in words (see :func:`passes_note`); None if not."""
+    one backward pass from ``root``, in words (see :func:`passes_note`); None if not.
+    ``namer`` names the nodes, ``seen_root`` being the root as it knows it (by default a
+    namer of ``graph`` is made)."""
     leaves = [n for n in graph if not n.parents and n.owner is not CONSTANT]
     held = [leaf.grad for leaf in leaves]
     if all(h is None or (type(h) is float and h == 0.0) for h in held):
@@ -91,5 +95,6 @@ def accumulated(root: Any, graph: Sequence[Any]) -> str | None:
             one = [leaf.grad for leaf in leaves]
     except (ArithmeticError, ValueError, TypeError, RuntimeError):
         return None  # a root backward cannot start from (a Tensor of many numbers, say)
-    namer = Namer(graph)
-    return passes_note(namer, namer.d(graph[-1]), leaves, held, one)
+    if namer is None:
+        namer, seen_root = Namer(graph), root
+    return passes_note(namer, namer.d(seen_root or root), leaves, held, one)

@@ -113,7 +113,8 @@ def _choose(
                 f"the picture asked for ({scene.drawn():,} boxes) would take Graphviz "
                 "minutes to lay out"
             )
-        scene = _Scene(root, rankdir, plan)
+        # The same chains folded: the graph as seen is read once, not once per plan.
+        scene = _Scene(root, rankdir, plan, scene.view if plan.fold == scene.plan.fold else None)
     return scene, iter(()), why
 
 
@@ -215,7 +216,7 @@ def draw_dot(
         rows = _caption_rows(notes(scene, asked, "draw_dot", why))
         if step is None:
             drawing = scene.draw(format)
-            held = accumulated(scene.real_root, scene.graph)
+            held = accumulated(scene.real_root, scene.graph, scene.namer, scene.root)
             if held:
                 rows.insert(0, f'<TR><TD ALIGN="LEFT">{_html("Note: " + held)}</TD></TR>')
             _label(drawing, rows)

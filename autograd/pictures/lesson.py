@@ -144,12 +144,27 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
         "nodes": builder.nodes,
         "formulas": builder.formulas,
         "groups": {box.id: [scene.index[o] for o in box.outputs] for box in scene.boxes.values()},
+        # The kinds of group steps can be taken by, innermost first ("neuron", "layer").
+        "kinds": sorted(scene.kinds(), key=lambda kind: -_depth(scene, kind)),
         "events": builder.events,
         "leaves": leaves,
         "windows": {str(i): picture for i, picture in windows.items()},
     }
     page = _page(heading, _inline_svg(svg), payload, len(leaves))
     return Lesson(page, heading, builder.forward_count, builder.backward_count, _frame_height(svg))
+
+
+def _depth(scene: _Scene, kind: str) -> int:
+    """How deep groups of ``kind`` nest (a layer 1, its neurons 2)."""
+    return max(
+        (
+            k + 1
+            for key in scene.groups.values()
+            for k, (found, _) in enumerate(key)
+            if found == kind
+        ),
+        default=0,
+    )
 
 
 # --- what the page shows, step by step -------------------------------------------------------
@@ -196,6 +211,19 @@ class _Builder:
             "computed": bool(node.parents),
             "constant": node.owner is CONSTANT,
             "inputs": [self.scene.edge_ids(node, k) for k in range(len(node.parents))],
+            **self._groups(node),
+        }
+
+    def _groups(self, node: Any) -> dict[str, Any]:
+        """The groups the node belongs to by kind, e.g. ``{"layer": "L1", "neuron": "L1.N3"}``
+        (left out when none): the page steps through them."""
+        key = self.scene.groups[id(node)]
+        if not key:
+            return {}
+        return {
+            "groups": {
+                kind: ".".join(n for _, n in key[: k + 1]) for k, (kind, _) in enumerate(key)
+            }
         }
 
     # --- events: the start, the forward pass, the seed, the backward steps -------------------

@@ -100,12 +100,12 @@ class _Scene:
     """The graph behind ``root``, read once under ``plan``: names, kinds, groups, boxes,
     what is not drawn, and every drawn edge."""
 
-    def __init__(self, root: Any, rankdir: str, plan: Plan) -> None:
+    def __init__(self, root: Any, rankdir: str, plan: Plan, view: View | None = None) -> None:
         if rankdir not in _RANKDIRS:
             raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, not {rankdir!r}")
         self.plan = plan
         self.rankdir = rankdir
-        self.view = View(topological_order(root), plan.fold)
+        self.view = view if view is not None else View(topological_order(root), plan.fold)
         #: The graph's own nodes, links of folded chains included: backward runs on these.
         self.graph = self.view.graph
         self.real_root = root
