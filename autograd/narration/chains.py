@@ -26,7 +26,7 @@ here changes the graph or how backward runs it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..engine.graph import Observer, topological_order
@@ -139,7 +139,9 @@ class View:
     ``graph`` is the graph's own topological order, links included: backward runs on it.
     """
 
-    def __init__(self, graph: list[Any], fold: bool = True) -> None:
+    def __init__(
+        self, graph: list[Any], fold: bool = True, names: Mapping[str, Any] | None = None
+    ) -> None:
         self.graph = graph
         #: For each link or last link of a folded chain (by id): the last link's id.
         self.chain_of: dict[int, int] = {}
@@ -155,7 +157,7 @@ class View:
             used = {id(order[-1])} | {id(p) for node in order for p in node.parents}
             order = [node for node in order if id(node) in used]
         self.order = order
-        self.namer = Namer(self.order)
+        self.namer = Namer(self.order, names)
 
     @property
     def folded(self) -> bool:
@@ -194,6 +196,8 @@ class View:
                 continue
             if head.op is None or head.op.name not in _CHAINED:
                 continue
+            if len(head.parents) < CHAIN_TERMS and not any(link(p) for p in head.parents):
+                continue  # no chain ends here: a plain a + b
             terms, links, positions = self._terms(head, link)
             if len(terms) < CHAIN_TERMS:
                 continue
@@ -288,6 +292,7 @@ def _equals(data: Any, number: float) -> bool:
         return False
 
 
-def view(root: Any, fold: bool = True) -> View:
-    """The graph behind ``root`` as read, long chains folded (see the module docstring)."""
-    return View(topological_order(root), fold)
+def view(root: Any, fold: bool = True, names: Mapping[str, Any] | None = None) -> View:
+    """The graph behind ``root`` as read, long chains folded (see the module docstring);
+    ``names`` (such as ``locals()``) names unlabelled nodes."""
+    return View(topological_order(root), fold, names)

@@ -8,14 +8,14 @@ page all read these steps; none of them knows a particular op.
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
     >>> for step in backward_steps(b): print(step)
     db/da += a = 3  (path 1 of 2: 3 so far)
-    db/da += a = 3  (path 2 of 2: total 6)
+    db/da += a = 3  (path 2 of 2: 3 + 3 = 6)
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +92,9 @@ class Step:
         )
 
 
-def backward_steps(root: Any, *, fold: bool | View = False) -> Iterator[Step]:
+def backward_steps(
+    root: Any, *, names: Mapping[str, Any] | None = None, fold: bool | View = False
+) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
 
     The engine's one backward loop (:func:`~autograd.engine.graph.walk`), watched: every
@@ -100,7 +102,8 @@ def backward_steps(root: Any, *, fold: bool | View = False) -> Iterator[Step]:
     loop pauses after each node, so when a step is yielded it has been applied, and every
     ``.grad`` shows the state so far (the steps out of one node are applied together).
     Exhausting the generator has exactly the effect of ``root.backward()``: leaves
-    accumulate, intermediate nodes start again from zero.
+    accumulate, intermediate nodes start again from zero. ``names`` (a dict such as
+    ``locals()``) names the unlabelled nodes it holds, in these steps only.
 
     ``fold=True`` (or a :class:`~autograd.narration.chains.View` of the graph) tells each
     long chain of one op (Python's ``sum``) as one node: a step per term, none per link.
@@ -109,9 +112,9 @@ def backward_steps(root: Any, *, fold: bool | View = False) -> Iterator[Step]:
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
     >>> for step in backward_steps(b): print(step)
     db/da += a = 3  (path 1 of 2: 3 so far)
-    db/da += a = 3  (path 2 of 2: total 6)
+    db/da += a = 3  (path 2 of 2: 3 + 3 = 6)
     """
-    seen = fold if isinstance(fold, View) else View(topological_order(root), bool(fold))
+    seen = fold if isinstance(fold, View) else View(topological_order(root), bool(fold), names)
     narrator = _Narrator(root, seen.order, seen.namer, seen.folded)
     for _ in walk(root, order=seen.graph, observer=seen.observer(narrator.observe)):
         yield from narrator.told
@@ -134,6 +137,13 @@ class _Narrator:
                 if parent.owner is not CONSTANT and getattr(parent, "requires_grad", True):
                     self.paths[id(parent)] = self.paths.get(id(parent), 0) + 1
         self.arrived: dict[int, int] = {}
+        # Each input's terms so far, as numbers (one-number grads only): a leaf's grad from an
+        # earlier backward first, then each path's share, so that the sum is told as it grows.
+        self.terms: dict[int, list[str]] = {}
+        for node in order:
+            held = node.grad
+            if not node.parents and held is not None and np.ndim(held) == 0 and held != 0:
+                self.terms[id(node)] = [f"{brief(node, held)} from before"]
         self.told: list[Step] = []
         self.count = 0
 
@@ -146,6 +156,8 @@ class _Narrator:
         self.count += 1
         slope = _slope(node, i, namer)
         finite = all(is_finite(v) for v in (upstream, contribution) if v is not None)
+        terms = self.terms.setdefault(id(parent), [])
+        terms.append(brief(parent, contribution))
         text = _step_text(
             namer,
             self.d_root,
@@ -157,6 +169,7 @@ class _Narrator:
             (path, self.paths.get(id(parent), 1)),
             slope,
             finite,
+            terms if np.ndim(contribution) == 0 else None,
         )
         self.told.append(
             Step(
@@ -190,6 +203,25 @@ def _slope(node: Any, index: int, namer: Namer) -> str | None:
     return slope(index, [namer.name(p) for p in node.parents])
 
 
+#: Up to this many terms, a gradient's sum so far is written out: 3 + 3 = 6.
+SUM_TERMS = 6
+
+
+def _sum_text(total: str, path: tuple[int, int], terms: list[str] | None, done: str) -> str:
+    """What the input's gradient is after this step: ``(path 2 of 2: 3 + 3 = 6)`` when it
+    arrives by several paths, ``(3 from before + 3 = 6)`` on a leaf that held a gradient."""
+    k, n = path
+    added = terms is not None and 1 < len(terms) <= SUM_TERMS
+    body = f"{' + '.join(terms)} = {total}" if added and terms is not None else total
+    if n > 1:
+        if k < n:
+            return f"  (path {k} of {n}: {body} so far)"
+        return f"  (path {k} of {n}: {body})" if added else f"  (path {k} of {n}: total {total})"
+    if added:
+        return f"  ({body})"  # a leaf adding to the grad of an earlier backward
+    return f"  (now {total})" if total != done else ""
+
+
 def _step_text(
     namer: Namer,
     d_root: str,
@@ -201,6 +233,7 @@ def _step_text(
     path: tuple[int, int],
     slope: str | None,
     finite: bool,
+    terms: list[str] | None,
 ) -> str:
     def describe(number: Any) -> str:
         return parenthesize(brief(node, number))
@@ -235,15 +268,7 @@ def _step_text(
     text = f" {assign} ".join(shown[:2])
     if len(shown) > 2:
         text += " = " + " = ".join(shown[2:])
-    total = brief(parent, parent.grad)
-    if n > 1:
-        text += (
-            f"  (path {k} of {n}: {total} so far)"
-            if k < n
-            else f"  (path {k} of {n}: total {total})"
-        )
-    elif total != done:
-        text += f"  (now {total})"  # a leaf adding to the grad of an earlier backward
+    text += _sum_text(brief(parent, parent.grad), path, terms, done)
     if not finite:
         text += "  ⚠ not finite"
     return narrated(text)

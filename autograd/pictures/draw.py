@@ -32,7 +32,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -51,6 +51,7 @@ from .render import (
     LayoutTooSlow,
 )
 from .scene import EdgeKey, Plan, _Scene
+from .summary import repeated_terms
 
 __all__ = [
     "draw_dot",
@@ -95,26 +96,32 @@ def _rungs(asked: Plan, kinds: set[str]) -> Iterator[tuple[Plan, bool]]:
 
 
 def _choose(
-    root: Any, rankdir: str, asked: Plan, whole: bool
+    root: Any, rankdir: str, asked: Plan, whole: bool, names: Mapping[str, Any] | None = None
 ) -> tuple[_Scene, Iterator[tuple[Plan, bool]], str | None]:
     """The scene to draw first: ``asked``, or the first simpler plan that is readable (unless
     ``whole``) and that Graphviz can lay out; the plans left after it; and, when what was
     asked is too big a layout for Graphviz, why it was not drawn."""
-    scene = _Scene(root, rankdir, asked)
+    scene = _Scene(root, rankdir, asked, names=names)
     rungs = list(_rungs(asked, scene.kinds()))
     why = None
     for k, (plan, free) in enumerate(rungs):
-        readable = whole or not free or scene.drawn() <= READABLE
-        fits = scene.layout_cost() <= LAYOUT_BUDGET
+        readable = whole or not free or scene.drawn <= READABLE
+        fits = scene.layout_cost <= LAYOUT_BUDGET
         if readable and fits:
             return scene, iter(rungs[k:]), why
         if not fits and not free and why is None:
             why = (
-                f"the picture asked for ({scene.drawn():,} boxes) would take Graphviz "
+                f"the picture asked for ({scene.drawn:,} boxes) would take Graphviz "
                 "minutes to lay out"
             )
         # The same chains folded: the graph as seen is read once, not once per plan.
-        scene = _Scene(root, rankdir, plan, scene.view if plan.fold == scene.plan.fold else None)
+        view = scene.view if plan.fold == scene.plan.fold else None
+        terms = None
+        if view is not None and plan.sample is not None and scene.plan.sample is None:
+            terms = repeated_terms(view.order, plan.sample)
+            if not terms[1] and plan.collapse == scene.plan.collapse:
+                continue  # no repeated terms: drawing one of each would draw the same
+        scene = _Scene(root, rankdir, plan, view, terms, names)
     return scene, iter(()), why
 
 
@@ -174,6 +181,7 @@ def draw_dot(
     sample: int | None = None,
     whole: bool = False,
     format: str = "svg",
+    names: Mapping[str, Any] | None = None,
 ) -> Drawing:
     """The computation graph behind ``root`` as a Graphviz picture.
 
@@ -186,7 +194,9 @@ def draw_dot(
     term ``k`` only, in full, and one box for the others. A graph with more than
     :data:`READABLE` values is summarised that way by itself (``sample=0``, then neurons,
     then layers as boxes), and says so in its caption; ``whole=True`` draws every node,
-    the links of long sums included. ``format`` is the default for ``.render()``.
+    the links of long sums included. ``format`` is the default for ``.render()``. ``names``
+    (a dict such as ``locals()``, from name to node) names the unlabelled nodes it holds, in
+    this picture only.
 
     >>> from autograd import Value
     >>> x = Value(2.0, "x"); y = (x * x).tanh(); y.label = "y"
@@ -210,7 +220,7 @@ def draw_dot(
         raise ValueError(f"draw_dot: step must be a whole number 0, 1, 2, ..., not {step!r}")
     _check_sample(sample, whole, "draw_dot")
     asked = Plan(fold=not whole, sample=sample, collapse=collapse)
-    scene, rungs, too_big = _choose(root, rankdir, asked, whole)
+    scene, rungs, too_big = _choose(root, rankdir, asked, whole, names)
 
     def picture(scene: _Scene, why: str | None) -> Drawing:
         rows = _caption_rows(notes(scene, asked, "draw_dot", why))
@@ -233,7 +243,7 @@ def draw_dot(
 
         def simpler(why: str) -> Drawing | None:
             for plan, _ in rungs:
-                return picture(_Scene(root, rankdir, plan), why)
+                return picture(_Scene(root, rankdir, plan, names=names), why)
             return None
 
         drawing.simpler = simpler
@@ -269,6 +279,7 @@ def render_steps(
     rankdir: str = "LR",
     collapse: str | None = None,
     dpi: float | None = None,
+    names: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write one picture per backward step into ``folder``: ``step_00`` (the start), ``step_01``...
 
@@ -276,7 +287,8 @@ def render_steps(
     size (the largest step's), so slides do not jump. ``format`` is any Graphviz format
     (``"svg"``, ``"png"``, ``"pdf"``); ``dpi`` sets the resolution of a bitmap such as png
     (Graphviz's default is 96). ``format="dot"`` writes the Graphviz sources only, which
-    needs no Graphviz installed. Long chains of one op are one node, as in ``draw_dot``.
+    needs no Graphviz installed. Long chains of one op are one node, as in ``draw_dot``;
+    ``names`` names unlabelled nodes as in :func:`draw_dot`.
     Returns the paths written.
 
     >>> import tempfile
@@ -293,7 +305,7 @@ def render_steps(
         raise NotADirectoryError(
             f"render_steps: {folder} exists and is not a folder; give a folder for the pictures"
         )
-    scene = _Scene(root, rankdir, Plan(collapse=collapse))
+    scene = _Scene(root, rankdir, Plan(collapse=collapse), names=names)
     pictures, count = _step_pictures(scene, format)
     if format != "dot":
         _same_size(pictures)

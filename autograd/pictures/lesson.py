@@ -28,6 +28,7 @@ import math
 import os
 import re
 import string
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,13 @@ import numpy as np
 from ..engine.graph import grads_from_zero
 from ..engine.notation import CONSTANT, fmt
 from ..engine.records import OpDomainError
+from ..narration.explain import already_held
 from ..narration.names import brief, narrated
 from ..narration.steps import backward_steps
 from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences
-from .draw import _choose
+from ..tools.quiz import questions
+from .draw import _check_sample, _choose, notes
 from .scene import Plan, _Scene
 from .windows import window_pictures
 
@@ -109,13 +112,29 @@ class Lesson:
         )
 
 
-def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) -> Lesson:
+def lesson(
+    root: Any,
+    *,
+    collapse: str | None = None,
+    title: str | None = None,
+    names: Mapping[str, Any] | None = None,
+    quiz: bool = False,
+    sample: int | None = None,
+    whole: bool = False,
+) -> Lesson:
     """The step-through page for the graph behind ``root`` (a Value or a one-number Tensor).
 
     ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
-    ``title`` heads the page. Backward is narrated as if every grad started at zero, and
-    every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
-    (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`, with drawing's install hint).
+    ``title`` heads the page; ``names`` (a dict such as ``locals()``, from name to node)
+    names the unlabelled nodes it holds, on this page only. ``quiz=True`` makes the backward
+    pass a quiz: each step with a number asks for it (in a box labelled "answer") before it
+    is shown; a wrong answer shows the chain-rule product with the wrong factor marked, and
+    may be tried again or revealed; the end gives the score. A big graph's picture is
+    summarised as ``draw_dot`` does (the page says what was folded); ``sample=k`` draws term
+    ``k`` of repeated terms, and ``whole=True`` every node. Backward is narrated as if every
+    grad started at zero, and every grad is restored afterwards, as ``explain()`` does.
+    Needs Graphviz's ``dot`` (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`,
+    with drawing's install hint).
 
     Not run as a doctest, since it needs ``dot``:
 
@@ -125,10 +144,22 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene, _, _ = _choose(root, "LR", Plan(collapse=collapse), False)
+    _check_sample(sample, whole, "lesson")
+    # A quiz asks at every step of the graph as it is: its long chains are not folded.
+    asked_plan = Plan(fold=not (whole or quiz), sample=sample, collapse=collapse)
+    scene, _, why = _choose(root, "LR", asked_plan, whole, names)
+    if quiz and scene.view.folded:
+        raise ValueError(
+            "lesson(quiz=True): this graph is too big to lay out step by step with its long "
+            "sums written out; quiz a smaller part of it"
+        )
+    said = notes(scene, asked_plan, "lesson", why)
     builder = _Builder(scene)
+    held = {id(leaf): leaf.grad for leaf in builder.leaves}  # from earlier passes, if any
+    asked = _quiz(root, names) if quiz else None
     with grads_from_zero(scene.graph):
         builder.run_backward()
+        before = already_held([n for n in builder.leaves if n.grad is not None], held, scene.namer)
         # Drawn with backward's final grads, so every box is wide enough for its numbers.
         svg = scene.draw("svg").pipe(format="svg", encoding="utf-8")
         leaf_grads = {id(leaf): leaf.grad for leaf in builder.leaves}
@@ -148,6 +179,9 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
         "kinds": sorted(scene.kinds(), key=lambda kind: -_depth(scene, kind)),
         "events": builder.events,
         "leaves": leaves,
+        "notes": said,
+        "held": [narrated(line.strip()) for line in before[2:]],  # after a blank and a heading
+        "quiz": asked,
         "windows": {str(i): picture for i, picture in windows.items()},
     }
     page = _page(heading, _inline_svg(svg), payload, len(leaves))
@@ -165,6 +199,37 @@ def _depth(scene: _Scene, kind: str) -> int:
         ),
         default=0,
     )
+
+
+def _quiz(root: Any, names: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The quiz's questions by the index of their backward step (the page judges answers)."""
+    asked = questions(root, names=names)
+    if not asked:
+        raise ValueError(
+            "lesson(quiz=True): every backward step of this graph is on arrays, and the quiz "
+            "asks for one number a step: use Values, or Tensors of one number"
+        )
+    return {
+        str(q.step.index): {
+            "prompt": q.prompt,
+            "answer": _json_number(q.answer),
+            "upstream": _json_number(q.upstream),
+            "local": _json_number(q.local),
+            "upstreamName": q.upstream_name,
+            "localName": q.local_name,
+            "rule": q.rule,
+            "fromRoot": q.from_root,
+            "path": list(q.path),
+            "soFar": _json_number(math.fsum([*q.earlier, q.answer])),
+            "total": _json_number(q.total),
+            "uses": q.uses,
+            "outputName": q.output_name,
+            "inputName": q.input_name,
+            "derivative": q.derivative,
+            "sum": q.sum_text(),
+        }
+        for q in asked
+    }
 
 
 # --- what the page shows, step by step -------------------------------------------------------

@@ -21,13 +21,15 @@ a stand-in.
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine.graph import topological_order
 from ..engine.notation import CONSTANT
-from ..narration.chains import Seen, View
+from ..narration.chains import CHAIN_TERMS, Seen, View
 from ..narration.steps import Step
 from .look import (
     _EDGE_STYLE,
@@ -100,12 +102,22 @@ class _Scene:
     """The graph behind ``root``, read once under ``plan``: names, kinds, groups, boxes,
     what is not drawn, and every drawn edge."""
 
-    def __init__(self, root: Any, rankdir: str, plan: Plan, view: View | None = None) -> None:
+    def __init__(
+        self,
+        root: Any,
+        rankdir: str,
+        plan: Plan,
+        view: View | None = None,
+        terms: tuple[dict[int, Family], list[Family]] | None = None,
+        names: Mapping[str, Any] | None = None,
+    ) -> None:
         if rankdir not in _RANKDIRS:
             raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, not {rankdir!r}")
         self.plan = plan
         self.rankdir = rankdir
-        self.view = view if view is not None else View(topological_order(root), plan.fold)
+        if view is None:  # names: the learner's names for unlabelled nodes (names=)
+            view = View(topological_order(root), plan.fold, names)
+        self.view = view
         #: The graph's own nodes, links of folded chains included: backward runs on these.
         self.graph = self.view.graph
         self.real_root = root
@@ -123,7 +135,7 @@ class _Scene:
         self.hidden: dict[int, Family] = {}
         self.families: list[Family] = []
         if plan.sample is not None:
-            self.hidden, self.families = repeated_terms(order, plan.sample)
+            self.hidden, self.families = terms or repeated_terms(order, plan.sample)
         self.fold: dict[int, GroupKey] = {}
         self.boxes: dict[GroupKey, _Box] = {}
         if plan.collapse is not None:
@@ -219,7 +231,7 @@ class _Scene:
             head = self.boxes[key].id if key else f"o{i}"
             # A folded chain's input used many times (x + x + … + x): one edge, marked ×n.
             plain: dict[str, _Wire] = {}
-            merge = isinstance(node, Seen) and node.links > 0
+            merge = len(node.parents) >= CHAIN_TERMS  # Value.sum([x] * 100) as well
             for position, parent in enumerate(node.parents):
                 family = self.hidden.get(id(parent))
                 parent_key = self.fold.get(id(parent))
@@ -475,6 +487,7 @@ class _Scene:
 
     # --- size --------------------------------------------------------------------------------
 
+    @functools.cached_property
     def drawn(self) -> int:
         """How many boxes the picture shows: values (not plain numbers), groups, stand-ins."""
         values = sum(
@@ -486,6 +499,7 @@ class _Scene:
         )
         return values + len(self.boxes) + len(self.families)
 
+    @functools.cached_property
     def layout_cost(self) -> int:
         """About the work of laying the picture out, in nodes: the nodes and edges, plus the
         square of every edge's length in ranks over :data:`LONG_EDGE` (``dot`` routes a long
@@ -494,16 +508,23 @@ class _Scene:
         out, are seconds; eighty are minutes)."""
         rank: dict[str, int] = {}
         tail_ranks: dict[str, list[int]] = {}
+        hidden, fold = self.hidden, self.fold
+        # Each node's element, by id: its own box v{i} unless hidden or folded into a box.
+        element_of = {
+            id(node): f"v{i}" if id(node) not in hidden and id(node) not in fold else None
+            for i, node in enumerate(self.order)
+        }
         for i, node in enumerate(self.order):
-            if id(node) in self.hidden:
+            if id(node) in hidden:
                 continue
-            element = self.element(node)
-            if node.parents and element == f"v{i}":
-                inputs = [
-                    rank.get(self.element(p), 0) for p in node.parents if id(p) not in self.hidden
-                ]
-                rank[f"o{i}"] = max(inputs, default=0) + 1
-                rank[element] = rank[f"o{i}"] + 1
+            element = element_of[id(node)] or self.element(node)
+            if node.parents and element_of[id(node)] is not None:
+                top = 0
+                for p in node.parents:
+                    if id(p) not in hidden:
+                        top = max(top, rank.get(element_of[id(p)] or self.element(p), 0))
+                rank[f"o{i}"] = top + 1
+                rank[element] = top + 2
             else:
                 rank.setdefault(element, 0)
         for wire in self.wires.values():

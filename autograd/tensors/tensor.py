@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -411,14 +411,15 @@ class Tensor(TensorMethods["Tensor"]):
         """
         return backward_steps(self)
 
-    def explain(self) -> str:
-        """The lesson as text: every value with its shape, then every backward step.
+    def explain(self, *, names: Mapping[str, Any] | None = None) -> str:
+        """The lesson as text: every value with its shape, then every backward step
+        (``names=locals()`` calls unlabelled tensors by your variables' names).
 
         >>> x = Tensor([[1.0, 2.0]], requires_grad=True, label="x")
         >>> print(x.sum().explain().splitlines()[2])
           out = sum(x) = sum([1×2]) = 3 float32
         """
-        return explain(self)
+        return explain(self, names=names)
 
     # --- the node protocol (autograd.engine.graph.Node): what backward runs on ------------
 

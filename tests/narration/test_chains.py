@@ -74,19 +74,3 @@ def test_a_folded_chain_tells_the_gradients_backward_computes(picks: list[int], 
         others = [t.data for k, t in enumerate(terms) if k != s.input_index]
         expected = 1.0 if op == "add" else math.prod(others)
         assert math.isclose(s.local, expected, rel_tol=1e-9, abs_tol=1e-300)
-
-
-def test_a_second_backward_is_said_for_what_it_is() -> None:
-    w, x = Value(3.0, "w"), Value(2.0, "x")
-    y = w * x
-    y.label = "y"
-    y.backward()
-    assert "Note:" not in explain(y)
-    y.backward()
-    note = explain(y).splitlines()[-1]
-    assert note.startswith("Note: the leaves' grads hold 2 backward passes added up")
-    assert note.endswith("one pass gives dy/dw = 2, .grad holds 4")
-    for leaf in (w, x):
-        leaf.grad = 0.0
-    y.backward()
-    assert "Note:" not in explain(y)

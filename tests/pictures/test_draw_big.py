@@ -115,3 +115,12 @@ def test_a_second_backward_is_noted_on_the_picture() -> None:
     assert "Note: the leaves&#39; grads hold 2 backward passes" in draw_dot(y).source.replace(
         "'", "&#39;"
     )
+
+
+def test_one_input_used_many_times_by_one_node_is_one_edge_marked() -> None:
+    x = Value(2.0, "x")
+    for total in (sum([x] * 99, x), Value.sum([x] * 100)):
+        total.label = "total"
+        source = draw_dot(total).source
+        assert source.count('label="×100"') == 1
+        assert len(re.findall(r"^\s*v0 -> o", source, re.MULTILINE)) == 1

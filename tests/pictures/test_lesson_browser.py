@@ -518,6 +518,21 @@ def test_the_page_of_micrograds_demo_loss_opens(visit) -> None:
     assert "Backward pass" in page.text("#tg-phase")
 
 
+def test_a_big_lesson_says_what_it_folded_and_a_second_backward(visit) -> None:
+    from big_graphs import demo_loss
+
+    loss = demo_loss(3)
+    loss.backward()
+    loss.backward()
+    page = visit(loss)
+    said = page.text("#tg-notes")
+    assert said.startswith("A summary of ") and "Every node: lesson(loss, whole=True)" in said
+    assert "2 backward passes of" in page.text("#tg-held")
+    page.page.keyboard.press("End")
+    grads = page.grads()
+    assert any(shown not in ("0", "?") for shown, _ in grads.values())
+
+
 # --- a convolution's window -------------------------------------------------------------------
 
 
