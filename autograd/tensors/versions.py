@@ -183,7 +183,7 @@ def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> Versio
         _refuse_a_leaf(t, symbol)
         operator_ = _OPERATORS[symbol]
         return rebase(t, lambda old: operator_(old, old if other is t else other), symbol)
-    o = other.data if isinstance(other, TensorBase) else operand_array(other, symbol, t)
+    o = other.array if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     try:
         ufunc(t.data, o, out=t.data)
     except ValueError:
@@ -281,25 +281,25 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     old = object.__new__(type(t))
     for slot in ("grad", "requires_grad", "op", "parents", "ctx", "label", "owner"):
         setattr(old, slot, getattr(t, slot))
-    old.data = t.data.copy()  # the numbers the old history computed, whatever t becomes
+    old.data = t.array.copy()  # the numbers the old history computed, whatever t becomes
     if getattr(t, "op", None) is not None:
         old._recorded_at = t._recorded_at
     new = make(old)
     _rewire(new, t, old)
-    if new.data.shape != t.data.shape:
+    if new.array.shape != t.array.shape:
         raise ValueError(
-            f"{symbol}: the result {shape_text(new.data.shape)} cannot be written in place into "
-            f"{who(t)}: it must keep the shape {shape_text(t.data.shape)}"
+            f"{symbol}: the result {shape_text(new.array.shape)} cannot be written in place into "
+            f"{who(t)}: it must keep the shape {shape_text(t.array.shape)}"
         )
-    if new.data.dtype != t.data.dtype:
+    if new.array.dtype != t.array.dtype:
         raise TypeError(
-            f"{symbol} on {who(t)}: the result is {new.data.dtype}, which cannot be written in "
-            f"place into a {t.data.dtype} tensor"
+            f"{symbol} on {who(t)}: the result is {new.array.dtype}, which cannot be written in "
+            f"place into a {t.array.dtype} tensor"
         )
-    if t.data.base is None:
-        np.copyto(t.data, new.data)  # views of t see the change
+    if t.array.base is None:
+        np.copyto(t.array, new.array)  # views of t see the change
     else:
-        t.data = new.data  # a view's own numbers: its base's history would not match
+        t.data = new.array  # a view's own numbers: its base's history would not match
     t.op, t.parents, t.ctx, t.requires_grad = new.op, new.parents, new.ctx, new.requires_grad
     t.grad = None
     mark_changed(t, symbol)
@@ -311,22 +311,22 @@ def _put(old: Any, index: Any, value: Any) -> Any:
     """``old`` with ``value`` at ``index``, as recorded ops: where(not there, old) + value
     put there (scatter)."""
     plain, repeats, _ = _ops.keep_index((index_argument(index), None, index))
-    mask = np.zeros(old.data.shape, dtype=bool)
+    mask = np.zeros(old.array.shape, dtype=bool)
     mask[plain] = True
     kept = old.apply(_ops.WHERE, old, ctx=(~mask, 0.0))
-    shape = old.data[plain].shape
+    shape = old.array[plain].shape
     if isinstance(value, TensorBase) and value.requires_grad:
         if repeats and np.count_nonzero(mask) != np.prod(shape):
             raise RuntimeError(
                 f"x[…] = …: the index picks an entry of {who(old)} twice, so which of "
                 f"{who(value)}'s numbers lands there (and gets the gradient) is not defined"
             )
-        if value.data.shape != shape:  # broadcast, as the assignment does
-            value = value + np.zeros(shape, dtype=value.data.dtype)
-        placed = old.apply(_ops.SCATTER, value, ctx=(plain, repeats, old.data.shape))
+        if value.array.shape != shape:  # broadcast, as the assignment does
+            value = value + np.zeros(shape, dtype=value.array.dtype)
+        placed = old.apply(_ops.SCATTER, value, ctx=(plain, repeats, old.array.shape))
     else:
-        numbers = np.zeros_like(old.data)
-        numbers[plain] = value.data if isinstance(value, TensorBase) else value
+        numbers = np.zeros_like(old.array)
+        numbers[plain] = value.array if isinstance(value, TensorBase) else value
         placed = numbers
     return kept + placed
 
