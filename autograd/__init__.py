@@ -31,8 +31,11 @@ without leaving them, and ``x @ W`` adds only ``tensors/``.
    ``factories.py``, ``functions.py``, ``interop.py`` (to and from torch).
 5. ``gradients.py``: :func:`grad`, the same loop run from several outputs, every ``.grad``
    put back.
-6. ``tools/``: ``gradcheck.py`` (finite differences against backward), ``expression.py``
-   (the command line's reader), ``files.py`` (the one way any file is written).
+6. ``tools/``: ``gradcheck.py`` (finite differences against backward), ``check.py``
+   (:func:`check`: the learner's own gradients against backward's, the first wrong step and
+   why) with ``answers.py`` (its report and its rule for a right answer), ``quiz.py`` (the
+   backward steps as questions), ``expression.py`` (the command line's reader), ``files.py``
+   (the one way any file is written).
 7. ``pictures/``: ``draw.py`` (Graphviz), ``lesson.py`` (the page to click through).
 8. ``cli.py`` (``tracegrad`` / ``python -m autograd``), ``autograd.py`` (PyTorch's
    ``torch.autograd``: ``grad``, ``backward``, ``Function``) and this file, the public names.
@@ -157,6 +160,7 @@ from .tensors.tensor import (
     is_grad_enabled,
     no_grad,
 )
+from .tools.check import CheckReport, check
 from .tools.gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 # PyTorch's constants, Python's numbers
@@ -210,6 +214,8 @@ __all__ = [
     "grad",
     "GradcheckReport",
     "GradcheckError",
+    "check",
+    "CheckReport",
     "sigmoid",
     "relu",
     "tanh",
