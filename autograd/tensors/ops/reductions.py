@@ -271,7 +271,7 @@ def spread_of(kind: str, axis: Axis, keepdims: bool, correction: float = 1.0) ->
         return np.asarray(rule(a, axis=axis, ddof=correction, keepdims=keepdims))
 
     def backward(node: Any, g: Array) -> Grads:
-        a = node.parents[0].array
+        a = node.parents[0].data
         n = _count(numbers(a).shape, axis)
         centred = a - add_up(a, axis=axis, keepdims=True) / n
         g = _restore_axes(g, axis, keepdims)
@@ -279,7 +279,7 @@ def spread_of(kind: str, axis: Axis, keepdims: bool, correction: float = 1.0) ->
             return (centred * (g * (2.0 / (n - correction))),)
         # d std/da = (a − mean)/((n − c)·std): 0/0 where every entry is equal, as in PyTorch
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (centred * (g / (_restore_axes(node.array, axis, keepdims) * (n - correction))),)
+            return (centred * (g / (_restore_axes(node.data, axis, keepdims) * (n - correction))),)
 
     corrected = "" if correction == 1 else f", correction={correction:g}"
     slope = "2·(a − mean)/(n − c)" if kind == "var" else "(a − mean)/((n − c)·std(a))"
