@@ -268,8 +268,11 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     ``t``'s numbers and history as they were. The nodes ``make`` computed from ``t`` (``x[i]``
     in ``x[i] -= 1``) are given ``old`` instead. Any other node recorded earlier that reads
     ``t`` (saved it, or sends it a gradient) makes backward raise, as the change came after
-    it. A ``t`` whose numbers are a view of another tensor's gets numbers of its own: the
-    other tensor does not see the change (PyTorch's would).
+    it. A ``t`` that is an index of another tensor ``x`` (``v = x[0]``) shares its numbers:
+    ``x`` becomes a node too (``x`` with ``v``'s new numbers put at that index), as PyTorch
+    rewrites the base of a view; a view made another way (``reshape``, ``transpose``) is
+    refused. An unrecorded view (``v = x[0]`` of a plain ``x``) gets numbers of its own, as
+    nothing says whose numbers it shows: ``x[0] += w`` then puts them into ``x``.
 
     >>> from autograd import Tensor
     >>> w = Tensor([1.0, 2.0], requires_grad=True); h = w * 2
@@ -296,15 +299,39 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
             f"{symbol} on {who(t)}: the result is {new.array.dtype}, which cannot be written in "
             f"place into a {t.array.dtype} tensor"
         )
-    if t.array.base is None:
+    if getattr(t, "op", None) is None and t.array.base is not None:
+        # an unrecorded view (x[i] of a plain x): whose numbers it shows, nothing says; it
+        # gets numbers of its own, and x[i] += w's assignment then puts them into x
+        t.data = new.array
+    elif getattr(t, "op", None) is None or not _shows_another(t):
         np.copyto(t.array, new.array)  # views of t see the change
-    else:
-        t.data = new.array  # a view's own numbers: its base's history would not match
+    else:  # t's numbers are another tensor's: that tensor changes with them
+        base, index = _base_of(t, symbol), t.ctx
+        changed = new
+        rebase(base, lambda old_base: _put(old_base, index[0], changed), symbol)
+        new = base.apply(t.op, base, ctx=index)  # t: that index of the changed tensor again
     t.op, t.parents, t.ctx, t.requires_grad = new.op, new.parents, new.ctx, new.requires_grad
     t.grad = None
     mark_changed(t, symbol)
     t._recorded_at = t._rebased_at = CHANGES  # nothing t's new node reads has changed since
     return t
+
+
+def _shows_another(t: Any) -> bool:
+    """Whether ``t``'s numbers are (part of) its input's: a recorded view."""
+    return bool(t.op.view) and np.shares_memory(t.parents[0].array, t.array)
+
+
+def _base_of(view: Any, symbol: str) -> Any:
+    """The tensor whose numbers ``view`` shows, when ``view`` is a recorded index of it."""
+    if view.op.name == "index":
+        return view.parents[0]
+    raise RuntimeError(
+        f"{symbol} on {who(view)}, which is a {view.op.name} of another tensor, cannot be "
+        "recorded in place: the tensor it "
+        f"shows would change without its history. Write x = x {symbol[0]} ... (a new "
+        "tensor), or change the tensor it comes from (x[i] += ...)"
+    )
 
 
 def _put(old: Any, index: Any, value: Any) -> Any:
