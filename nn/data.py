@@ -171,7 +171,12 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | np.random.Generator | None = None,
         transform: Callable[..., Any] | None = None,
+        generator: np.random.Generator | None = None,
     ) -> None:
+        if generator is not None:  # PyTorch's name: torch.Generator().manual_seed(...)
+            if seed is not None:
+                raise TypeError("DataLoader: give seed or generator, not both")
+            seed = generator
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(
                 f"DataLoader: batch_size must be a whole number, got {type(batch_size).__name__} "

@@ -24,6 +24,7 @@ import io
 import os
 import sys
 import types
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,10 @@ def run(
     here = Path.cwd()
     os.chdir(folder)
     try:
-        with contextlib.redirect_stdout(printed), _missing_modules_stubbed():
+        stubbed = _missing_modules_stubbed()
+        with contextlib.redirect_stdout(printed), stubbed, warnings.catch_warnings():
+            # torch's Tensor.__array__ takes no copy= yet; matplotlib asks numpy 2 for one
+            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept")
             exec(compile(text, f"{name}.py", "exec"), scope)
     finally:
         os.chdir(here)

@@ -183,7 +183,7 @@ def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> Versio
         _refuse_a_leaf(t, symbol)
         operator_ = _OPERATORS[symbol]
         return rebase(t, lambda old: operator_(old, old if other is t else other), symbol)
-    o = other.data if isinstance(other, TensorBase) else operand_array(other, symbol, t)
+    o = other.array if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     try:
         ufunc(t.data, o, out=t.data)
     except ValueError:
@@ -268,8 +268,11 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     ``t``'s numbers and history as they were. The nodes ``make`` computed from ``t`` (``x[i]``
     in ``x[i] -= 1``) are given ``old`` instead. Any other node recorded earlier that reads
     ``t`` (saved it, or sends it a gradient) makes backward raise, as the change came after
-    it. A ``t`` whose numbers are a view of another tensor's gets numbers of its own: the
-    other tensor does not see the change (PyTorch's would).
+    it. A ``t`` that is an index of another tensor ``x`` (``v = x[0]``) shares its numbers:
+    ``x`` becomes a node too (``x`` with ``v``'s new numbers put at that index), as PyTorch
+    rewrites the base of a view; a view made another way (``reshape``, ``transpose``) is
+    refused. An unrecorded view (``v = x[0]`` of a plain ``x``) gets numbers of its own, as
+    nothing says whose numbers it shows: ``x[0] += w`` then puts them into ``x``.
 
     >>> from autograd import Tensor
     >>> w = Tensor([1.0, 2.0], requires_grad=True); h = w * 2
@@ -281,25 +284,32 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     old = object.__new__(type(t))
     for slot in ("grad", "requires_grad", "op", "parents", "ctx", "label", "owner"):
         setattr(old, slot, getattr(t, slot))
-    old.data = t.data.copy()  # the numbers the old history computed, whatever t becomes
+    old.data = t.array.copy()  # the numbers the old history computed, whatever t becomes
     if getattr(t, "op", None) is not None:
         old._recorded_at = t._recorded_at
     new = make(old)
     _rewire(new, t, old)
-    if new.data.shape != t.data.shape:
+    if new.array.shape != t.array.shape:
         raise ValueError(
-            f"{symbol}: the result {shape_text(new.data.shape)} cannot be written in place into "
-            f"{who(t)}: it must keep the shape {shape_text(t.data.shape)}"
+            f"{symbol}: the result {shape_text(new.array.shape)} cannot be written in place into "
+            f"{who(t)}: it must keep the shape {shape_text(t.array.shape)}"
         )
-    if new.data.dtype != t.data.dtype:
+    if new.array.dtype != t.array.dtype:
         raise TypeError(
-            f"{symbol} on {who(t)}: the result is {new.data.dtype}, which cannot be written in "
-            f"place into a {t.data.dtype} tensor"
+            f"{symbol} on {who(t)}: the result is {new.array.dtype}, which cannot be written in "
+            f"place into a {t.array.dtype} tensor"
         )
-    if t.data.base is None:
-        np.copyto(t.data, new.data)  # views of t see the change
-    else:
-        t.data = new.data  # a view's own numbers: its base's history would not match
+    if getattr(t, "op", None) is None and t.array.base is not None:
+        # an unrecorded view (x[i] of a plain x): whose numbers it shows, nothing says; it
+        # gets numbers of its own, and x[i] += w's assignment then puts them into x
+        t.data = new.array
+    elif getattr(t, "op", None) is None or not _shows_another(t):
+        np.copyto(t.array, new.array)  # views of t see the change
+    else:  # t's numbers are another tensor's: that tensor changes with them
+        base, index = _base_of(t, symbol), t.ctx
+        changed = new
+        rebase(base, lambda old_base: _put(old_base, index[0], changed), symbol)
+        new = base.apply(t.op, base, ctx=index)  # t: that index of the changed tensor again
     t.op, t.parents, t.ctx, t.requires_grad = new.op, new.parents, new.ctx, new.requires_grad
     t.grad = None
     mark_changed(t, symbol)
@@ -307,26 +317,43 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     return t
 
 
+def _shows_another(t: Any) -> bool:
+    """Whether ``t``'s numbers are (part of) its input's: a recorded view."""
+    return bool(t.op.view) and np.shares_memory(t.parents[0].array, t.array)
+
+
+def _base_of(view: Any, symbol: str) -> Any:
+    """The tensor whose numbers ``view`` shows, when ``view`` is a recorded index of it."""
+    if view.op.name == "index":
+        return view.parents[0]
+    raise RuntimeError(
+        f"{symbol} on {who(view)}, which is a {view.op.name} of another tensor, cannot be "
+        "recorded in place: the tensor it "
+        f"shows would change without its history. Write x = x {symbol[0]} ... (a new "
+        "tensor), or change the tensor it comes from (x[i] += ...)"
+    )
+
+
 def _put(old: Any, index: Any, value: Any) -> Any:
     """``old`` with ``value`` at ``index``, as recorded ops: where(not there, old) + value
     put there (scatter)."""
     plain, repeats, _ = _ops.keep_index((index_argument(index), None, index))
-    mask = np.zeros(old.data.shape, dtype=bool)
+    mask = np.zeros(old.array.shape, dtype=bool)
     mask[plain] = True
     kept = old.apply(_ops.WHERE, old, ctx=(~mask, 0.0))
-    shape = old.data[plain].shape
+    shape = old.array[plain].shape
     if isinstance(value, TensorBase) and value.requires_grad:
         if repeats and np.count_nonzero(mask) != np.prod(shape):
             raise RuntimeError(
                 f"x[…] = …: the index picks an entry of {who(old)} twice, so which of "
                 f"{who(value)}'s numbers lands there (and gets the gradient) is not defined"
             )
-        if value.data.shape != shape:  # broadcast, as the assignment does
-            value = value + np.zeros(shape, dtype=value.data.dtype)
-        placed = old.apply(_ops.SCATTER, value, ctx=(plain, repeats, old.data.shape))
+        if value.array.shape != shape:  # broadcast, as the assignment does
+            value = value + np.zeros(shape, dtype=value.array.dtype)
+        placed = old.apply(_ops.SCATTER, value, ctx=(plain, repeats, old.array.shape))
     else:
-        numbers = np.zeros_like(old.data)
-        numbers[plain] = value.data if isinstance(value, TensorBase) else value
+        numbers = np.zeros_like(old.array)
+        numbers[plain] = value.array if isinstance(value, TensorBase) else value
         placed = numbers
     return kept + placed
 

@@ -65,7 +65,6 @@ def test_part1_bigrams_counts_and_loss(tmp_path: Path) -> None:
                                    rtol=1e-5, atol=1e-6)  # fmt: skip
 
 
-@needs_tensor_grads
 def test_part2_mlp_trains_as_pytorchs(tmp_path: Path) -> None:
     write_names(tmp_path)
     shorter = {"range(200000)": "range(300)"}

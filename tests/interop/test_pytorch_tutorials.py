@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +57,9 @@ def write_mnist_shaped(folder: Path, seed: int = 0) -> None:
 
     def part(n: int) -> tuple[np.ndarray, np.ndarray]:
         labels = rng.integers(0, 10, n)
-        pixels = rng.random((n, 784), dtype=np.float32) * 0.5
-        pixels[np.arange(n), labels * 78] = 1.0
+        pixels = rng.random((n, 784), dtype=np.float32) * 0.1
+        for row, label in enumerate(labels):  # a stroke where the label says
+            pixels[row, label * 78 : label * 78 + 20] = 1.0
         return pixels, labels.astype(np.int64)
 
     folder = folder / "data" / "mnist"
@@ -66,16 +68,24 @@ def write_mnist_shaped(folder: Path, seed: int = 0) -> None:
         pickle.dump((part(640), part(128), part(16)), f)
 
 
+def epoch_losses(printed: str) -> list[float]:
+    """The validation loss each "epoch loss" line printed (a number, or a 0-d tensor's)."""
+    found = []
+    for line in printed.splitlines():
+        match = re.fullmatch(r"[01] (?:tensor\()?([-+.\deE]+).*", line)
+        if match:
+            found.append(float(match.group(1)))
+    return found
+
+
 @needs_tensor_grads
 def test_what_is_torch_nn_really_up_to_its_cnn(tmp_path: Path) -> None:
     write_mnist_shaped(tmp_path)
     printed, ours = run("nn_tutorial", tmp_path)
-    last = [float(line.split()[-1]) for line in printed.splitlines() if line[:2] == "1 "]
-    assert last and np.isfinite(last).all()
+    curve = epoch_losses(printed)
+    assert len(curve) == 4 and max(curve[1], curve[3]) < 0.5  # two fits of two epochs
+    assert ours["accuracy"](ours["model"](ours["xb"]), ours["yb"]).item() > 0.9
     if HAS_TORCH:
         theirs_printed, _ = run("nn_tutorial", tmp_path, library="torch")
-        theirs = [
-            float(line.split()[-1]) for line in theirs_printed.splitlines() if line[:2] == "1 "
-        ]
         # shuffled batches and initial weights from two random streams: the same fit
-        np.testing.assert_allclose(last, theirs, rtol=0.2)
+        np.testing.assert_allclose(curve, epoch_losses(theirs_printed), rtol=0.25, atol=0.1)

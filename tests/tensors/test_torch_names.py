@@ -114,3 +114,48 @@ def test_no_grad_and_requires_grad_() -> None:
     assert (w * 2).requires_grad
     with pytest.raises(ValueError):
         autograd.tensor([1.0]).var()  # one entry, unbiased: PyTorch gives nan, tracegrad says why
+
+
+def _numbers(t: object) -> np.ndarray:
+    return np.asarray(t.detach() if hasattr(t, "detach") else t)
+
+
+@needs_torch
+def test_where_chooses_and_sends_each_side_its_gradient_as_torchs() -> None:
+    import torch
+
+    values = [[-1.0, 2.0, 0.5], [3.0, -0.25, -4.0]]
+    results = []
+    for lib in (torch_like, torch):
+        x = lib.tensor(values, requires_grad=True)
+        b = lib.tensor([10.0, 20.0, 30.0], requires_grad=True)
+        y = lib.where(x > 0, x * x, b) + lib.where(x < 1, 2.0, x)
+        (y * lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+        results.append(
+            [np.asarray(getattr(t, "detach", lambda t=t: t)()) for t in (y, x.grad, b.grad)]
+        )
+    for mine, reference in zip(*results):
+        np.testing.assert_allclose(mine, reference, rtol=1e-6)
+
+
+def test_randperm_as_tensor_and_the_grad_modes() -> None:
+    g = torch_like.Generator().manual_seed(7)
+    order = torch_like.randperm(10, generator=g)
+    assert order.dtype == torch_like.int64 and sorted(order.tolist()) == list(range(10))
+    assert order.tolist() == torch_like.randperm(10, generator=g.manual_seed(7)).tolist()
+    t = torch_like.tensor([1.0])
+    assert torch_like.as_tensor(t) is t and torch_like.as_tensor([1, 2]).dtype == torch_like.long
+    w = torch_like.ones(1, requires_grad=True)
+    with torch_like.set_grad_enabled(False):
+        assert not (w * 2).requires_grad
+    assert (w * 2).requires_grad
+    torch_like.set_grad_enabled(False)  # called, not entered: the mode stays, as in torch
+    assert not torch_like.is_grad_enabled()
+    torch_like.set_grad_enabled(True)
+    assert torch_like.is_grad_enabled()
+
+    @torch_like.inference_mode
+    def predict(x: object) -> object:
+        return x * 2  # type: ignore[operator]
+
+    assert not predict(w).requires_grad and torch_like.pi == np.pi

@@ -235,3 +235,38 @@ def test_a_node_recorded_before_the_change_makes_backward_raise() -> None:
         before.backward()
     with pytest.raises(RuntimeError, match="a leaf that requires grad cannot be changed"):
         w += 1
+
+
+def _through_an_index(lib: object) -> list[object]:
+    """v = b[0] changed in place changes b too, as PyTorch rewrites a view's base."""
+    a = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)  # type: ignore[attr-defined]
+    w = lib.tensor([0.5, 2.0, -1.0], requires_grad=True)  # type: ignore[attr-defined]
+    b = a * 2
+    b[1, 2] -= 3
+    v = b[0]
+    v *= w
+    v += 1
+    ((b * b).sum() + (v * 3).sum()).backward()
+    return [b, v, a.grad, w.grad]
+
+
+@needs_torch
+def test_an_in_place_change_through_an_index_changes_its_base_as_in_torch() -> None:
+    import torch
+
+    for mine, reference in zip(_through_an_index(autograd), _through_an_index(torch)):
+        np.testing.assert_allclose(np.asarray(mine), reference.detach().numpy(), rtol=1e-6)
+
+
+def test_an_in_place_change_through_another_view_is_refused() -> None:
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True) * 1
+    flat = x.reshape(4)
+    with pytest.raises(RuntimeError, match="which is a reshape of another tensor"):
+        flat += 1
+    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    total = autograd.zeros(3)
+    total[0:2] += w  # a view of a plain tensor, then put back: makemore's dC[ix] += ...
+    total[1:] += w
+    (total * Tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert total.tolist() == [1.0, 3.0, 2.0] and w.grad.tolist() == [11.0, 110.0]

@@ -195,7 +195,7 @@ class ConversionMethods(TensorBase[TensorT]):
     def __format__(self, spec: str) -> str:
         # A 0-d tensor formats as its number, f"{loss}" and f"{loss:.4f}" alike, as in
         # PyTorch; a one-number tensor of any shape takes a format spec too.
-        if self.data.ndim == 0 or (self.data.size == 1 and spec):
+        if self.array.ndim == 0 or (self.array.size == 1 and spec):
             return format(self.item(), spec)
         return repr(self)
 
