@@ -27,6 +27,15 @@ import numpy as np
 from autograd import Tensor, default_generator
 from autograd import tensor as make_tensor
 from autograd.tensors.ops import check_reduction
+from autograd.tensors.spatial import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    max_pool2d,
+    pad,
+)
 from nn import tensor_losses
 
 __all__ = [
@@ -46,6 +55,14 @@ __all__ = [
     "l1_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    # images (autograd.tensors.spatial): convolution, pooling, padding, batch normalization
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "pad",
+    "batch_norm",
 ]
 
 
@@ -217,7 +234,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     >>> one_hot(torch.tensor([0, 2]), num_classes=3).tolist()
     [[1, 0, 0], [0, 0, 1]]
     """
-    indices = _tensor(tensor, "one_hot").data
+    indices = _tensor(tensor, "one_hot").array
     if indices.dtype.kind not in "iu":
         raise TypeError(
             f"F.one_hot: class indices must be integers (int64), got {indices.dtype}; "
@@ -299,12 +316,12 @@ def cross_entropy(
         count = x.shape[0] if reduction == "mean" and x.ndim > 1 else None
         return _reduced(losses, reduction, count)
     scores, classes_ = _class_losses("cross_entropy", input, target)
-    ignored = classes_.data == ignore_index
+    ignored = classes_.array == ignore_index
     if weight is None and not label_smoothing and not ignored.any():
         out = tensor_losses.cross_entropy(scores, classes_, reduction)
         return _unflattened(out, input, reduction)
     # The general case, written out: each row's loss weighted, smoothed, or left out.
-    safe = make_tensor(np.where(ignored, 0, classes_.data))
+    safe = make_tensor(np.where(ignored, 0, classes_.array))
     losses = tensor_losses.cross_entropy(scores, safe, "none")
     if label_smoothing:
         spread = -scores.log_softmax(dim=1).mean(1)
@@ -335,7 +352,7 @@ def nll_loss(
     """
     reduction = _reduction("nll_loss", size_average, reduce, reduction)
     scores, classes_ = _class_losses("nll_loss", input, target)
-    data = classes_.data
+    data = classes_.array
     if data.dtype.kind not in "iu":
         raise TypeError(f"F.nll_loss: targets must be class indices (integers), got {data.dtype}")
     ignored = data == ignore_index

@@ -66,7 +66,7 @@ class ShapeMethods(TensorBase[TensorT]):
         >>> zeros(2, 3).unsqueeze(0).shape, zeros(2, 3).unsqueeze(-1).shape
         ((1, 2, 3), (2, 3, 1))
         """
-        shape = self.data.shape
+        shape = self.array.shape
         ndim = len(shape) + 1
         if not isinstance(dim, (int, np.integer)) or not -ndim <= dim < ndim:
             raise ValueError(
@@ -83,7 +83,7 @@ class ShapeMethods(TensorBase[TensorT]):
         >>> zeros(1, 2, 1).squeeze().shape, zeros(1, 2).squeeze(1).shape
         ((2,), (1, 2))
         """
-        shape = self.data.shape
+        shape = self.array.shape
         if dim is None:
             axes = {i for i, size in enumerate(shape) if size == 1}
         else:
