@@ -159,3 +159,17 @@ def test_randperm_as_tensor_and_the_grad_modes() -> None:
         return x * 2  # type: ignore[operator]
 
     assert not predict(w).requires_grad and torch_like.pi == np.pi
+
+
+@needs_torch
+def test_in_place_methods_are_torchs() -> None:
+    import torch
+
+    for lib in (torch_like, torch):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        same = x.add_(1.0).sub_(lib.tensor([0.5, 0.5, 0.5]), alpha=2).mul_(3.0).div_(2.0)
+        assert same is x
+        assert x.tolist() == [1.5, 3.0, 4.5]
+    w = torch_like.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf that requires grad"):
+        w.sub_(1.0)  # as PyTorch refuses it

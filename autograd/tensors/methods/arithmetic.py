@@ -129,6 +129,25 @@ class ArithmeticMethods(TensorBase[TensorT]):
         """``−self``. ``Tensor([2.0]).neg().item() == -2.0``"""
         return self.apply(T.NEG, self)
 
+    # PyTorch's in-place forms: x += …, x -= …, x *= …, x /= … under their method names
+
+    def add_(self: TensorT, other: Any, *, alpha: Any = 1) -> TensorT:
+        """``self += alpha · other``, in place. ``Tensor([1.0]).add_(2.0).item() == 3.0``"""
+        return self.__iadd__(other if alpha == 1 else other * alpha)  # type: ignore[attr-defined]
+
+    def sub_(self: TensorT, other: Any, *, alpha: Any = 1) -> TensorT:
+        """``self -= alpha · other``, in place (the blitz's ``f.data.sub_(f.grad.data * lr)``).
+        ``Tensor([3.0]).sub_(2.0).item() == 1.0``"""
+        return self.__isub__(other if alpha == 1 else other * alpha)  # type: ignore[attr-defined]
+
+    def mul_(self: TensorT, other: Any) -> TensorT:
+        """``self *= other``, in place. ``Tensor([3.0]).mul_(2.0).item() == 6.0``"""
+        return self.__imul__(other)  # type: ignore[attr-defined]
+
+    def div_(self: TensorT, other: Any) -> TensorT:
+        """``self /= other``, in place. ``Tensor([3.0]).div_(2.0).item() == 1.5``"""
+        return self.__itruediv__(other)  # type: ignore[attr-defined]
+
     def eq(self, other: Any) -> TensorT:
         """``self == other``, entry by entry.
         ``Tensor([1.0, 2.0]).eq(2).tolist() == [False, True]``"""
