@@ -50,6 +50,7 @@ from .scalar.value import Value
 from .tensors.factories import (
     arange,
     default_generator,
+    from_numpy,
     manual_seed,
     ones,
     ones_like,
@@ -99,6 +100,7 @@ __all__ = [
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "from_numpy",
     "zeros",
     "ones",
     "zeros_like",

@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Owner, Tensor
+from autograd import Owner, Tensor, zeros_like
+from autograd.tensors.devices import check_device, names_a_device
 from nn.state_dict import check_state_dict
 
 __all__ = ["Parameter", "Module", "ModuleList", "Sequential"]
@@ -66,7 +67,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
             dtype = data.dtype if dtype is None else dtype
-            data = data.data
+            data = data.array
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -246,11 +247,15 @@ class Module:
             if set_to_none or param.grad is None:
                 param.grad = None
             else:
-                param.grad = np.zeros_like(param.data)
+                param.grad = zeros_like(param)
 
-    def to(self, where: Any) -> Module:
-        """Move to a device (only "cpu" exists: numpy) or cast every parameter to a float
-        dtype; returns self.
+    def to(
+        self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False
+    ) -> Module:
+        """Move to a device or cast every parameter to a float dtype, in place; returns self.
+        As PyTorch's: ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or the keywords.
+        The device is the CPU, the only one: ``"cpu"``, ``autograd.device("cpu")`` or
+        ``torch.device("cpu")``; any other is an error pointing at ``nn.to_torch`` for GPUs.
 
         >>> import nn, autograd
         >>> layer = nn.Linear(2, 2); layer.to("cpu") is layer
@@ -258,20 +263,34 @@ class Module:
         >>> layer.to(autograd.float64).weight.dtype
         dtype('float64')
         """
-        from autograd.tensors.functions import device
-
-        if isinstance(where, (str, device)):
-            device(where)  # a clear error for "cuda"
+        for arg in args:
+            if names_a_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            check_device(device, f"{type(self).__name__}.to")
+        if dtype is None:
             return self
-        dtype = np.dtype(where)
+        dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(
                 f"{type(self).__name__}.to: parameters must stay floating point, not {dtype}"
             )
         for param in self.parameters():
-            param.data = param.data.astype(dtype)
-            param.grad = None if param.grad is None else param.grad.astype(dtype)
+            grad = param.grad
+            param.data = param.data.to(dtype)
+            param.grad = None if grad is None else grad.detach().to(dtype)
         return self
+
+    def cpu(self) -> Module:
+        """The module itself: its parameters are on the CPU already."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        """An error: there is no GPU here (``nn.to_torch(model).cuda()`` moves to PyTorch's)."""
+        check_device("cuda", f"{type(self).__name__}.cuda()")
+        return self  # pragma: no cover - check_device raised
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; returns self."""
@@ -297,7 +316,7 @@ class Module:
         >>> list(nn.Linear(3, 2).state_dict().items())[0][1].shape
         (2, 3)
         """
-        return OrderedDict((name, param.data.copy()) for name, param in self.named_parameters())
+        return OrderedDict((name, param.array.copy()) for name, param in self.named_parameters())
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> Any:
         """Copy arrays from ``state_dict`` into the parameters, in place.
@@ -308,15 +327,15 @@ class Module:
         >>> import nn
         >>> a, b = nn.Linear(3, 2), nn.Linear(3, 2)
         >>> _ = b.load_state_dict(a.state_dict())
-        >>> bool((a.weight.data == b.weight.data).all())
+        >>> bool((a.weight == b.weight).all())
         True
         """
         params = dict(self.named_parameters())
         checked = check_state_dict(
-            {n: p.data for n, p in params.items()}, state_dict, strict=strict
+            {n: p.array for n, p in params.items()}, state_dict, strict=strict
         )
         for name, array in checked.arrays.items():
-            params[name].data[...] = array
+            params[name].array[...] = array
         return checked
 
     # --- printout ---------------------------------------------------------------------------

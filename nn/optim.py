@@ -1,8 +1,9 @@
 """Optimizers with PyTorch's update rules, written once for scalar and array parameters.
 
-A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (numpy
-arrays). ``p.data -= update`` changes an array in place, so a Tensor keeps its identity and
-dtype; a Value always gets a Python float.
+A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (whose
+numbers are a numpy array, ``p.array``). The update changes that array in place, outside the
+graph and its in-place bookkeeping (as PyTorch's optimizers update ``p.data``), so a Tensor
+keeps its identity and dtype; a Value always gets a Python float.
 
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a
@@ -18,7 +19,7 @@ stores :data:`NO_GRAD`, a float equal to 0.0 that any backward reaching the Valu
 an ordinary float. The optimizer's and the Neuron/Layer/MLP ``zero_grad()`` store it, and a
 Value whose grad is still 0.0 when the optimizer is made counts as not reached yet.
 
-    >>> from autograd import Tensor, Value
+    >>> from autograd import Tensor, Value, zeros_like
     >>> w = Value(3.0, "w")
     >>> opt = SGD([w], lr=0.01)
     >>> w.grad = 8.0
@@ -35,7 +36,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Tensor, Value, zeros_like
 
 __all__ = ["Optimizer", "SGD", "Adam", "NO_GRAD"]
 
@@ -57,7 +58,12 @@ def _is_parameter(thing: Any) -> bool:
 def _is_scalar(p: Any) -> bool:
     # A Value is a scalar whatever its .data holds (a user may set an int); anything else
     # whose data is not an array (a foreign scalar node) is treated the same way.
-    return isinstance(p, Value) or not isinstance(p.data, np.ndarray)
+    return isinstance(p, Value) or not (isinstance(p, Tensor) or isinstance(p.data, np.ndarray))
+
+
+def _numbers(p: Any) -> Any:
+    """A parameter's numbers: a Tensor's array, else its ``.data`` (a float, an array)."""
+    return p.array if isinstance(p, Tensor) else p.data
 
 
 def _describe(p: Any) -> str:
@@ -221,7 +227,7 @@ class Optimizer:
                 elif set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad = np.zeros_like(p.data)
+                    p.grad = zeros_like(p)
 
     def step(self) -> None:  # pragma: no cover - every optimizer defines its own
         raise NotImplementedError
@@ -242,7 +248,7 @@ def _gradient(p: Any, scalar: bool) -> Any:
         return None
     if scalar:
         return float(grad.data if isinstance(grad, Value) else grad)
-    return grad.data if isinstance(grad, Tensor) else grad
+    return grad.array if isinstance(grad, Tensor) else grad
 
 
 def _write(p: Any, scalar: bool, update: Any) -> None:
@@ -250,7 +256,8 @@ def _write(p: Any, scalar: bool, update: Any) -> None:
     if scalar:
         p.data = float(p.data - update)
     else:
-        p.data -= update
+        numbers = _numbers(p)
+        numbers -= update
 
 
 class SGD(Optimizer):
@@ -310,7 +317,7 @@ class SGD(Optimizer):
                 if grad is None:
                     continue
                 if weight_decay:
-                    grad = grad + weight_decay * (float(p.data) if scalar else p.data)
+                    grad = grad + weight_decay * (float(p.data) if scalar else _numbers(p))
                 if momentum:
                     state = self.state.setdefault(p, {})
                     buffer = state.get("momentum_buffer")
@@ -387,7 +394,7 @@ class Adam(Optimizer):
                 if grad is None:
                     continue
                 if weight_decay:
-                    grad = grad + weight_decay * (float(p.data) if scalar else p.data)
+                    grad = grad + weight_decay * (float(p.data) if scalar else _numbers(p))
                 state = self.state.setdefault(p, {})
                 t = state.get("step", 0) + 1
                 m = beta1 * state.get("exp_avg", 0.0) + (1.0 - beta1) * grad

@@ -92,7 +92,8 @@ def _real_power(a: float, b: float) -> float:
 # functions autograd.tensors puts in MANY_NUMBERS (so this module needs no numpy).
 
 #: ``where(mask, then, otherwise)`` (the mask read from numbers: a constant of any gradient
-#: graph), ``log`` and ``log1p`` (−∞ at 0, without a warning) on arrays and Tensors.
+#: graph), ``log`` and ``log1p`` (−∞ at 0, without a warning) on arrays and Tensors, and
+#: ``numbers`` (a Tensor's array).
 MANY_NUMBERS: dict[str, Callable[..., Any]] = {}
 
 
@@ -102,7 +103,9 @@ def _many(x: Any) -> bool:  # many numbers (an array, a Tensor) rather than a fl
 
 def _number(x: Any) -> Any:
     # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False.
-    return x.data if hasattr(x, "parents") else x
+    if not hasattr(x, "parents"):
+        return x
+    return MANY_NUMBERS["numbers"](x) if _many(x) else x.data
 
 
 def _where(condition: Any, then: Any, otherwise: Any) -> Any:

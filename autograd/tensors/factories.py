@@ -24,6 +24,7 @@ from .tensor import Tensor, _plain
 
 __all__ = [
     "tensor",
+    "from_numpy",
     "zeros",
     "ones",
     "zeros_like",
@@ -82,6 +83,22 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *, label: 
     return _leaf(_to_array(data, resolved, label), requires_grad, label)
 
 
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor holding ``array`` itself (shared, not copied) in its dtype, as PyTorch's
+    ``from_numpy``: changing one changes the other.
+
+    >>> a = np.zeros(2, np.int64); t = from_numpy(a); a[0] = 7; t.tolist(), t.dtype
+    ([7, 0], dtype('int64'))
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(
+            f"from_numpy: expected a numpy array, got {type(array).__name__} {array!r:.40} "
+            "(autograd.tensor(...) copies any numbers into a tensor)"
+        )
+    _dtype(array.dtype, "from_numpy")  # booleans, integers and floats only
+    return _plain(array)
+
+
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` is given). ``zeros(2, 3).shape == (2, 3)``"""
     resolved = float32 if dtype is None else _dtype(dtype, "zeros")
@@ -96,14 +113,14 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``t``'s shape and dtype. ``zeros_like(ones(2)).tolist() == [0.0, 0.0]``"""
-    resolved = t.data.dtype if dtype is None else _dtype(dtype, "zeros_like")
-    return _leaf(np.zeros(t.data.shape, resolved), requires_grad)
+    resolved = t.array.dtype if dtype is None else _dtype(dtype, "zeros_like")
+    return _leaf(np.zeros(t.array.shape, resolved), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``t``'s shape and dtype. ``ones_like(zeros(2)).tolist() == [1.0, 1.0]``"""
-    resolved = t.data.dtype if dtype is None else _dtype(dtype, "ones_like")
-    return _leaf(np.ones(t.data.shape, resolved), requires_grad)
+    resolved = t.array.dtype if dtype is None else _dtype(dtype, "ones_like")
+    return _leaf(np.ones(t.array.shape, resolved), requires_grad)
 
 
 def _float_dtype(dtype: Any, where: str) -> np.dtype[Any]:

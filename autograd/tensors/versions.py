@@ -1,7 +1,7 @@
 """In-place changes to Tensors, and the check that backward never reads changed numbers.
 
-``x += 1``, ``x -= …``, ``x *= …``, ``x /= …`` and ``x[…] = …`` change a tensor's numbers
-where they are. A node of the graph may need some of those numbers again in backward (``a * b``
+``x += 1``, ``x -= …``, ``x *= …``, ``x /= …``, ``x[…] = …`` and ``x.zero_()`` change a
+tensor's numbers where they are. A node of the graph may need some of those numbers again in backward (``a * b``
 needs ``b`` for ``a``'s gradient; ``exp`` needs its own result). If they changed in between,
 the gradient would be worked out from numbers the forward pass never saw, so backward raises
 instead, as PyTorch does, and only where PyTorch does: a change to something no backward rule
@@ -52,6 +52,7 @@ __all__ = [
     "share",
     "mark_changed",
     "apply_in_place",
+    "fill",
     "assign",
     "saved_tensors",
     "check_unchanged",
@@ -88,7 +89,7 @@ class Versioned(Protocol):
     the numbers, the label and ``requires_grad``, and the slot for its :class:`VersionCounter`,
     which stays unset until the first change or view."""
 
-    data: np.ndarray
+    array: np.ndarray
     label: str
     requires_grad: bool
     _vc: VersionCounter
@@ -119,9 +120,9 @@ def share(view: VersionedT, source: Versioned) -> VersionedT:
     >>> x = Tensor([[1.0, 2.0]]); v = x.reshape(2); v += 1; x._version, x.tolist()
     (1, [[2.0, 3.0]])
     """
-    base = view.data.base
+    base = view.array.base
     if base is not None:
-        data = source.data
+        data = source.array
         if base is data or base is data.base:
             view._vc = counter(source)
     return view
@@ -168,22 +169,41 @@ def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> Versio
     >>> x = Tensor([1.0, 2.0]); apply_in_place(x, np.add, 1, "+=").tolist()
     [2.0, 3.0]
     """
-    o = other.data if isinstance(other, TensorBase) else operand_array(other, symbol, t)
+    o = other.array if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     if _mode.recording and (t.requires_grad or _needs_grad(other)):
         raise RuntimeError(
             f"{symbol} on {who(t)} would change a tensor the graph needs in place. "
             f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
-            "`with autograd.no_grad():`"
+            "`with autograd.no_grad():` (or through .data: p.data += ...)"
         )
     try:
-        ufunc(t.data, o, out=t.data)
+        ufunc(t.array, o, out=t.array)
     except ValueError:
         raise ValueError(
             f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
-            f"{who(t)}: the result must keep the shape {shape_text(t.data.shape)}"
+            f"{who(t)}: the result must keep the shape {shape_text(t.array.shape)}"
         ) from None
     except TypeError as error:
         raise TypeError(f"{symbol} on {who(t)}: {error}") from None
+    mark_changed(t, symbol)
+    return t
+
+
+def fill(t: VersionedT, number: Any, symbol: str) -> VersionedT:
+    """Every entry of ``t`` set to ``number`` in place (``zero_()``), refused while recording
+    if ``t`` requires grad, as ``+=`` is.
+
+    >>> from autograd import Tensor
+    >>> fill(Tensor([1.0, 2.0]), 0, "zero_()").tolist()
+    [0.0, 0.0]
+    """
+    if _mode.recording and t.requires_grad:
+        raise RuntimeError(
+            f"{symbol} on {who(t)} would change a tensor the graph needs in place: make a new "
+            "one (autograd.zeros_like(x)), or do it inside `with autograd.no_grad():` (or "
+            f"through .data: x.data.{symbol})"
+        )
+    t.array.fill(number)
     mark_changed(t, symbol)
     return t
 
@@ -211,9 +231,9 @@ def assign(t: Versioned, index: Any, value: Any) -> None:
                 "arithmetic such as x = x + mask * value; or assign inside "
                 "`with autograd.no_grad():` if no gradient should flow"
             )
-    new = value.data if isinstance(value, TensorBase) else operand_array(value, "x[…] = …", t)
+    new = value.array if isinstance(value, TensorBase) else operand_array(value, "x[…] = …", t)
     try:
-        t.data[index_argument(index)] = new
+        t.array[index_argument(index)] = new
     except ValueError as error:
         raise ValueError(
             f"x[…] = …: cannot put {shape_text(np.shape(new))} into {who(t)} there ({error})"
@@ -267,6 +287,9 @@ def check_unchanged(node: Any) -> None:
                 "build the new numbers as a new tensor (autograd.cat, autograd.stack), "
                 "leaving the old one as the graph saw it"
             )
+        elif symbol.endswith(")"):  # a method: zero_()
+            how = f"{through}.{symbol}"
+            instead = "make a new tensor (autograd.zeros_like), leaving the old one as it was"
         else:
             how = f"{through} {symbol} …"
             instead = (

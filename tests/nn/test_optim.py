@@ -136,7 +136,7 @@ def _torch_pair(rng: np.random.Generator, shapes):
 def _run_both(ours, theirs, opt, topt, steps: int, schedule=None) -> None:
     import torch
 
-    coeffs = [np.linspace(0.5, 2.0, p.data.size).reshape(p.shape) for p in ours]
+    coeffs = [np.linspace(0.5, 2.0, p.array.size).reshape(p.shape) for p in ours]
     for step in range(steps):
         if schedule is not None:
             for groups in (opt.param_groups, topt.param_groups):

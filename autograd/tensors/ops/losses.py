@@ -65,7 +65,7 @@ def softmax(axis: int) -> TensorOp:
         return e
 
     def backward(node: Any, g: Array) -> Grads:
-        s = node.data
+        s = node.array
         return (s * (g - add_up(g * s, axis=axis, keepdims=True)),)
 
     return TensorOp(
@@ -97,7 +97,7 @@ def log_softmax(axis: int) -> TensorOp:
         return shifted
 
     def backward(node: Any, g: Array) -> Grads:
-        return (g - exp_of(node.data) * add_up(g, axis=axis, keepdims=True),)
+        return (g - exp_of(node.array) * add_up(g, axis=axis, keepdims=True),)
 
     return TensorOp(
         name="log_softmax",
@@ -170,7 +170,7 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(-picked, reduction)
 
     def backward(node: Any, g: Array) -> Grads:
-        logits, targets = node.parents[0].data, numbers(node.parents[1].data)
+        logits, targets = node.parents[0].array, numbers(node.parents[1].array)
         rows = np.arange(len(targets))
         onehot = np.zeros(logits.shape, logits.dtype)
         onehot[rows, targets] = 1
@@ -220,7 +220,7 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(ops.bce_loss(p, y), reduction)  # the scalar loss, entry by entry
 
     def backward(node: Any, g: Array) -> Grads:
-        p, y = node.parents[0].data, node.parents[1].data
+        p, y = node.parents[0].array, node.parents[1].array
         upstream = _loss_upstream(g, p, reduction)
         # The scalar record's slopes, entry by entry (they read p and y, not the loss). Labels
         # rarely need a gradient, but soft labels that are learned do (as in PyTorch).
@@ -255,7 +255,7 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(softplus - y * z, reduction)
 
     def backward(node: Any, g: Array) -> Grads:
-        z, y = node.parents[0].data, node.parents[1].data
+        z, y = node.parents[0].array, node.parents[1].array
         upstream = _loss_upstream(g, z, reduction)
         label_grad = -z * upstream if node.parents[1].requires_grad else None
         return ((run(SIGMOID, z) - y) * upstream, label_grad)
