@@ -29,7 +29,7 @@ import numpy as np
 
 from .engine.graph import Roots, grads_from_zero, topological_order, walk
 from .narration.names import as_gradient, derivative_name, derivative_names, made_by_backward
-from .scalar.value import Value
+from .scalar.value import UNRECORDED, Value
 from .tensors.tensor import Tensor
 
 __all__ = ["grad"]
@@ -90,6 +90,14 @@ def grad(
                     f"grad: input {i}, {x.who()}, does not require grad (PyTorch: one of the "
                     "differentiated Tensors does not require grad); create it with "
                     "requires_grad=True"
+                )
+    else:
+        for i, out in enumerate(outs):
+            if out.owner is UNRECORDED:
+                raise RuntimeError(
+                    f"grad: output {i}, {out.who()}, was computed inside no_grad(), which "
+                    "records no graph, so there is nothing to differentiate (PyTorch: element "
+                    "0 of tensors does not require grad)"
                 )
     seeds = [out.seed(seed, create_graph) for out, seed in zip(outs, _given(outs, grad_outputs))]
     roots = Roots(outs, seeds)

@@ -35,6 +35,7 @@ import numpy as np
 
 from autograd import Owner, Tensor, zeros_like
 from autograd.tensors.devices import check_device, names_a_device
+from autograd.tensors.versions import mark_changed
 from nn.state_dict import check_state_dict
 
 __all__ = ["Parameter", "Module", "ModuleList", "Sequential"]
@@ -322,7 +323,9 @@ class Module:
         """Copy arrays from ``state_dict`` into the parameters, in place.
 
         Everything is checked first: missing or unexpected names and wrong shapes raise one
-        error listing them all, and the model is left exactly as it was.
+        error listing them all, and the model is left exactly as it was. Each parameter
+        loaded counts as a change in place (its ``_version``), as in PyTorch: a backward()
+        through a graph that saved its old numbers raises.
 
         >>> import nn
         >>> a, b = nn.Linear(3, 2), nn.Linear(3, 2)
@@ -334,8 +337,10 @@ class Module:
         checked = check_state_dict(
             {n: p.array for n, p in params.items()}, state_dict, strict=strict
         )
+        by = f"{type(self).__name__}.load_state_dict()"
         for name, array in checked.arrays.items():
             params[name].array[...] = array
+            mark_changed(params[name], by)
         return checked
 
     # --- printout ---------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Optimizers with PyTorch's update rules, written once for scalar and array parameters.
 
 A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (whose
-numbers are a numpy array, ``p.array``). The update changes that array in place, outside the
-graph and its in-place bookkeeping (as PyTorch's optimizers update ``p.data``), so a Tensor
-keeps its identity and dtype; a Value always gets a Python float.
+numbers are a numpy array, ``p.array``). The update changes that array in place, so a Tensor
+keeps its identity and dtype; a Value always gets a Python float. Each write to a Tensor counts on its version
+(``_version``), as PyTorch's in-place updates count: a ``backward()`` whose graph saved the
+parameter before the step raises rather than use the new numbers. A Value has no version; its
+backward uses the local derivatives its forward pass took, so it gives the forward's gradient.
 
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a
@@ -37,6 +39,7 @@ from typing import Any, cast
 import numpy as np
 
 from autograd import Tensor, Value, zeros_like
+from autograd.tensors.versions import mark_changed
 
 __all__ = ["Optimizer", "SGD", "Adam", "NO_GRAD"]
 
@@ -251,13 +254,17 @@ def _gradient(p: Any, scalar: bool) -> Any:
     return grad.array if isinstance(grad, Tensor) else grad
 
 
-def _write(p: Any, scalar: bool, update: Any) -> None:
-    """p ← p − update: a Python float into a Value, in place into an array."""
+def _write(p: Any, scalar: bool, update: Any, by: str) -> None:
+    """p ← p − update: a Python float into a Value; in place into a Tensor's array, counted
+    on its version as PyTorch's optimizers count theirs, so a backward() whose graph saved
+    the old numbers raises instead of using the new ones (``by`` names the step)."""
     if scalar:
         p.data = float(p.data - update)
     else:
         numbers = _numbers(p)
         numbers -= update
+        if isinstance(p, Tensor):
+            mark_changed(p, by)
 
 
 class SGD(Optimizer):
@@ -308,6 +315,7 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        by = f"{type(self).__name__}.step()"
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
@@ -327,7 +335,7 @@ class SGD(Optimizer):
                         buffer = momentum * buffer + (1.0 - dampening) * grad
                     state["momentum_buffer"] = buffer
                     grad = grad + momentum * buffer if nesterov else buffer
-                _write(p, scalar, lr * grad)
+                _write(p, scalar, lr * grad, by)
 
 
 class Adam(Optimizer):
@@ -384,6 +392,7 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        by = f"{type(self).__name__}.step()"
         for group in self.param_groups:
             lr, (beta1, beta2) = group["lr"], group["betas"]
             eps, weight_decay = group["eps"], group["weight_decay"]
@@ -408,4 +417,4 @@ class Adam(Optimizer):
                 bias_correction2 = 1.0 - beta2**t
                 root = math.sqrt(v) if scalar else np.sqrt(v)
                 denominator = root / math.sqrt(bias_correction2) + eps
-                _write(p, scalar, (lr / bias_correction1) * (m / denominator))
+                _write(p, scalar, (lr / bias_correction1) * (m / denominator), by)

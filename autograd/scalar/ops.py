@@ -74,7 +74,7 @@ def _real_power(a: float, b: float) -> float:
     """a**b on real numbers, with the domain stated in words instead of a complex result."""
     if a == 0 and b < 0:
         raise OpDomainError(f"0 to a negative power ({b!r}) is undefined", ZeroDivisionError)
-    if a < 0 and b != int(b):
+    if a < 0 and math.isfinite(b) and b != int(b):  # an inf or NaN exponent passes through
         raise OpDomainError(
             f"a negative base ({a!r}) to a non-integer power ({b!r}) has no real value"
         )

@@ -114,7 +114,7 @@ class Value:
         if not -1.7976931348623157e308 <= data <= 1.7976931348623157e308:  # as in _apply
             _refuse_overflow(op, parents, datas, data)
         out = _constant(data)  # a leaf holding the number, as a constant is
-        out.owner = None  # but a result, not a plain number the user typed
+        out.owner = UNRECORDED  # but a result, not a plain number the user typed
         return out
 
     # --- arithmetic -------------------------------------------------------------------------
@@ -299,6 +299,8 @@ class Value:
         >>> a.zero_grad(); b.backward(create_graph=True); a.grad
         Value(data=6.0, grad=0.0, label='dout/da')
         """
+        if self.owner is UNRECORDED:
+            raise _unrecorded(self)
         if create_graph:
             backward(self, create_graph=True)
             name_gradients(self, Value)
@@ -398,6 +400,8 @@ class Value:
         >>> Value(2.0).seed(), Value(2.0).seed(0.5)
         (1.0, 0.5)
         """
+        if self.owner is UNRECORDED:
+            raise _unrecorded(self)
         if gradient is None:
             return 1.0
         if isinstance(gradient, Value):
@@ -470,6 +474,19 @@ class Value:
 
 
 _new_value = object.__new__
+
+#: The owner of a Value computed inside ``no_grad()``: a result that recorded no graph.
+UNRECORDED = Owner((), "computed")
+
+
+def _unrecorded(value: Value) -> RuntimeError:
+    return RuntimeError(
+        f"backward: {_describe_input(value)} was computed inside no_grad(), which records no "
+        "graph, so no gradient can reach what it was computed from; compute it outside "
+        "no_grad() (PyTorch: element 0 of tensors does not require grad and does not have a "
+        "grad_fn)"
+    )
+
 
 _RECORDING_APPLY = Value.__dict__["_apply"]
 _OFF_GRAPH_APPLY = Value.__dict__["_apply_off_graph"]

@@ -32,6 +32,8 @@ __all__ = [
     "infer_dtype",
     "operand_array",
     "floating",
+    "RAISE_ON_OVERFLOW",
+    "QUIET_INVALID",
 ]
 
 Array = np.ndarray
@@ -47,8 +49,8 @@ int64 = np.dtype(np.int64)
 class _ErrorStateFallback:
     """np.errstate's effect through the ContextVar interface (numpy before 2.0)."""
 
-    def set(self, _: Any) -> Any:
-        state = np.errstate(over="raise", invalid="ignore")
+    def set(self, settings: dict[str, Any]) -> Any:
+        state = np.errstate(**settings)
         state.__enter__()
         return state
 
@@ -61,16 +63,33 @@ class _ErrorStateFallback:
 # pass through silently, as in PyTorch. numpy notices overflow anyway (its "overflow
 # encountered" warning); setting its error state to raise is one ContextVar set and reset
 # per op, where ``with np.errstate(...)`` would cost more than a small op itself.
+#
+# Backward rules run with numpy's "invalid value" warning off: from finite numbers they never
+# make a NaN (inf · 0, inf − inf), so a NaN there comes from an inf or NaN the forward pass
+# let through, which passes on quietly as in PyTorch. Overflow still warns: a gradient that
+# outgrows finite numbers is news.
+_OVERFLOW_RAISES: dict[str, Any] = {"over": "raise", "invalid": "ignore"}
+_INVALID_QUIET: dict[str, Any] = {
+    "divide": "warn",
+    "over": "warn",
+    "under": "ignore",
+    "invalid": "ignore",
+}
 _ERROR_STATE: Any
-_RAISE_ON_OVERFLOW: Any
+#: numpy's error state under the overflow policy (an op's forward rule, ``overflows``).
+RAISE_ON_OVERFLOW: Any
+#: numpy's error state with the invalid-value warning off (backward rules, ``nan_from_inf``).
+QUIET_INVALID: Any
 try:
     from numpy._core import umath as _umath
 
     _ERROR_STATE = _umath._extobj_contextvar
-    _RAISE_ON_OVERFLOW = _umath._make_extobj(over="raise", invalid="ignore")
+    RAISE_ON_OVERFLOW = _umath._make_extobj(**_OVERFLOW_RAISES)
+    QUIET_INVALID = _umath._make_extobj(**_INVALID_QUIET)
 except (ImportError, AttributeError):  # pragma: no cover - numpy 1.x
     _ERROR_STATE = _ErrorStateFallback()
-    _RAISE_ON_OVERFLOW = None
+    RAISE_ON_OVERFLOW = _OVERFLOW_RAISES
+    QUIET_INVALID = _INVALID_QUIET
 
 
 def resolve_dtype(dtype: Any, where: str = "Tensor") -> np.dtype[Any]:

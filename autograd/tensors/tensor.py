@@ -42,7 +42,7 @@ from ..narration.explain import explain
 from ..narration.names import name_gradients
 from ..narration.steps import Step, backward_steps
 from . import versions as _inplace
-from .dtypes import _ERROR_STATE, _RAISE_ON_OVERFLOW, Array, float32, float64, int64
+from .dtypes import _ERROR_STATE, QUIET_INVALID, Array, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
 from .dtypes import floating as _floating
 from .dtypes import operand_array as _operand_data
@@ -132,7 +132,8 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
                     break
         if op.takes_ctx:
             arrays += (ctx,)
-    state = _ERROR_STATE.set(_RAISE_ON_OVERFLOW) if op.overflows else None
+    errors = op.errors  # numpy's error state for this op (the overflow policy), or None
+    state = _ERROR_STATE.set(errors) if errors is not None else None
     try:
         out = op.forward(*arrays)
     except FloatingPointError:
@@ -419,12 +420,13 @@ class Tensor(TensorMethods["Tensor"]):
         """How many times the numbers of this tensor were changed in place through a Tensor
         (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=``, ``x[…] = …`` and
         ``zero_()``, on this tensor or on one sharing its numbers (a view, its base,
-        ``detach()``).
+        ``detach()``), and, as in PyTorch, each optimizer step and ``load_state_dict`` that
+        writes it.
 
         Backward refuses to use a tensor changed after the op that saved it ran (see
         :mod:`autograd.tensors.versions`). Changes through ``.data`` (``p.data += …``, as
-        makemore updates its parameters), through ``.array`` (as the optimizers do) or
-        through ``numpy()`` are not counted, as in PyTorch's ``.data``.
+        makemore updates its parameters), through ``.array`` or through ``numpy()`` are not
+        counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
         2
@@ -462,8 +464,9 @@ class Tensor(TensorMethods["Tensor"]):
 
         A tensor the graph used that was changed in place afterwards (``x += 1``,
         ``x[0] = 5``, also inside ``no_grad()``) makes backward raise a RuntimeError instead
-        of returning a wrong gradient. Changes through ``.data`` or ``.array`` (what
-        optimizers do) are not seen, as in PyTorch: see :attr:`_version`.
+        of returning a wrong gradient; so does an optimizer's ``step()`` or a
+        ``load_state_dict`` in between. Changes through ``.data`` or ``.array`` are not
+        seen, as in PyTorch: see :attr:`_version`.
 
         With ``create_graph=True`` every ``.grad`` is a Tensor built from nodes, which can be
         differentiated again (see :func:`autograd.grad`). ``retain_graph`` is accepted for
@@ -486,6 +489,8 @@ class Tensor(TensorMethods["Tensor"]):
         backward(self, gradient, create_graph=create_graph)
         if create_graph:
             name_gradients(self, _plain)
+        elif self.grad.__class__ is not np.ndarray:  # a 0-d leaf's own grad, added to again:
+            self.grad = np.asarray(self.grad)  # numpy makes a scalar of two 0-d arrays' sum
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
@@ -561,36 +566,45 @@ class Tensor(TensorMethods["Tensor"]):
         upstream: Any = self._grad
         if upstream is None:  # every rule that could reach it gave None: nothing to hand on
             return
-        shares: Sequence[Any]
-        if create_graph:
-            shares = _graph_contributions(self, upstream)
-        else:
-            assert self.op is not None
-            upstream = upstream.array  # the rules work on arrays, unless building a graph
-            shares = self.op.backward(self, upstream)
-        grad: Any
-        for i, (parent, grad) in enumerate(zip(self.parents, shares)):
-            if grad is None or not parent.requires_grad:
-                continue
-            if not create_graph:
-                if type(grad) is not np.ndarray:
-                    grad = np.asarray(grad)
-                data = parent.array
-                if grad.shape != data.shape or grad.dtype is not data.dtype:
-                    grad = fit_gradient(grad, data)  # a new array
-                elif not parent.parents and (grad is upstream or grad.base is not None):
-                    grad = grad.copy()  # a leaf keeps what it receives: an array of its own
-                grad = _plain(grad)
-            # Never in place: a grad, once stored, is never changed by the engine.
-            held = parent._grad
-            if held is None:
-                parent._grad = grad
-            elif create_graph or held.requires_grad:
-                parent._grad = held + grad  # a gradient that is a node: its graph goes on
+        # inf or NaN the forward pass let through passes on without numpy's warnings
+        # (dtypes.py says which): one ContextVar set and reset per node.
+        state = _ERROR_STATE.set(QUIET_INVALID)
+        try:
+            shares: Sequence[Any]
+            if create_graph:
+                shares = _graph_contributions(self, upstream)
             else:
-                parent._grad = _plain(held.array + grad.array)  # the sum, not recorded
-            if observer is not None:
-                observer(self, i, parent, None, grad)  # no one local number for arrays
+                assert self.op is not None
+                upstream = upstream.array  # the rules work on arrays, unless building a graph
+                shares = self.op.backward(self, upstream)
+            grad: Any
+            for i, (parent, grad) in enumerate(zip(self.parents, shares)):
+                if grad is None or not parent.requires_grad:
+                    continue
+                if not create_graph:
+                    if type(grad) is not np.ndarray:
+                        grad = np.asarray(grad)
+                    data = parent.array
+                    if grad.shape != data.shape or grad.dtype is not data.dtype:
+                        grad = fit_gradient(grad, data)  # a new array
+                    elif not parent.parents and (grad is upstream or grad.base is not None):
+                        grad = grad.copy()  # a leaf keeps what it receives: an array of its own
+                    grad = _plain(grad)
+                # Never in place: a grad, once stored, is never changed by the engine.
+                held = parent._grad
+                if held is None:
+                    parent._grad = grad
+                elif create_graph or held.requires_grad:
+                    parent._grad = held + grad  # a gradient that is a node: its graph goes on
+                else:
+                    total = held.array + grad.array
+                    if total.__class__ is not np.ndarray:
+                        total = np.asarray(total)  # two 0-d arrays add up to a numpy scalar
+                    parent._grad = _plain(total)  # the sum, not recorded
+                if observer is not None:
+                    observer(self, i, parent, None, grad)  # no one local number for arrays
+        finally:
+            _ERROR_STATE.reset(state)
 
     def who(self) -> str:
         """How errors name this tensor: its label, shape and dtype.

@@ -129,7 +129,10 @@ def share(view: VersionedT, source: Versioned) -> VersionedT:
 
 
 def mark_changed(t: Versioned, symbol: str) -> None:
-    """Note that ``t`` (and every tensor sharing its numbers) was just changed by ``symbol``.
+    """Note that ``t`` (and every tensor sharing its numbers) was just changed by ``symbol``:
+    an operator (``+=``, ``[…] =``) or, ending in ``)``, the call that wrote its numbers
+    (``SGD.step()``, ``Linear.load_state_dict()``), as PyTorch's optimizers and
+    ``load_state_dict`` count their writes. Errors then name it.
 
     >>> from autograd import Tensor
     >>> x = Tensor([1.0]); mark_changed(x, "+="); x._version
@@ -259,6 +262,9 @@ def saved_tensors(node: Any) -> tuple[Any, ...]:
     return tuple(node.op.reads(node))
 
 
+_ADVICE = "Change it only after backward(), run the forward pass again after the change, or {}"
+
+
 def check_unchanged(node: Any) -> None:
     """Raise if a tensor ``node``'s backward reads was changed in place after ``node`` ran.
 
@@ -281,9 +287,15 @@ def check_unchanged(node: Any) -> None:
         if c is None or c.stamp <= recorded:
             continue
         through, symbol = c.through, c.how
-        if symbol == "[…] =":
+        if symbol.endswith(")"):  # a call that wrote the numbers (an optimizer's step)
+            how = symbol
+            advice = (
+                f"Call {symbol} only after backward(), as a training step does (zero_grad(), "
+                "forward, backward(), step()), or run the forward pass again after it"
+            )
+        elif symbol == "[…] =":
             how = f"{through}[…] = …"
-            instead = (
+            advice = _ADVICE.format(
                 "build the new numbers as a new tensor (autograd.cat, autograd.stack), "
                 "leaving the old one as the graph saw it"
             )
@@ -292,7 +304,7 @@ def check_unchanged(node: Any) -> None:
             instead = "make a new tensor (autograd.zeros_like), leaving the old one as it was"
         else:
             how = f"{through} {symbol} …"
-            instead = (
+            advice = _ADVICE.format(
                 f"write {through} = {through} {symbol[0]} …, which makes a new tensor and "
                 "leaves the old one as the graph saw it"
             )
@@ -306,9 +318,8 @@ def check_unchanged(node: Any) -> None:
         raise RuntimeError(
             f"backward: {who(t)} was changed in place (by `{how}`{shared}) after {when} "
             f"for backward, so the gradient of {op} would be worked out from the new numbers, "
-            f"not the ones the forward pass saw (it is now at version {c.version}). Change "
-            "it only after backward(), run the forward pass again after the change, or "
-            f"{instead}. (PyTorch says: one of "
+            f"not the ones the forward pass saw (it is now at version {c.version}). "
+            f"{advice}. (PyTorch says: one of "
             "the variables needed for gradient computation has been modified by an inplace "
             "operation.)"
         )

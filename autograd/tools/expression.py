@@ -268,28 +268,7 @@ class _Reader:
         _, function, column, first = self.pending.pop()
         arguments = self.operands[first:]
         del self.operands[first:]
-        make, settings, defaults = FUNCTIONS[function]
-        given = len(arguments) - 1
-        if not settings - len(defaults) <= given <= settings:
-            wanted = _arity(function, settings, defaults)
-            raise self.fail(f"{function} takes {wanted}, got {len(arguments)}", column)
-        operand = arguments[0][0]
-        numbers = []
-        for number, start in arguments[1:]:
-            if isinstance(number, Value):
-                raise self.fail(
-                    f"the settings of {function} must be plain numbers, not expressions "
-                    "of the names",
-                    start,
-                )
-            numbers.append(number)
-        numbers += defaults[given - (settings - len(defaults)) :]
-        try:
-            op = make(*numbers)
-        except ValueError as error:
-            raise self.fail(f"{function}: {error}", column) from None
-        result = self.apply(column, op, (operand,), lambda x: Value._apply(op, (x,)))
-        self.operands.append((result, column))
+        self.operands.append((_call(self.text, function, column, arguments), column))
 
     def number(self, word: str, column: int) -> float:
         if word[-1] in "jJ":
@@ -353,6 +332,31 @@ def _apply(text: str, column: int, op: Op, inputs: tuple[Node, ...], build: Buil
         raise ExpressionError(str(error), text, column) from None
 
 
+def _call(text: str, function: str, column: int, arguments: list[tuple[Node, int]]) -> Node:
+    """``function(value, settings...)`` from its read arguments (each with its column): the
+    number of arguments and that settings are plain numbers checked, then the op applied."""
+    make, settings, defaults = FUNCTIONS[function]
+    given = len(arguments) - 1
+    if not settings - len(defaults) <= given <= settings:
+        wanted = _arity(function, settings, defaults)
+        raise ExpressionError(f"{function} takes {wanted}, got {len(arguments)}", text, column)
+    numbers = []
+    for number, start in arguments[1:]:
+        if isinstance(number, Value):
+            raise ExpressionError(
+                f"the settings of {function} must be plain numbers, not expressions of the names",
+                text,
+                start,
+            )
+        numbers.append(number)
+    numbers += defaults[given - (settings - len(defaults)) :]
+    try:
+        op = make(*numbers)
+    except ValueError as error:
+        raise ExpressionError(f"{function}: {error}", text, column) from None
+    return _apply(text, column, op, (arguments[0][0],), lambda x: Value._apply(op, (x,)))
+
+
 def _refusal(text: str, values: Mapping[str, float]) -> ExpressionError:
     """Why ``text`` is not an expression of the grammar, as Python's parser sees it: a syntax
     error, or the first thing outside the grammar in reading order (a lambda, an attribute,
@@ -377,9 +381,7 @@ class _Explainer:
 
     def __init__(self, text: str, values: Mapping[str, float]) -> None:
         self.text = text
-        self.values = values
-        self.leaves: dict[str, Value] = {}
-        self.names: list[str] = []  # every name the expression uses, in order of first use
+        self.leaves = _Reader(text, values)  # its names: one leaf each, as the grammar reads
         self._bytes = text.encode("utf-8")
 
     def column(self, node: ast.AST) -> int:
@@ -420,17 +422,7 @@ class _Explainer:
         raise self.fail(f"{_describe(node)} is not allowed here: {_ALLOWED} only", node)
 
     def name(self, node: ast.Name) -> Value:
-        name = node.id
-        if name not in self.names:
-            self.names.append(name)
-        if name in self.leaves:
-            return self.leaves[name]
-        if name not in self.values:
-            hint = f" ({name} is a function: call it, as in {name}(x))" if name in FUNCTIONS else ""
-            raise self.fail(f"{name} has no value: give it one, e.g. {name}=1.5{hint}", node)
-        leaf = Value(self.values[name], name)
-        self.leaves[name] = leaf
-        return leaf
+        return self.leaves.name(node.id, self.column(node))
 
     def call(self, node: ast.Call) -> Node:
         function = node.func
@@ -441,35 +433,15 @@ class _Explainer:
                 f"{function.id} is not a function here: use one of {', '.join(FUNCTIONS)}",
                 function,
             )
-        make, settings, defaults = FUNCTIONS[function.id]
         if node.keywords:
+            make, settings, defaults = FUNCTIONS[function.id]
             wanted = _arity(function.id, settings, defaults)
             raise self.fail(
                 f"{function.id} takes {wanted}, by position (not name=...)",
                 node.keywords[0].value,
             )
-        given = len(node.args) - 1
-        if not settings - len(defaults) <= given <= settings:
-            wanted = _arity(function.id, settings, defaults)
-            raise self.fail(f"{function.id} takes {wanted}, got {len(node.args)}", function)
-        operand = self.read(node.args[0])
-        numbers = []
-        for argument in node.args[1:]:
-            number = self.read(argument)
-            if isinstance(number, Value):
-                raise self.fail(
-                    f"the settings of {function.id} must be plain numbers, not expressions "
-                    "of the names",
-                    argument,
-                )
-            numbers.append(number)
-        numbers += defaults[given - (settings - len(defaults)) :]
-        try:
-            op = make(*numbers)
-        except ValueError as error:
-            raise self.fail(f"{function.id}: {error}", node) from None
-        at = self.column(function)
-        return self.apply(at, op, (operand,), lambda x: Value._apply(op, (x,)))
+        arguments = [(self.read(argument), self.column(argument)) for argument in node.args]
+        return _call(self.text, function.id, self.column(function), arguments)
 
     def operator_column(self, node: ast.BinOp, symbol: str) -> int:
         """Where the operator of ``node`` stands: after its left operand and any ``)``."""

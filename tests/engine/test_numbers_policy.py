@@ -204,6 +204,32 @@ def test_inf_and_nan_already_in_a_value_pass_through() -> None:
     assert math.isnan((inf * 0).data)
 
 
+POWERS_OF_NEGATIVE_BASES = [
+    (-math.inf, math.inf, (math.inf, math.inf, math.nan)),
+    (-math.inf, -math.inf, (0.0, math.nan, math.nan)),
+    (-2.0, math.inf, (math.inf, math.inf, math.nan)),
+    (-0.5, -math.inf, (math.inf, -math.inf, math.nan)),
+    (-2.0, math.nan, (math.nan, math.nan, math.nan)),
+]
+
+
+@pytest.mark.parametrize("a, b, expected", POWERS_OF_NEGATIVE_BASES)
+def test_an_inf_or_nan_exponent_of_a_negative_base_passes_through_as_in_torch(
+    a, b, expected
+) -> None:
+    """Where the exponent is inf or NaN the result is PyTorch's, for Values and Tensors alike
+    (a Value used to fail converting the exponent to an integer)."""
+    x, y = Value(a, "a"), Value(b, "b")
+    out = x**y
+    out.backward()
+    tx, ty = (Tensor([v], requires_grad=True, dtype=np.float64) for v in (a, b))
+    (tx**ty).sum().backward()
+    for got in [(out.data, x.grad, y.grad), ((tx**ty).item(), tx.grad.item(), ty.grad.item())]:
+        np.testing.assert_array_equal(got, expected)
+    with pytest.raises(ValueError, match="negative base"):
+        Value(-2.0) ** Value(0.5)  # a finite fraction still has no real value
+
+
 @pytest.mark.parametrize(
     "make, op",
     [

@@ -265,3 +265,42 @@ def test_no_grad_as_a_decorator_applies_to_values() -> None:
         return (v * 2).tanh()
 
     assert predict(Value(0.5)).parents == ()
+
+
+@pytest.mark.parametrize(
+    "differentiate",
+    [
+        lambda y: y.backward(),
+        lambda y: y.backward(create_graph=True),
+        lambda y: list(y.backward_steps()),
+        lambda y: y.explain(),
+        lambda y: __import__("autograd").grad(y, [y]),
+    ],
+    ids=["backward", "create_graph", "backward_steps", "explain", "grad"],
+)
+def test_differentiating_a_value_made_inside_no_grad_raises_as_a_tensor_does(
+    differentiate,
+) -> None:
+    from autograd import no_grad
+
+    x = Value(2.0, "x")
+    with no_grad():
+        y = x * x
+    y.label = "y"
+    with pytest.raises(
+        RuntimeError, match=r"^(backward:|grad: output 0,) 'y' = 4.0,? was computed "
+    ):
+        differentiate(y)
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_a_value_made_inside_no_grad_is_still_a_number_a_later_graph_can_use() -> None:
+    from autograd import no_grad
+
+    x = Value(2.0, "x")
+    with no_grad():
+        scale = x * 3  # a constant of the next graph, as a tensor made under no_grad is
+    y = scale * x
+    y.backward()
+    assert x.grad == 6.0 and scale.grad == 2.0
+    Value(5.0, "leaf").backward()  # a leaf the user made is still its own root

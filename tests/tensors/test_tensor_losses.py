@@ -236,3 +236,61 @@ def test_a_bad_reduction_is_named_by_the_one_check_for_every_loss() -> None:
             loss([Value(0.5)], [1.0], "none")
     with pytest.raises(ValueError, match="CrossEntropyLoss: reduction must be 'mean', 'sum'"):
         nn.CrossEntropyLoss(reduction="avg")
+
+
+# --- float16 softmax and log_softmax: worked out in float32 and rounded once ------------------
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(
+    rows=st.integers(1, 6),
+    columns=st.integers(2, 60),
+    scale=st.sampled_from([0.5, 3.0, 20.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_float16_softmax_is_float32_rounded_once(name, rows, columns, scale, seed) -> None:
+    rng = np.random.default_rng(seed)
+    x = (rng.normal(size=(rows, columns)) * scale).astype(np.float16)
+    upstream = rng.normal(size=(rows, columns)).astype(np.float16)
+    half, single = (Tensor(x, requires_grad=True, dtype=d) for d in (np.float16, np.float32))
+    out_half, out_single = getattr(half, name)(1), getattr(single, name)(1)
+    assert out_half.dtype == np.float16
+    np.testing.assert_array_equal(out_half.data, out_single.data.astype(np.float16))
+    out_half.backward(upstream)
+    assert half.grad.dtype == np.float16
+    # The backward reads the float16 result, as PyTorch's does: from there it is float32.
+    s = out_half.data.astype(np.float32)
+    g = upstream.astype(np.float32)
+    if name == "softmax":
+        expected = s * (g - (g * s).sum(1, keepdims=True))
+    else:
+        expected = g - np.exp(s) * g.sum(1, keepdims=True)
+    np.testing.assert_array_equal(half.grad, expected.astype(np.float16))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(
+    rows=st.integers(1, 6),
+    columns=st.integers(2, 60),
+    scale=st.sampled_from([0.5, 3.0, 20.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_float16_softmax_backward_is_within_2x_of_torchs_float16_error(
+    name, rows, columns, scale, seed
+) -> None:
+    import torch
+
+    rng = np.random.default_rng(seed)
+    x = (rng.normal(size=(rows, columns)) * scale).astype(np.float16)
+    upstream = rng.uniform(0.5, 1.5, (rows, columns)).astype(np.float16)
+    exact = torch.tensor(x.astype(np.float64), requires_grad=True)
+    getattr(exact, name)(1).backward(torch.tensor(upstream.astype(np.float64)))
+    theirs = torch.tensor(x, requires_grad=True)
+    getattr(theirs, name)(1).backward(torch.tensor(upstream))
+    ours = Tensor(x, requires_grad=True, dtype=np.float16)
+    getattr(ours, name)(1).backward(upstream)
+    truth = exact.grad.numpy()
+    our_error = np.abs(ours.grad.astype(np.float64) - truth).max()
+    their_error = np.abs(theirs.grad.numpy().astype(np.float64) - truth).max()
+    assert our_error <= 2 * their_error + 1e-7

@@ -101,7 +101,7 @@ def _check_power(base: Array, exponent: Any) -> None:
         raise OpDomainError(_NEGATIVE_INTEGER_POWER)
     if np.any((base == 0) & (exponent < 0)):
         raise OpDomainError("0 to a negative power is undefined", ZeroDivisionError)
-    if np.any((base < 0) & (exponent != np.round(exponent))):
+    if np.any((base < 0) & np.isfinite(exponent) & (exponent != np.round(exponent))):
         raise OpDomainError("a negative base to a non-integer power has no real value")
 
 

@@ -27,6 +27,7 @@ from .tensor_op import (
     TensorOp,
     add_reduce,
     add_up,
+    as_dtype,
     exp_of,
     max_reduce,
     numbers,
@@ -60,12 +61,17 @@ def softmax(axis: int) -> TensorOp:
     def forward(a: Array) -> Array:
         if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
             return np.empty(a.shape, a.dtype)
+        if a.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
+            return forward(a.astype(np.float32)).astype(np.float16)
         e = np.exp(a - max_reduce(a, axis=axis, keepdims=True))
         e /= add_reduce(e, axis=axis, keepdims=True)
         return e
 
     def backward(node: Any, g: Array) -> Grads:
         s = node.array
+        if s.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
+            s32, g32 = as_dtype(s, np.dtype(np.float32)), as_dtype(g, np.dtype(np.float32))
+            return (as_dtype(s32 * (g32 - add_up(g32 * s32, axis, True)), s.dtype),)
         return (s * (g - add_up(g * s, axis=axis, keepdims=True)),)
 
     return TensorOp(
@@ -77,6 +83,7 @@ def softmax(axis: int) -> TensorOp:
         formulas=("d softmax(a)/da: s·(upstream − Σ upstream·s), s = softmax(a)",),
         doc=f"softmax along axis {axis}",
         floating=True,
+        nan_from_inf=True,  # x − max(x) is inf − inf at an inf
         reads=reads_result,
     )
 
@@ -92,12 +99,18 @@ def log_softmax(axis: int) -> TensorOp:
     def forward(a: Array) -> Array:
         if a.size == 0:  # as softmax
             return np.empty(a.shape, a.dtype)
+        if a.dtype == np.float16:  # as softmax
+            return forward(a.astype(np.float32)).astype(np.float16)
         shifted = a - max_reduce(a, axis=axis, keepdims=True)
         shifted -= np.log(add_reduce(np.exp(shifted), axis=axis, keepdims=True))
         return shifted
 
     def backward(node: Any, g: Array) -> Grads:
-        return (g - exp_of(node.array) * add_up(g, axis=axis, keepdims=True),)
+        out = node.array
+        if out.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
+            o32, g32 = as_dtype(out, np.dtype(np.float32)), as_dtype(g, np.dtype(np.float32))
+            return (as_dtype(g32 - exp_of(o32) * add_up(g32, axis, True), out.dtype),)
+        return (g - exp_of(out) * add_up(g, axis=axis, keepdims=True),)
 
     return TensorOp(
         name="log_softmax",
@@ -108,6 +121,7 @@ def log_softmax(axis: int) -> TensorOp:
         formulas=("d log_softmax(a)/da: upstream − softmax(a)·Σ upstream",),
         doc=f"log of softmax along axis {axis}",
         floating=True,
+        nan_from_inf=True,  # x − max(x) is inf − inf at an inf
         reads=reads_result,
     )
 
@@ -189,6 +203,7 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
             "targets are class indices: no gradient",
         ),
         doc=f"softmax cross-entropy ({reduction})",
+        nan_from_inf=True,  # x − max(x) is inf − inf at an inf
         # The fused node works the probabilities out again from the logits: it reads them.
         reads=reads_inputs,
     )
@@ -268,5 +283,6 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         backward=backward,
         formulas=("d BCE(σ(z))/dz = σ(z) − y", "d BCE(σ(z))/dy = −z"),
         doc=f"binary cross-entropy from logits ({reduction})",
+        nan_from_inf=True,  # softplus(z) − y·z is inf − inf at z = inf
         reads=reads_inputs,
     )

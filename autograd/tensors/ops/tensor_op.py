@@ -44,6 +44,7 @@ import numpy as np
 
 from ...engine.records import Op
 from ...scalar.ops import MANY_NUMBERS
+from ..dtypes import QUIET_INVALID, RAISE_ON_OVERFLOW
 from ..notation import shape_text
 
 __all__ = [
@@ -168,6 +169,10 @@ class TensorOp(Op):
     #: Whether the result can outgrow finite inputs (exp, +, @, sum): then the forward rule runs
     #: under the overflow policy (README, "What tracegrad promises"). Others skip its cost.
     overflows: bool = False
+    #: Whether the forward rule can make a NaN of an inf or NaN already in an input without
+    #: overflowing (softmax's x − max(x) at an inf): then numpy's invalid-value warning is off
+    #: while it runs, as such inputs pass through quietly (``overflows`` turns it off too).
+    nan_from_inf: bool = False
     #: Whether the result may share the input's numbers (reshape, transpose, a slice): then
     #: an in-place change of one is seen by the other, as for PyTorch's views.
     view: bool = False
@@ -183,10 +188,15 @@ class TensorOp(Op):
     #: (no ``check``, ``floating`` or ``takes_ctx``). Most ops do, and apply, which every
     #: op of every step passes through, then skips three tests.
     takes_arrays: bool = field(init=False, repr=False)
+    #: numpy's error state while the forward rule runs, from ``overflows`` and
+    #: ``nan_from_inf`` (None: the caller's own).
+    errors: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         plain = self.check is None and not self.floating and not self.takes_ctx
         object.__setattr__(self, "takes_arrays", plain)  # the dataclass is frozen
+        quiet = QUIET_INVALID if self.nan_from_inf else None
+        object.__setattr__(self, "errors", RAISE_ON_OVERFLOW if self.overflows else quiet)
 
 
 # --- elementwise ops: built from a scalar record ----------------------------------------
