@@ -2,7 +2,8 @@
 
 The seed's program with only the changes the port needs, each marked ``# port:`` with its
 reason: tracegrad's imports, and MNIST read from IDX files you already have (nothing is ever
-downloaded). The model, the device lines, ``train()``, ``evaluate()`` and the printed lines are the seed's.
+downloaded). The model, the device lines, ``train()``, ``evaluate()`` and the printed lines are
+the seed's.
 Added for a demo you can run and test: command-line options for the hyperparameters, a fixed
 seed, ``--limit`` for quick runs, a tqdm progress bar over batches when tqdm is installed, and
 numpy's matrix products kept on one thread (:func:`one_blas_thread` says why).

@@ -247,7 +247,9 @@ class DataLoader:
             batch = self._fetch(self._source, order[start : start + self.batch_size])
             if self.transform is None:
                 # Each array is new (gathered by index), so the Tensors can hold it as it is.
-                yield tuple(map(from_numpy, batch)) if isinstance(batch, tuple) else from_numpy(batch)
+                yield (
+                    tuple(map(from_numpy, batch)) if isinstance(batch, tuple) else from_numpy(batch)
+                )
             elif isinstance(batch, tuple):
                 yield self.transform(*batch)
             else:

@@ -2,10 +2,11 @@
 
 A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (whose
 numbers are a numpy array, ``p.array``). The update changes that array in place, so a Tensor
-keeps its identity and dtype; a Value always gets a Python float. Each write to a Tensor counts on its version
-(``_version``), as PyTorch's in-place updates count: a ``backward()`` whose graph saved the
-parameter before the step raises rather than use the new numbers. A Value has no version; its
-backward uses the local derivatives its forward pass took, so it gives the forward's gradient.
+keeps its identity and dtype; a Value always gets a Python float. Each write to a Tensor counts
+on its version (``_version``), as PyTorch's in-place updates count: a ``backward()`` whose graph
+saved the parameter before the step raises rather than use the new numbers. A Value has no
+version; its backward uses the local derivatives its forward pass took, so it gives the
+forward's gradient.
 
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a

@@ -118,6 +118,8 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
         a = inputs[0]
         wanted = a.requires_grad
         arrays = (a.array,)
+    elif (numbers := _unrecorded_with_a_number(op, inputs)) is not None:
+        wanted, arrays = False, numbers  # lr * p.grad: no constant node is needed
     else:  # a number or an array among the inputs (made constants), or more than two
         inputs = _constants(op, inputs)
         wanted = any([t.requires_grad for t in inputs])
@@ -137,11 +139,11 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     try:
         out = op.forward(*arrays)
     except FloatingPointError:
-        raise _overflow_error(op, inputs) from None
+        raise _overflow_error(op, _constants(op, inputs)) from None
     except OpDomainError as error:
-        raise _op_error(op, inputs, error) from None
+        raise _op_error(op, _constants(op, inputs), error) from None
     except (ValueError, IndexError, TypeError) as error:
-        raise _refusal(op, inputs, ctx, error) from None
+        raise _refusal(op, _constants(op, inputs), ctx, error) from None
     finally:
         if state is not None:
             _ERROR_STATE.reset(state)
@@ -167,6 +169,24 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     if op.view and out.base is not None:
         return _inplace.share(made, inputs[0])
     return made
+
+
+def _unrecorded_with_a_number(op: TensorOp, inputs: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The numbers of a float Tensor and a Python number (either side) when nothing will be
+    recorded, the number in the Tensor's dtype: what ``lr * p.grad`` computes, without the
+    constant node a graph would need. None for anything else (the general path)."""
+    if len(inputs) != 2 or op.check is not None:
+        return None
+    a, b = inputs
+    tensor, number = (a, b) if a.__class__ is Tensor else (b, a)
+    if tensor.__class__ is not Tensor or (tensor.requires_grad and _mode.recording):
+        return None
+    kind = number.__class__
+    dtype = tensor.array.dtype
+    if (kind is not float and kind is not int) or dtype.kind != "f":
+        return None
+    number = dtype.type(number)  # as operand_array makes it: x * 0.5 stays float32
+    return (tensor.array, number) if a is tensor else (number, tensor.array)
 
 
 def _constants(op: TensorOp, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
@@ -274,7 +294,7 @@ class Tensor(TensorMethods["Tensor"]):
 
     __slots__ = (
         "array",
-        "_grad",  # .grad: a Tensor or None
+        "_grad",  # .grad: None, a Tensor, or an array backward stored (made a Tensor when read)
         "requires_grad",
         "op",
         "parents",
@@ -296,7 +316,7 @@ class Tensor(TensorMethods["Tensor"]):
     owner: Owner | None
     _recorded_at: int
     _vc: _inplace.VersionCounter
-    _grad: Tensor | None
+    _grad: Tensor | Array | None
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, *, label: str = ""
@@ -348,6 +368,8 @@ class Tensor(TensorMethods["Tensor"]):
                 f"{_who(self)}.data = …: give a Tensor (autograd.tensor(...)), got "
                 f"{type(value).__name__} {value!r:.40} (PyTorch: data has to be a tensor)"
             )
+        if array is self.array:  # p.data += …: the numbers were changed where they are
+            return
         if self.requires_grad:
             _check_grad_dtype(array.dtype, self.label)
         self.array = array
@@ -366,7 +388,10 @@ class Tensor(TensorMethods["Tensor"]):
         >>> w.grad.zero_()
         tensor([0., 0.])
         """
-        return self._grad
+        g: Any = self._grad
+        if g.__class__ is np.ndarray:  # backward stores arrays; each becomes a Tensor once read
+            g = self._grad = _plain(g)
+        return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
@@ -489,8 +514,6 @@ class Tensor(TensorMethods["Tensor"]):
         backward(self, gradient, create_graph=create_graph)
         if create_graph:
             name_gradients(self, _plain)
-        elif self.grad.__class__ is not np.ndarray:  # a 0-d leaf's own grad, added to again:
-            self.grad = np.asarray(self.grad)  # numpy makes a scalar of two 0-d arrays' sum
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
@@ -572,10 +595,13 @@ class Tensor(TensorMethods["Tensor"]):
         try:
             shares: Sequence[Any]
             if create_graph:
+                if upstream.__class__ is np.ndarray:
+                    upstream = _plain(upstream)
                 shares = _graph_contributions(self, upstream)
             else:
                 assert self.op is not None
-                upstream = upstream.array  # the rules work on arrays, unless building a graph
+                if upstream.__class__ is not np.ndarray:  # a Tensor: the seed, or a grad read
+                    upstream = upstream.array  # the rules work on arrays, unless building a graph
                 shares = self.op.backward(self, upstream)
             grad: Any
             for i, (parent, grad) in enumerate(zip(self.parents, shares)):
@@ -586,21 +612,28 @@ class Tensor(TensorMethods["Tensor"]):
                         grad = np.asarray(grad)
                     data = parent.array
                     if grad.shape != data.shape or grad.dtype is not data.dtype:
-                        grad = fit_gradient(grad, data)  # a new array
+                        grad = fit_gradient(grad, data)  # a new array (a numpy scalar if 0-d)
+                        if grad.__class__ is not np.ndarray:
+                            grad = np.asarray(grad)
                     elif not parent.parents and (grad is upstream or grad.base is not None):
                         grad = grad.copy()  # a leaf keeps what it receives: an array of its own
-                    grad = _plain(grad)
-                # Never in place: a grad, once stored, is never changed by the engine.
-                held = parent._grad
+                # Never in place: a grad, once stored, is never changed by the engine. Arrays
+                # are stored as they are (``grad`` makes a Tensor of one when it is read).
+                held: Any = parent._grad
                 if held is None:
                     parent._grad = grad
-                elif create_graph or held.requires_grad:
-                    parent._grad = held + grad  # a gradient that is a node: its graph goes on
                 else:
-                    total = held.array + grad.array
-                    if total.__class__ is not np.ndarray:
+                    if held.__class__ is np.ndarray:
+                        if create_graph:
+                            held = _plain(held)
+                    elif not (create_graph or held.requires_grad):
+                        held = held.array  # numbers only: the sum is numbers too
+                    elif not create_graph:
+                        grad = _plain(grad)  # a gradient that is a node: its graph goes on
+                    total = held + grad
+                    if total.__class__ is not np.ndarray and not isinstance(total, Tensor):
                         total = np.asarray(total)  # two 0-d arrays add up to a numpy scalar
-                    parent._grad = _plain(total)  # the sum, not recorded
+                    parent._grad = total
                 if observer is not None:
                     observer(self, i, parent, None, grad)  # no one local number for arrays
         finally:

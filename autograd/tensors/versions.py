@@ -1,11 +1,11 @@
 """In-place changes to Tensors, and the check that backward never reads changed numbers.
 
-``x += 1``, ``x -= …``, ``x *= …``, ``x /= …``, ``x[…] = …`` and ``x.zero_()`` change a
-tensor's numbers where they are. A node of the graph may need some of those numbers again in backward (``a * b``
-needs ``b`` for ``a``'s gradient; ``exp`` needs its own result). If they changed in between,
-the gradient would be worked out from numbers the forward pass never saw, so backward raises
-instead, as PyTorch does, and only where PyTorch does: a change to something no backward rule
-reads (``a + b`` reads neither input) is allowed.
+``x += 1``, ``x -= …``, ``x *= …``, ``x /= …``, ``x[…] = …`` and ``x.zero_()`` change a tensor's
+numbers where they are. A node of the graph may need some of those numbers again in backward
+(``a * b`` needs ``b`` for ``a``'s gradient; ``exp`` needs its own result). If they changed in
+between, the gradient would be worked out from numbers the forward pass never saw, so backward
+raises instead, as PyTorch does, and only where PyTorch does: a change to something no backward
+rule reads (``a + b`` reads neither input) is allowed.
 
 As in PyTorch the count belongs to the numbers, not to one Tensor: a view (a slice, a basic
 index, ``reshape``, ``transpose``/``.T``, ``permute``) and ``detach()`` share their source's
@@ -287,7 +287,12 @@ def check_unchanged(node: Any) -> None:
         if c is None or c.stamp <= recorded:
             continue
         through, symbol = c.through, c.how
-        if symbol.endswith(")"):  # a call that wrote the numbers (an optimizer's step)
+        if symbol == "zero_()":  # the method, on the tensor or one sharing its numbers
+            how = f"{through}.{symbol}"
+            advice = _ADVICE.format(
+                "make a new tensor (autograd.zeros_like), leaving the old one as it was"
+            )
+        elif symbol.endswith(")"):  # a call that wrote the numbers (an optimizer's step)
             how = symbol
             advice = (
                 f"Call {symbol} only after backward(), as a training step does (zero_grad(), "
@@ -299,9 +304,6 @@ def check_unchanged(node: Any) -> None:
                 "build the new numbers as a new tensor (autograd.cat, autograd.stack), "
                 "leaving the old one as the graph saw it"
             )
-        elif symbol.endswith(")"):  # a method: zero_()
-            how = f"{through}.{symbol}"
-            instead = "make a new tensor (autograd.zeros_like), leaving the old one as it was"
         else:
             how = f"{through} {symbol} …"
             advice = _ADVICE.format(

@@ -208,14 +208,16 @@ def test_a_leaf_root_accumulates_like_pytorch() -> None:
     ids=["square", "two paths", "reshape", "leaf root"],
 )
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=str)
-def test_a_0d_tensors_grad_is_a_0d_array_like_the_tensor_never_a_numpy_scalar(build, dtype) -> None:
+def test_a_0d_tensors_grad_is_a_0d_tensor_like_the_tensor_never_a_numpy_scalar(
+    build, dtype
+) -> None:
     a = Tensor(0.5, requires_grad=True, dtype=dtype)
     out = build(a)
     for _ in range(2):  # the second backward adds to the grads the first left
         out.backward()
-        assert type(a.grad) is np.ndarray and a.grad.shape == () and a.grad.dtype == dtype
+        assert type(a.grad) is Tensor and a.grad.shape == () and a.grad.dtype == dtype
         for node in (out, *out.parents):
-            assert node.grad is None or type(node.grad) is np.ndarray
+            assert node.grad is None or type(node.grad.array) is np.ndarray
 
 
 @pytest.mark.parametrize(

@@ -255,11 +255,11 @@ def test_float16_softmax_is_float32_rounded_once(name, rows, columns, scale, see
     half, single = (Tensor(x, requires_grad=True, dtype=d) for d in (np.float16, np.float32))
     out_half, out_single = getattr(half, name)(1), getattr(single, name)(1)
     assert out_half.dtype == np.float16
-    np.testing.assert_array_equal(out_half.data, out_single.data.astype(np.float16))
+    np.testing.assert_array_equal(out_half.array, out_single.array.astype(np.float16))
     out_half.backward(upstream)
     assert half.grad.dtype == np.float16
     # The backward reads the float16 result, as PyTorch's does: from there it is float32.
-    s = out_half.data.astype(np.float32)
+    s = out_half.array.astype(np.float32)
     g = upstream.astype(np.float32)
     if name == "softmax":
         expected = s * (g - (g * s).sum(1, keepdims=True))
@@ -291,6 +291,6 @@ def test_float16_softmax_backward_is_within_2x_of_torchs_float16_error(
     ours = Tensor(x, requires_grad=True, dtype=np.float16)
     getattr(ours, name)(1).backward(upstream)
     truth = exact.grad.numpy()
-    our_error = np.abs(ours.grad.astype(np.float64) - truth).max()
+    our_error = np.abs(ours.grad.numpy().astype(np.float64) - truth).max()
     their_error = np.abs(theirs.grad.numpy().astype(np.float64) - truth).max()
     assert our_error <= 2 * their_error + 1e-7

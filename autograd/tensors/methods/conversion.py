@@ -20,9 +20,9 @@ import numpy as np
 
 from ...engine import grad_mode as _mode
 from ...engine.grad_mode import GraphLeftError
+from .. import devices
 from .. import ops as T
 from ..base import TensorBase, TensorT
-from .. import devices
 from ..devices import check_device, names_a_device
 from ..dtypes import Array, Number, float32, float64, int64
 from ..dtypes import check_grad_dtype as _check_grad_dtype
