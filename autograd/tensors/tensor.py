@@ -390,7 +390,16 @@ class Tensor(TensorMethods["Tensor"]):
         """
         g: Any = self._grad
         if g.__class__ is np.ndarray:  # backward stores arrays; each becomes a Tensor once read
-            g = self._grad = _plain(g)
+            array, g = g, _new(Tensor)  # _plain(g), inlined: every update step reads grads
+            g.array = array
+            g._grad = None
+            g.requires_grad = False
+            g.op = None
+            g.parents = ()
+            g.ctx = None
+            g.label = ""
+            g.owner = None
+            self._grad = g
         return g
 
     @grad.setter
