@@ -3,14 +3,17 @@
     python -m autograd explain "(w*x + b - 5)**2" x=2 w=3 b=1
     python -m autograd explain "tanh(w*x)" x=0.5 w=-2 --html lesson.html --graph g.svg
     tracegrad explain "relu(x)*w" x=1 w=2 --steps slides/
+    tracegrad quiz "(w*x + b - 5)**2" x=2 w=3 b=1
 
-prints the narrated lesson of a typed expression (forward values, then every chain-rule
+``explain`` prints the narrated lesson of a typed expression (forward values, then every chain-rule
 step), and can write the page to click through (``--html``), the graph (``--graph``, .svg,
 .png, .pdf or .dot) and one picture per backward step (``--steps``). A bad expression, or
 a missing or unknown name, is shown with a caret under the column at fault (exit status 2);
 an output path that cannot be written (a folder, a device, a FIFO, a read-only file, a
 ``--steps`` that is a file) is one line on stderr and exit status 2, checked before anything
 is printed. Every file is written through :func:`autograd.tools.files.write_file`.
+``quiz`` shows the forward pass, then asks for each backward step's number before showing
+it (:func:`autograd.tools.quiz.run_quiz`) and ends with the score.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .pictures.draw import GraphvizNotFound, draw_dot, render_steps
 from .pictures.lesson import lesson
 from .tools.expression import FUNCTIONS, ExpressionError, parse_expression
 from .tools.files import checked_target
+from .tools.quiz import run_quiz
 
 __all__ = ["main"]
 
@@ -67,13 +71,25 @@ def _parser() -> argparse.ArgumentParser:
         default="svg",
         help="the format of the step pictures, all of one size (default: svg)",
     )
+    quiz_command = commands.add_parser(
+        "quiz",
+        help="do the backward pass yourself, one chain-rule step at a time",
+        description="The forward pass, then each backward step asked before it is shown: "
+        "type the number it ends with. A wrong answer shows the chain-rule product and the "
+        "factor that is wrong; ? shows the step, q stops.",
+        epilog="Example: tracegrad quiz '(w*x + b - 5)**2' x=2 w=3 b=1",
+    )
+    quiz_command.add_argument("expression", help='the expression, e.g. "(w*x + b - 5)**2"')
+    quiz_command.add_argument(
+        "values", nargs="*", metavar="NAME=VALUE", help="a number for each name, e.g. x=2"
+    )
     return parser
 
 
 def _arrange(argv: Sequence[str]) -> list[str]:
     """The arguments with options first and the rest after ``--``, so that an expression or
     a value may start with a minus sign."""
-    if not argv or argv[0] != "explain":
+    if not argv or argv[0] not in ("explain", "quiz"):
         return list(argv)
     options: list[str] = []
     positional: list[str] = []
@@ -90,7 +106,7 @@ def _arrange(argv: Sequence[str]) -> list[str]:
             positional.extend(rest)
         else:
             positional.append(argument)
-    return ["explain", *options, "--", *positional]
+    return [argv[0], *options, "--", *positional]
 
 
 def _values(pairs: Sequence[str], expression: str) -> dict[str, float]:
@@ -128,8 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         root = parse_expression(args.expression, _values(args.values, expression))
     except ExpressionError as error:
-        print(f"tracegrad explain: {error.pointed()}", file=sys.stderr)
+        print(f"tracegrad {args.command}: {error.pointed()}", file=sys.stderr)
         return 2
+    if args.command == "quiz":
+        return _quiz(root)
     try:
         _check_outputs(args)
     except (OSError, ValueError) as error:
@@ -151,6 +169,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # an output changed since it was checked, or a full disk
         print(f"tracegrad explain: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _quiz(root: object) -> int:
+    """The forward pass as explain tells it, then the backward steps as questions."""
+    forward = explain(root).split("\n\n", 1)[0]
+    try:
+        run_quiz(root, forward=forward)
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, as q does
+        print()
     return 0
 
 

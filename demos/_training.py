@@ -1,7 +1,7 @@
 """The training loop the Tensor demos share: minibatches, Adam, a decaying learning rate.
 
 >>> import numpy as np, nn, autograd
->>> autograd.manual_seed(0)
+>>> _ = autograd.manual_seed(0)
 >>> X = np.random.default_rng(0).normal(size=(64, 2)).astype(np.float32)
 >>> y = (X[:, 0] > 0).astype(np.int64)
 >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))

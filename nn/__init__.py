@@ -2,6 +2,8 @@
 
 from . import (
     bridge,  # noqa: F401 - nn.torch's old path: nn.bridge.parameter_map still works
+    data,
+    functional,
     losses,
     optim,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "Layer",
     "MLP",
     "optim",
+    "functional",
+    "data",
     "losses",
     "mse_loss",
     "binary_cross_entropy",

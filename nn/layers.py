@@ -1,7 +1,7 @@
 """Layers with PyTorch's names and behaviour: Linear, activations, Flatten, Dropout.
 
 >>> import nn, autograd
->>> autograd.manual_seed(0)
+>>> _ = autograd.manual_seed(0)
 >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Dropout(0.2), nn.Linear(3, 2))
 >>> net(autograd.randn(5, 4)).shape
 (5, 2)
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, default_generator
+from nn.functional import masked_dropout
 from nn.module import Module, Parameter, whole_number
 
 __all__ = [
@@ -212,14 +213,8 @@ class Dropout(Module):
         self._rng = rng
 
     def forward(self, x: Tensor) -> Tensor:
-        x = _as_tensor(x, "Dropout")
-        if not self.training or self.p == 0.0:
-            return x
-        if self.p == 1.0:
-            return self._mark(x * np.zeros(x.shape, dtype=x.dtype))
-        keep = _generator(self._rng).random(x.shape, dtype=np.float32) >= self.p
-        mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.p))
-        return self._mark(x * mask)
+        out = masked_dropout(_as_tensor(x, "Dropout"), self.p, self.training, _generator(self._rng))
+        return out if out is x else self._mark(out)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace=False"

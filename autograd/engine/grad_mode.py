@@ -2,14 +2,7 @@
 
 One switch for the whole process, read by every op of both halves. PyTorch keeps it per
 thread; tracegrad is single-threaded, so a module attribute is enough, and reading it costs
-one attribute lookup.
-
-    >>> from autograd import Tensor
-    >>> w = Tensor([1.0], requires_grad=True)
-    >>> with no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad, is_grad_enabled()
-    (False, True)
+one attribute lookup. ``no_grad``'s docstring shows it at work.
 """
 
 from __future__ import annotations

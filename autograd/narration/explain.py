@@ -24,30 +24,34 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from ..engine.graph import grads_from_zero, topological_order
-from ..engine.notation import CONSTANT
+from ..engine.notation import CONSTANT, fmt
 from .names import Namer, brief, narrated
 from .steps import backward_steps
 from .steps import is_finite as _is_finite
 
-__all__ = ["explain"]
+__all__ = ["explain", "already_held"]
 
 
 def _mark(number: Any) -> str:
     return "" if _is_finite(number) else "   ⚠ not a finite number: it will spread to the result"
 
 
-def explain(root: Any, part: str | None = None) -> str:
+def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | None = None) -> str:
     """Narrate the forward and backward pass of the graph ending at ``root``.
 
     The backward pass is narrated as if every grad started at zero, and every grad is
     restored afterwards: reading the lesson changes nothing. A network's values (those with
     owners, as ``nn`` sets them) are listed in reading order: the inputs, then layer L1, then
     L2, ...; the gradients too. ``part="L1"`` or ``part="L2.N1"`` narrates only the values of
-    that layer or neuron, and the steps that reach them.
+    that layer or neuron, and the steps that reach them. ``names`` (a dict such as
+    ``locals()``, from name to node) names the unlabelled nodes it holds, for this lesson
+    only: ``dloss/dlogprobs`` rather than ``dloss/d(log(probs))``.
 
     >>> import nn
     >>> model = nn.MLP(2, [2, 1], seed=0)
@@ -56,7 +60,7 @@ def explain(root: Any, part: str | None = None) -> str:
     ['  layer L2']
     """
     order = topological_order(root)
-    namer = Namer(order)
+    namer = Namer(order, names)
     shown = _reading_order(order)
     wanted = _part(order, part)
     lines = ["Forward pass: each value from its inputs"]
@@ -70,9 +74,9 @@ def explain(root: Any, part: str | None = None) -> str:
         heading = group
         name, value = namer.name(node), node.describe(node.data)
         if node.parents:
-            names = [namer.name(p) for p in node.parents]
+            inputs = [namer.name(p) for p in node.parents]
             numbers = [brief(p, p.data) for p in node.parents]
-            expression = node.op.render(names)
+            expression = node.op.render(inputs)
             line = f"  {name} = {expression}" if expression != name else f"  {name}"
             line += f" = {node.op.render(numbers)} = {value}"
         else:
@@ -81,8 +85,9 @@ def explain(root: Any, part: str | None = None) -> str:
 
     lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
     d_root = namer.d(root)
+    held = {id(node): node.grad for node in shown if not node.parents}  # before, as they are
     with grads_from_zero(order):
-        steps = backward_steps(root)
+        steps = backward_steps(root, names=names)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
             if not (wanted(step.input) or wanted(step.output)):
@@ -106,7 +111,60 @@ def explain(root: Any, part: str | None = None) -> str:
         for leaf in leaves:
             grad = leaf.grad
             lines.append(f"  {d_root}/{namer.d(leaf)} = {leaf.describe(grad)}{_mark(grad)}")
+        lines += already_held(leaves, held, namer)
     return narrated("\n".join(lines))
+
+
+def already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[str]:
+    """The leaves whose ``.grad`` already held something other than this one pass (``held``,
+    by id: several backward passes, or other graphs'): what they hold, and what one more
+    ``backward()`` would add to it; a heading and a line per leaf, or nothing. Called inside
+    :func:`grads_from_zero`, where each leaf's grad is this pass's alone."""
+    lines = []
+    for leaf in leaves:
+        before, this = _numbers(held[id(leaf)]), _numbers(leaf.grad)
+        if before is None or this is None or not np.any(before):
+            continue
+        times = _times(before, this)
+        if times == 1:
+            continue  # it holds this one pass: what "Gradients of the inputs" says
+        name, now, adds = namer.name(leaf), _shown(leaf, before), _shown(leaf, this)
+        line = f"  {name}.grad holds {now}"
+        if times is not None:
+            line += f": {times} backward passes of {adds}"
+        total = _shown(leaf, before + this)
+        lines.append(f"{line}; one more backward() would make it {now} + {adds} = {total}")
+    if lines:
+        head = "Gradients held from earlier backward passes (backward() adds into .grad; "
+        lines.insert(0, head + "zero_grad() clears it)")
+        lines.insert(0, "")
+    return lines
+
+
+def _numbers(grad: Any) -> Any:
+    """A grad's numbers: a float or an array (a grad built with create_graph is a node)."""
+    if hasattr(grad, "parents"):  # a node: a Value's number, a Tensor's array (its .data is a
+        grad = grad.array if hasattr(grad, "array") else grad.data  # Tensor again)
+    return grad if grad is None or isinstance(grad, float) else np.asarray(grad)
+
+
+def _shown(leaf: Any, grad: Any) -> str:
+    """A grad as a sentence shows it: its number, a few entries, or its shape."""
+    if np.ndim(grad) and np.size(grad) <= 4:
+        return "[" + ", ".join(fmt(float(x)) for x in np.asarray(grad).reshape(-1)) + "]"
+    return str(leaf.brief(grad))
+
+
+def _times(before: Any, this: Any) -> int | None:
+    """``k`` when ``before`` is k times ``this`` (every entry) for a whole k from 1 to 99."""
+    b = np.asarray(before, dtype=np.float64).reshape(-1)
+    t = np.asarray(this, dtype=np.float64).reshape(-1)
+    nonzero = np.flatnonzero(t)
+    if b.shape != t.shape or not nonzero.size:
+        return None
+    whole = round(float(b[nonzero[0]] / t[nonzero[0]]))
+    same = 1 <= whole <= 99 and np.allclose(b, whole * t, rtol=1e-6, atol=0.0)
+    return whole if same else None
 
 
 def _natural(name: str) -> tuple[Any, ...]:

@@ -15,7 +15,7 @@ everywhere: a label, a letter for an unnamed input, the expression for a short r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..engine.graph import topological_order
@@ -25,6 +25,7 @@ __all__ = [
     "narrated",
     "brief",
     "Namer",
+    "given_names",
     "derivative_names",
     "derivative_name",
     "as_gradient",
@@ -72,13 +73,20 @@ class Namer:
     >>> names = Namer(topological_order(y))
     >>> names.name(wx), names.name(y), names.d(wx)
     ('w · x', 'out', 'd(w · x)')
+
+    ``names`` (a dict such as ``locals()``, from name to node) names the unlabelled nodes it
+    holds, in this namer only: see :func:`given_names`.
+
+    >>> Namer(topological_order(y), {"wx": wx, "loss": y}).d(wx)
+    'dwx'
     """
 
     MAX_EXPRESSION = 14
 
-    def __init__(self, order: Sequence[Any]) -> None:
+    def __init__(self, order: Sequence[Any], names: Mapping[str, Any] | None = None) -> None:
         self._names: dict[int, str] = {}
-        labels = [str(node.label) for node in order]
+        given = given_names(order, names)
+        labels = [str(node.label) or given.get(id(node), "") for node in order]
         taken: dict[str, int] = {}
         for label in labels:
             if label:
@@ -117,6 +125,34 @@ class Namer:
     def d(self, node: Any) -> str:
         """The name as it appears in a derivative: ``dw``, ``d(w · x)``."""
         return "d" + parenthesize(self._names[id(node)])
+
+
+def given_names(order: Sequence[Any], names: Mapping[str, Any] | None) -> dict[int, str]:
+    """The learner's names for the unlabelled nodes of ``order``, by ``id``: ``names`` maps a
+    name to a node (``locals()`` will do). Entries that are not nodes of this graph are passed
+    over, and so are names that start with ``_`` (a notebook's ``_``, ``_3``, ``__``); a node
+    held under two names takes the first. A labelled node keeps its label. Nothing is changed.
+
+    >>> from autograd import Value, topological_order
+    >>> x = Value(2.0); y = x * x
+    >>> given_names(topological_order(y), {"_": y, "n": 3, "x": x, "also_x": x}) == {id(x): "x"}
+    True
+    """
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise TypeError(
+            f"names= must be a dict from name to node, such as locals(), got "
+            f"{type(names).__name__} {names!r:.60}"
+        )
+    unlabelled = {id(node) for node in order if not node.label}
+    given: dict[int, str] = {}
+    for name, node in names.items():
+        key = id(node)
+        public = isinstance(name, str) and name and not name.startswith("_")
+        if public and key in unlabelled and key not in given:
+            given[key] = name
+    return given
 
 
 def _fresh_names(alphabet: str | None, taken: set[str]) -> Iterator[str]:

@@ -8,14 +8,14 @@ page all read these steps; none of them knows a particular op.
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
     >>> for step in backward_steps(b): print(step)
     db/da += a = 3  (path 1 of 2: 3 so far)
-    db/da += a = 3  (path 2 of 2: total 6)
+    db/da += a = 3  (path 2 of 2: 3 + 3 = 6)
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,7 @@ class Step:
         )
 
 
-def backward_steps(root: Any) -> Iterator[Step]:
+def backward_steps(root: Any, *, names: Mapping[str, Any] | None = None) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
 
     The engine's one backward loop (:func:`~autograd.engine.graph.walk`), watched: every
@@ -95,16 +95,17 @@ def backward_steps(root: Any) -> Iterator[Step]:
     loop pauses after each node, so when a step is yielded it has been applied, and every
     ``.grad`` shows the state so far (the steps out of one node are applied together).
     Exhausting the generator has exactly the effect of ``root.backward()``: leaves
-    accumulate, intermediate nodes start again from zero.
+    accumulate, intermediate nodes start again from zero. ``names`` (a dict such as
+    ``locals()``) names the unlabelled nodes it holds, in these steps only.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
     >>> for step in backward_steps(b): print(step)
     db/da += a = 3  (path 1 of 2: 3 so far)
-    db/da += a = 3  (path 2 of 2: total 6)
+    db/da += a = 3  (path 2 of 2: 3 + 3 = 6)
     """
     order = topological_order(root)
-    narrator = _Narrator(root, order)
+    narrator = _Narrator(root, order, names)
     for _ in walk(root, order=order, observer=narrator.observe):
         yield from narrator.told
         narrator.told.clear()
@@ -113,9 +114,9 @@ def backward_steps(root: Any) -> Iterator[Step]:
 class _Narrator:
     """Turns each contribution the backward loop adds into a :class:`Step`."""
 
-    def __init__(self, root: Any, order: list[Any]) -> None:
+    def __init__(self, root: Any, order: list[Any], names: Mapping[str, Any] | None) -> None:
         self.root = root
-        self.namer = Namer(order)
+        self.namer = Namer(order, names)
         self.d_root = self.namer.d(root)
         # How many paths bring gradient to each narrated input, so that the first of several
         # is told apart from the total: the edges that carry a gradient, not those skipped.
@@ -125,6 +126,13 @@ class _Narrator:
                 if parent.owner is not CONSTANT and getattr(parent, "requires_grad", True):
                     self.paths[id(parent)] = self.paths.get(id(parent), 0) + 1
         self.arrived: dict[int, int] = {}
+        # Each input's terms so far, as numbers (one-number grads only): a leaf's grad from an
+        # earlier backward first, then each path's share, so that the sum is told as it grows.
+        self.terms: dict[int, list[str]] = {}
+        for node in order:
+            held = node.grad
+            if not node.parents and held is not None and np.ndim(held) == 0 and held != 0:
+                self.terms[id(node)] = [f"{brief(node, held)} from before"]
         self.told: list[Step] = []
         self.count = 0
 
@@ -137,6 +145,8 @@ class _Narrator:
         self.count += 1
         slope = _slope(node, i, namer)
         finite = all(is_finite(v) for v in (upstream, contribution) if v is not None)
+        terms = self.terms.setdefault(id(parent), [])
+        terms.append(brief(parent, contribution))
         text = _step_text(
             namer,
             self.d_root,
@@ -148,6 +158,7 @@ class _Narrator:
             (path, self.paths.get(id(parent), 1)),
             slope,
             finite,
+            terms if np.ndim(contribution) == 0 else None,
         )
         self.told.append(
             Step(
@@ -180,6 +191,25 @@ def _slope(node: Any, index: int, namer: Namer) -> str | None:
     return slope(index, [namer.name(p) for p in node.parents])
 
 
+#: Up to this many terms, a gradient's sum so far is written out: 3 + 3 = 6.
+SUM_TERMS = 6
+
+
+def _sum_text(total: str, path: tuple[int, int], terms: list[str] | None, done: str) -> str:
+    """What the input's gradient is after this step: ``(path 2 of 2: 3 + 3 = 6)`` when it
+    arrives by several paths, ``(3 from before + 3 = 6)`` on a leaf that held a gradient."""
+    k, n = path
+    added = terms is not None and 1 < len(terms) <= SUM_TERMS
+    body = f"{' + '.join(terms)} = {total}" if added and terms is not None else total
+    if n > 1:
+        if k < n:
+            return f"  (path {k} of {n}: {body} so far)"
+        return f"  (path {k} of {n}: {body})" if added else f"  (path {k} of {n}: total {total})"
+    if added:
+        return f"  ({body})"  # a leaf adding to the grad of an earlier backward
+    return f"  (now {total})" if total != done else ""
+
+
 def _step_text(
     namer: Namer,
     d_root: str,
@@ -191,6 +221,7 @@ def _step_text(
     path: tuple[int, int],
     slope: str | None,
     finite: bool,
+    terms: list[str] | None,
 ) -> str:
     def describe(number: Any) -> str:
         return parenthesize(brief(node, number))
@@ -225,15 +256,7 @@ def _step_text(
     text = f" {assign} ".join(shown[:2])
     if len(shown) > 2:
         text += " = " + " = ".join(shown[2:])
-    total = brief(parent, parent.grad)
-    if n > 1:
-        text += (
-            f"  (path {k} of {n}: {total} so far)"
-            if k < n
-            else f"  (path {k} of {n}: total {total})"
-        )
-    elif total != done:
-        text += f"  (now {total})"  # a leaf adding to the grad of an earlier backward
+    text += _sum_text(brief(parent, parent.grad), path, terms, done)
     if not finite:
         text += "  ⚠ not finite"
     return narrated(text)

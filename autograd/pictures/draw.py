@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -300,6 +300,7 @@ def draw_dot(
     step: int | Step | None = None,
     collapse: str | None = None,
     format: str = "svg",
+    names: Mapping[str, Any] | None = None,
 ) -> Drawing:
     """The computation graph behind ``root`` as a Graphviz picture.
 
@@ -308,7 +309,8 @@ def draw_dot(
     (``0`` is the start, before any step); the grads you computed are left as they were.
     ``step`` may also be a :class:`~autograd.narration.steps.Step` of ``root``'s backward.
     ``collapse="neuron"`` (or ``"layer"``, any group kind) folds each group into one box.
-    ``format`` is the default for ``.render()``.
+    ``format`` is the default for ``.render()``. ``names`` (a dict such as ``locals()``, from
+    name to node) names the unlabelled nodes it holds, in this picture only.
 
     >>> from autograd import Value
     >>> x = Value(2.0, "x"); y = (x * x).tanh(); y.label = "y"
@@ -328,7 +330,7 @@ def draw_dot(
         step = step.index
     if step is not None and (isinstance(step, bool) or not isinstance(step, int) or step < 0):
         raise ValueError(f"draw_dot: step must be a whole number 0, 1, 2, ..., not {step!r}")
-    scene = _Scene(root, rankdir, collapse)
+    scene = _Scene(root, rankdir, collapse, names)
     if step is None:
         return scene.draw(format)
     pictures, count = _step_pictures(scene, format, only=step)
@@ -348,6 +350,7 @@ def render_steps(
     rankdir: str = "LR",
     collapse: str | None = None,
     dpi: float | None = None,
+    names: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write one picture per backward step into ``folder``: ``step_00`` (the start), ``step_01``...
 
@@ -355,7 +358,8 @@ def render_steps(
     size (the largest step's), so slides do not jump. ``format`` is any Graphviz format
     (``"svg"``, ``"png"``, ``"pdf"``); ``dpi`` sets the resolution of a bitmap such as png
     (Graphviz's default is 96). ``format="dot"`` writes the Graphviz sources only, which
-    needs no Graphviz installed. Returns the paths written.
+    needs no Graphviz installed. ``names`` names unlabelled nodes as in :func:`draw_dot`.
+    Returns the paths written.
 
     >>> import tempfile
     >>> from autograd import Value
@@ -371,7 +375,7 @@ def render_steps(
         raise NotADirectoryError(
             f"render_steps: {folder} exists and is not a folder; give a folder for the pictures"
         )
-    scene = _Scene(root, rankdir, collapse)
+    scene = _Scene(root, rankdir, collapse, names)
     pictures, count = _step_pictures(scene, format)
     if format != "dot":
         _same_size(pictures)
@@ -414,7 +418,7 @@ EdgeKey = tuple[int, int]  # (id of the op's output, position of the input)
 
 
 def _backward_states(
-    root: Any, order: Sequence[Any]
+    root: Any, order: Sequence[Any], names: Mapping[str, Any] | None = None
 ) -> Generator[tuple[Step | None, set[EdgeKey], dict[int, Any]], None, None]:
     """Run backward from zero, pausing at the start and after every step.
 
@@ -426,7 +430,7 @@ def _backward_states(
         done: set[EdgeKey] = set()
         reached = {id(root): root.seed()}
         yield None, done, reached
-        for step in backward_steps(root):
+        for step in backward_steps(root, names=names):
             done.add((id(step.output), step.input_index))
             reached[id(step.input)] = step.total
             yield step, done, reached
@@ -438,7 +442,7 @@ def _step_pictures(
     """Pictures at the start and after each step (or only after step ``only``), and the count."""
     drawn: list[tuple[int, Step | None, Drawing]] = []
     count, seed = 0, ""
-    with closing(_backward_states(scene.root, scene.order)) as states:
+    with closing(_backward_states(scene.root, scene.order, scene.names)) as states:
         for k, (step, done, reached) in enumerate(states):
             if k == 0:
                 seed = scene.root.describe(reached[id(scene.root)])
@@ -457,13 +461,20 @@ def _step_pictures(
 class _Scene:
     """The graph behind ``root``, read once: names, kinds, groups and folded boxes."""
 
-    def __init__(self, root: Any, rankdir: str, collapse: str | None) -> None:
+    def __init__(
+        self,
+        root: Any,
+        rankdir: str,
+        collapse: str | None,
+        names: Mapping[str, Any] | None = None,
+    ) -> None:
         if rankdir not in _RANKDIRS:
             raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, not {rankdir!r}")
         self.root = root
         self.order = order = topological_order(root)
         self.rankdir = rankdir
-        self.namer = Namer(order)
+        self.names = names  # the learner's names for unlabelled nodes (names=), or None
+        self.namer = Namer(order, names)
         self.index = {id(node): i for i, node in enumerate(order)}
         # A plain number is drawn beside (or folded with) the op that uses it.
         self.consumer: dict[int, Any] = {}

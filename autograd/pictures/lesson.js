@@ -13,6 +13,9 @@
   const slider = byId("step");
   const playButton = byId("tg-play");
   const dRoot = nodes[root].d;
+  // The quiz (lesson(root, quiz=True)), made below: while a step's question is open, its
+  // number is not shown and the lesson does not go past it.
+  let quiz = null;
 
   // JSON has no NaN or infinity: the page writes them as text.
   const SPECIAL = { nan: NaN, inf: Infinity, "-inf": -Infinity };
@@ -106,7 +109,7 @@
     for (let k = 1; k <= p; k += 1) {
       const e = events[k];
       if (e.kind === "forward") computed[e.node] = true;
-      else grads[e.node] = e;
+      else if (!(quiz && quiz.asking(k))) grads[e.node] = e;
     }
     return { computed, grads };
   }
@@ -152,13 +155,16 @@
       if (g && g === e) mark(rows[k], "tg-row-current");
     });
 
-    byId("narration").textContent = e.text;
+    const asked = quiz && quiz.asking(position);
+    byId("narration").textContent = asked ? quiz.prompt(position) : e.text;
     const prefix = e.kind === "backward" ? "local derivative: " : "";
-    byId("tg-formula").textContent = e.formula === null ? "" : prefix + formulas[e.formula];
+    const formula = e.formula === null || asked ? "" : prefix + formulas[e.formula];
+    byId("tg-formula").textContent = formula;
     byId("tg-phase").textContent = phase(e);
     byId("tg-position").textContent = `${position} / ${last}`;
     slider.value = String(position);
     reveal(element(target(e) || focused[0]));
+    if (quiz) quiz.update(position);
   }
 
   // Scroll the picture (never the page) so that the current node can be seen.
@@ -188,15 +194,16 @@
     if (position >= last) show(0);
     playButton.setAttribute("aria-pressed", "true");
     timer = setInterval(() => {
-      if (position >= last) stop();
-      else show(position + 1);
+      const next = quiz ? quiz.limit(position, position + 1) : position + 1;
+      if (position >= last || next === position) stop();
+      else show(next);
     }, 900);
   }
 
   const toggle = () => (timer === null ? play() : stop());
   const go = (p) => {
     stop();
-    show(p);
+    show(quiz ? quiz.limit(position, p) : p);
   };
 
   byId("tg-reset").addEventListener("click", () => go(0));
@@ -210,6 +217,7 @@
     const target = event.target instanceof Element ? event.target : null;
     const onSlider = target === slider; // the slider moves itself with arrows, Home and End
     const onControl = target && target.closest("button, input, select, textarea, [role=button]");
+    if (target && target.matches("input[type=text]")) return; // typing an answer
     if (event.key === "ArrowRight" && !onSlider) go(position + 1);
     else if (event.key === "ArrowLeft" && !onSlider) go(position - 1);
     else if (event.key === "Home" && !onSlider) go(0);
@@ -362,6 +370,17 @@
     `${backwardCount} chain-rule step${backwardCount === 1 ? "" : "s"} backward. ` +
     "Keys: ← and → step, space plays or pauses, Home and End jump to either end. " +
     "Click a node for its chain-rule sum.";
+  if (data.held && data.held.length) {
+    const held = byId("tg-held");
+    paragraph(held, "Before this page was made, the leaves' .grad already held (backward() adds into .grad; zero_grad() clears it):");
+    for (const line of data.held) paragraph(held, line);
+    held.hidden = false;
+  }
+  if (data.quiz) {
+    quiz = makeQuiz(data.quiz);
+    byId("tg-summary").textContent +=
+      " Quiz: at each backward step, type the number it ends with in the answer box and press Enter.";
+  }
   leaves.forEach((leaf, k) => {
     const [name, value, , estimate] = rows[k].cells;
     rows[k].dataset.node = String(leaf.node);
@@ -373,4 +392,169 @@
     if (leaf.agree === false) estimate.classList.add("tg-differ");
   });
   show(0);
+
+  // --- the quiz: each backward step with a number is asked before it is shown ---------------
+
+  // Right when it rounds to the same 3 significant digits (autograd.tools.check.tolerance).
+  function isRight(yours, right) {
+    if (yours === right) return true;
+    if (Number.isNaN(right)) return Number.isNaN(yours);
+    const size = Math.abs(right);
+    const half = size > 0 && Number.isFinite(size) ? 0.5 * 10 ** (Math.floor(Math.log10(size)) - 2) * (1 + 1e-9) : 0;
+    return Math.abs(yours - right) <= half + Math.max(1e-12, 16 * Number.EPSILON * size);
+  }
+
+  function localWhy(implied, local) {
+    if (isRight(implied, -local)) return ": your sign is flipped";
+    if (isRight(implied, 1)) return ": you passed the upstream on unchanged";
+    return `, and your number means ${fmt(implied)}`;
+  }
+
+  // Which factor of upstream · local a wrong answer got wrong, and why (tools/quiz.py's judge).
+  function judge(q, yours) {
+    const [answer, up, local] = [num(q.answer), num(q.upstream), num(q.local)];
+    if (isRight(yours, answer)) return { right: true };
+    const [k, n] = q.path;
+    if (n > 1) {
+      let added = null;
+      if (isRight(yours, num(q.total))) added = `the whole ${q.derivative}, all ${n} paths added`;
+      else if (k > 1 && isRight(yours, num(q.soFar))) added = `the sum of the first ${k} paths`;
+      else if (q.uses > 1 && isRight(yours, q.uses * answer)) {
+        added = `all ${q.uses} paths through ${q.outputName} at once (it uses ${q.inputName} ${q.uses} times)`;
+      }
+      if (added) return { right: false, factor: null, why: `yours is ${added}; this step asks what path ${k} of ${n} adds` };
+    }
+    if (q.fromRoot) return { right: false, factor: "local", why: `${q.localName} = ${q.rule}${localWhy(yours, local)}` };
+    if (up === 0 || (isRight(yours, local) && !isRight(up, 1))) {
+      const alone = up !== 0 ? ": your number is the local derivative alone" : "";
+      return { right: false, factor: "upstream", why: `the upstream factor ${q.upstreamName} is ${fmt(up)}${alone}` };
+    }
+    return { right: false, factor: "local", why: `the local factor ${q.localName} = ${q.rule}${localWhy(yours / up, local)}` };
+  }
+
+  function makeQuiz(questions) {
+    const at = new Map(); // position of a backward event -> its question
+    events.forEach((e, k) => {
+      const q = e.kind === "backward" ? questions[String(e.index)] : undefined;
+      if (q) at.set(k, q);
+    });
+    const done = new Map(); // position -> { tries, right }
+    const form = byId("tg-quiz");
+    const input = byId("tg-answer");
+    const feedback = byId("tg-feedback");
+    const score = byId("tg-score");
+    let open = null; // the position whose question has the answer box
+    let carried = null; // what the last answer showed, kept as the lesson moves on
+    let saidAt = null; // the position the feedback belongs to
+
+    const asking = (k) => at.has(k) && !(done.get(k) || {}).closed;
+
+    // Minus signs as the narration writes them (U+2212), not inside a word or 1e-05.
+    const minus = (text) => text.replace(/(?<![\w.])-(?=[\d.]|inf\b)/g, "\u2212");
+
+    function say(parts) {
+      feedback.replaceChildren();
+      for (const part of parts) {
+        const p = document.createElement("p");
+        if (part.className) p.className = part.className;
+        for (const piece of part.pieces || [part.text]) {
+          if (typeof piece === "string") p.appendChild(document.createTextNode(minus(piece)));
+          else {
+            const span = document.createElement("span");
+            span.className = piece.className;
+            span.textContent = minus(piece.text);
+            p.appendChild(span);
+          }
+        }
+        feedback.appendChild(p);
+      }
+    }
+
+    function limit(from, to) {
+      for (let k = Math.min(from, to); k <= to; k += 1) if (k >= from && asking(k)) return k;
+      return to;
+    }
+
+    function update(k) {
+      const asked = asking(k);
+      form.hidden = !asked;
+      if (carried) {
+        say(carried);
+        carried = null;
+        saidAt = k;
+      } else if (saidAt !== k) {
+        feedback.replaceChildren(); // what was said belongs to another step
+        saidAt = null;
+      }
+      if (asked && open !== k) {
+        input.value = "";
+        input.focus({ preventScroll: true });
+      }
+      open = asked ? k : null;
+      const answered = [...done.values()].filter((d) => d.closed).length;
+      if (answered === at.size) {
+        const first = [...done.values()].filter((d) => d.closed && d.right && d.tries === 1).length;
+        score.textContent = `Score: ${first} of ${at.size} steps right the first time.`;
+        score.hidden = false;
+      }
+    }
+
+    function close(k, right, line) {
+      const d = done.get(k) || { tries: 0 };
+      d.closed = true;
+      d.right = right;
+      done.set(k, d);
+      const q = at.get(k);
+      carried = [{ text: line, className: right ? "tg-right" : "" }];
+      if (q.sum) carried.push({ text: q.sum });
+      go(Math.min(k + 1, last)); // the step is shown, and the lesson moves on
+    }
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const k = position;
+      const q = at.get(k);
+      if (!q || !asking(k)) return;
+      const typed = input.value.trim().replace(/\u2212/g, "-");
+      const yours = Number(typed);
+      if (typed === "" || !Number.isFinite(yours)) {
+        say([{ text: "a number, please (e.g. 8 or -1.5)", className: "tg-wrong-answer" }]);
+        saidAt = k;
+        return;
+      }
+      const d = done.get(k) || { tries: 0 };
+      d.tries += 1;
+      done.set(k, d);
+      const verdict = judge(q, yours);
+      if (verdict.right) {
+        close(k, true, `✓ ${events[k].text}`);
+        return;
+      }
+      const mark = (factor, text) => ({ text, className: verdict.factor === factor ? "tg-term tg-wrong" : "tg-term" });
+      const product = q.fromRoot
+        ? [`${q.localName} = `, mark("local", fmt(num(q.local))), ` = ${fmt(num(q.answer))}`]
+        : [
+            `${q.upstreamName} · ${q.localName} = `,
+            mark("upstream", inParentheses(fmt(num(q.upstream)))),
+            " · ",
+            mark("local", inParentheses(fmt(num(q.local)))),
+            ` = ${fmt(num(q.answer))}`,
+          ];
+      say([
+        { text: `✗ yours ${fmt(yours)}, right ${fmt(num(q.answer))}`, className: "tg-wrong-answer" },
+        { pieces: product },
+        { text: verdict.why },
+        { text: "Try again, or Reveal to see the step." },
+      ]);
+      saidAt = k;
+      input.select();
+    });
+
+    byId("tg-reveal").addEventListener("click", () => {
+      const k = position;
+      if (at.has(k) && asking(k)) close(k, false, `shown: ${events[k].text}`);
+    });
+
+    return { asking, limit, update, prompt: (k) => at.get(k).prompt };
+  }
 })();

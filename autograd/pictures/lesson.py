@@ -28,6 +28,7 @@ import math
 import os
 import re
 import string
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,12 @@ import numpy as np
 from ..engine.graph import grads_from_zero
 from ..engine.notation import CONSTANT, fmt
 from ..engine.records import OpDomainError
+from ..narration.explain import already_held
 from ..narration.names import brief, narrated
 from ..narration.steps import backward_steps
 from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences, numbers_of
+from ..tools.quiz import questions
 from .draw import _Scene
 
 __all__ = ["lesson", "Lesson"]
@@ -107,13 +110,25 @@ class Lesson:
         )
 
 
-def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) -> Lesson:
+def lesson(
+    root: Any,
+    *,
+    collapse: str | None = None,
+    title: str | None = None,
+    names: Mapping[str, Any] | None = None,
+    quiz: bool = False,
+) -> Lesson:
     """The step-through page for the graph behind ``root`` (a Value or a one-number Tensor).
 
     ``collapse="neuron"`` (or ``"layer"``) folds groups into boxes as in ``draw_dot``;
-    ``title`` heads the page. Backward is narrated as if every grad started at zero, and
-    every grad is restored afterwards, as ``explain()`` does. Needs Graphviz's ``dot``
-    (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`, with drawing's install hint).
+    ``title`` heads the page; ``names`` (a dict such as ``locals()``, from name to node)
+    names the unlabelled nodes it holds, on this page only. ``quiz=True`` makes the backward
+    pass a quiz: each step with a number asks for it (in a box labelled "answer") before it
+    is shown; a wrong answer shows the chain-rule product with the wrong factor marked, and
+    may be tried again or revealed; the end gives the score. Backward is narrated as if every
+    grad started at zero, and every grad is restored afterwards, as ``explain()`` does.
+    Needs Graphviz's ``dot`` (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`,
+    with drawing's install hint).
 
     Not run as a doctest, since it needs ``dot``:
 
@@ -123,10 +138,13 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene = _Scene(root, "LR", collapse)
+    scene = _Scene(root, "LR", collapse, names)
     builder = _Builder(scene)
+    held = {id(leaf): leaf.grad for leaf in builder.leaves}  # from earlier passes, if any
+    asked = _quiz(root, names) if quiz else None
     with grads_from_zero(scene.order):
         builder.run_backward()
+        before = already_held([n for n in builder.leaves if n.grad is not None], held, scene.namer)
         # Drawn with backward's final grads, so every box is wide enough for its numbers.
         svg = scene.draw("svg").pipe(format="svg", encoding="utf-8")
         leaf_grads = {id(leaf): leaf.grad for leaf in builder.leaves}
@@ -143,9 +161,42 @@ def lesson(root: Any, *, collapse: str | None = None, title: str | None = None) 
         "groups": {box.id: [scene.index[o] for o in box.outputs] for box in scene.boxes.values()},
         "events": builder.events,
         "leaves": leaves,
+        "held": [narrated(line.strip()) for line in before[2:]],  # after a blank and a heading
+        "quiz": asked,
     }
     page = _page(heading, _inline_svg(svg), payload, len(leaves))
     return Lesson(page, heading, builder.forward_count, builder.backward_count, _frame_height(svg))
+
+
+def _quiz(root: Any, names: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The quiz's questions by the index of their backward step (the page judges answers)."""
+    asked = questions(root, names=names)
+    if not asked:
+        raise ValueError(
+            "lesson(quiz=True): every backward step of this graph is on arrays, and the quiz "
+            "asks for one number a step: use Values, or Tensors of one number"
+        )
+    return {
+        str(q.step.index): {
+            "prompt": q.prompt,
+            "answer": _json_number(q.answer),
+            "upstream": _json_number(q.upstream),
+            "local": _json_number(q.local),
+            "upstreamName": q.upstream_name,
+            "localName": q.local_name,
+            "rule": q.rule,
+            "fromRoot": q.from_root,
+            "path": list(q.path),
+            "soFar": _json_number(math.fsum([*q.earlier, q.answer])),
+            "total": _json_number(q.total),
+            "uses": q.uses,
+            "outputName": q.output_name,
+            "inputName": q.input_name,
+            "derivative": q.derivative,
+            "sum": q.sum_text(),
+        }
+        for q in asked
+    }
 
 
 # --- what the page shows, step by step -------------------------------------------------------
@@ -261,7 +312,7 @@ class _Builder:
                 **self._grad_texts(root, seed),
             }
         )
-        for step in backward_steps(root):
+        for step in backward_steps(root, names=scene.names):
             self.backward_count += 1
             output, parent = step.output, step.input
             event = {

@@ -48,6 +48,10 @@ __all__ = [
     "RELU",
     "STEP",
     "SOFTPLUS",
+    "SIN",
+    "COS",
+    "ABS",
+    "LOG10",
     "DOT",
     "BCE",
     "clip",
@@ -339,10 +343,13 @@ def _exp(a: float) -> float:
         ) from None
 
 
-def _checked_log(a: float) -> float:
-    if a <= 0:
-        raise OpDomainError(f"log is only defined for x > 0, got {a!r}")
-    return math.log(a)
+def _checked(log: Callable[[float], float], name: str) -> Callable[[float], float]:
+    def forward(a: float) -> float:
+        if a <= 0:
+            raise OpDomainError(f"{name} is only defined for x > 0, got {a!r}")
+        return log(a)
+
+    return forward
 
 
 def _sigmoid(a: float) -> float:
@@ -353,35 +360,60 @@ def _sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
-EXP = Op(
-    name="exp",
-    symbol="exp",
-    template="exp({0})",
-    forward=_exp,
-    derivative=lambda a, out: (out,),
-    formulas=("d(eᵃ)/da = eᵃ",),
-    doc="exponential",
-    slopes=("exp({0})",),
+def _softplus(a: float) -> float:
+    # log(1 + eᵃ) = max(a, 0) + log(1 + e^−|a|): exp never sees a large positive argument.
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+#: For a float, the function itself; a Value or a Tensor records it (its method of that name);
+#: an array takes numpy's (MANY_NUMBERS): the slopes that are themselves functions.
+_ONE_NUMBER = {"sin": math.sin, "cos": math.cos, "sigmoid": _sigmoid}
+
+
+def _call(name: str, x: Any) -> Any:
+    if type(x) is float:
+        return _ONE_NUMBER[name](x)
+    return MANY_NUMBERS[name](x) if _many(x) else getattr(x, name)()
+
+
+def _function(name: str, forward: Any, slope: Any, formula: str, doc: str, text: str) -> Op:
+    """A one-input op written ``name(a)``; ``slope(a, out)`` is its local derivative."""
+    return Op(
+        name=name,
+        symbol=name,
+        template=f"{name}({{0}})",
+        forward=forward,
+        derivative=lambda a, out: (slope(a, out),),
+        formulas=(formula,),
+        doc=doc,
+        slopes=(text,),
+    )
+
+
+EXP = _function("exp", _exp, lambda a, out: out, "d(eᵃ)/da = eᵃ", "exponential", "exp({0})")
+LOG = _function(
+    "log",
+    _checked(math.log, "log"),
+    lambda a, out: 1.0 / a,
+    "d(ln a)/da = 1/a",
+    "natural logarithm",
+    "1/{0}",
 )
-LOG = Op(
-    name="log",
-    symbol="log",
-    template="log({0})",
-    forward=_checked_log,
-    derivative=lambda a, out: (1.0 / a,),
-    formulas=("d(ln a)/da = 1/a",),
-    doc="natural logarithm",
-    slopes=("1/{0}",),
+LOG10 = _function(
+    "log10",
+    _checked(math.log10, "log10"),
+    lambda a, out: 1.0 / (a * math.log(10.0)),
+    "d log10(a)/da = 1/(a·ln 10)",
+    "base-10 logarithm",
+    "1/({0}·ln 10)",
 )
-TANH = Op(
-    name="tanh",
-    symbol="tanh",
-    template="tanh({0})",
-    forward=math.tanh,
-    derivative=lambda a, out: (1.0 - out * out,),
-    formulas=("d(tanh a)/da = 1 − tanh²a",),
-    doc="hyperbolic tangent",
-    slopes=("1 − tanh({0})^2",),
+TANH = _function(
+    "tanh",
+    math.tanh,
+    lambda a, out: 1.0 - out * out,
+    "d(tanh a)/da = 1 − tanh²a",
+    "hyperbolic tangent",
+    "1 − tanh({0})^2",
 )
 SIGMOID = Op(
     name="sigmoid",
@@ -393,44 +425,46 @@ SIGMOID = Op(
     doc="logistic sigmoid 1/(1+e⁻ᵃ)",
     slopes=("σ({0})·(1 − σ({0}))",),
 )
-RELU = Op(
-    name="relu",
-    symbol="relu",
-    template="relu({0})",
-    # Written as "a <= 0" so NaN passes through with slope 1, as in PyTorch. The slope reads
-    # the result, as PyTorch saves it (out <= 0 exactly where a <= 0).
-    forward=lambda a: 0.0 if a <= 0 else a,
-    derivative=lambda a, out: (_where(out <= 0, 0.0, 1.0),),
-    formulas=("d relu(a)/da = 1 if a > 0 else 0",),
-    doc="rectified linear unit max(0, a)",
-    slopes=("1 if {0} > 0 else 0",),
+# relu is written "a <= 0" so NaN passes through with slope 1, as in PyTorch. The slope reads
+# the result, as PyTorch saves it (out <= 0 exactly where a <= 0).
+RELU = _function(
+    "relu",
+    lambda a: 0.0 if a <= 0 else a,
+    lambda a, out: _where(out <= 0, 0.0, 1.0),
+    "d relu(a)/da = 1 if a > 0 else 0",
+    "rectified linear unit max(0, a)",
+    "1 if {0} > 0 else 0",
 )
-
-
-def _softplus(a: float) -> float:
-    # log(1 + eᵃ) = max(a, 0) + log(1 + e^−|a|): exp never sees a large positive argument.
-    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
-
-
-SOFTPLUS = Op(
-    name="softplus",
-    symbol="softplus",
-    template="softplus({0})",
-    forward=_softplus,
-    derivative=lambda a, out: (_sigmoid(a) if type(a) is float else a.sigmoid(),),
-    formulas=("d softplus(a)/da = σ(a)",),
-    doc="softplus log(1 + eᵃ), stable for any input",
-    slopes=("σ({0})",),
+SOFTPLUS = _function(
+    "softplus",
+    _softplus,
+    lambda a, out: _call("sigmoid", a),
+    "d softplus(a)/da = σ(a)",
+    "softplus log(1 + eᵃ), stable for any input",
+    "σ({0})",
 )
-STEP = Op(
-    name="step",
-    symbol="step",
-    template="step({0})",
-    forward=lambda a: 1.0 if a > 0 else 0.0,
-    derivative=lambda a, out: (0.0,),
-    formulas=("d step(a)/da = 0 (flat almost everywhere)",),
-    doc="Heaviside step: 1 if a > 0 else 0",
-    slopes=("0",),
+STEP = _function(
+    "step",
+    lambda a: 1.0 if a > 0 else 0.0,
+    lambda a, out: 0.0,
+    "d step(a)/da = 0 (flat almost everywhere)",
+    "Heaviside step: 1 if a > 0 else 0",
+    "0",
+)
+SIN = _function(
+    "sin", math.sin, lambda a, out: _call("cos", a), "d sin(a)/da = cos(a)", "sine", "cos({0})"
+)
+COS = _function(
+    "cos", math.cos, lambda a, out: -_call("sin", a), "d cos(a)/da = −sin(a)", "cosine", "−sin({0})"
+)
+# |a|'s slope is the sign of a, and 0 at 0 (PyTorch's choice there).
+ABS = _function(
+    "abs",
+    abs,
+    lambda a, out: _where(_number(a) > 0, 1.0, _where(_number(a) < 0, -1.0, 0.0)),
+    "d|a|/da = sign(a)",
+    "absolute value",
+    "sign({0})",
 )
 
 
@@ -665,6 +699,10 @@ SCALAR_OPS: dict[str, Op] = {
         SOFTPLUS,
         RELU,
         STEP,
+        SIN,
+        COS,
+        ABS,
+        LOG10,
         BCE,
     )
 }

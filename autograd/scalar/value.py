@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..engine import grad_mode as _mode
@@ -330,25 +330,24 @@ class Value:
         """
         return backward_steps(self)
 
-    def explain(self, part: str | None = None) -> str:
+    def explain(self, part: str | None = None, *, names: Mapping[str, Any] | None = None) -> str:
         """The whole lesson as text: forward values, then every backward step.
 
         Reading the lesson changes nothing: every grad is as it was afterwards. For a
-        network, ``part="L1"`` or ``part="L2.N1"`` narrates only that layer or neuron.
+        network, ``part="L1"`` or ``part="L2.N1"`` narrates only that layer or neuron;
+        ``names=locals()`` calls unlabelled values by your variables' names.
 
         >>> x = Value(2.0, "x"); y = x * x; y.label = "y"
         >>> print(y.explain().splitlines()[-1])
           dy/dx = 4
         """
-        return explain(self, part)
+        return explain(self, part, names=names)
 
     def zero_grad(self) -> None:
         """Set the grad of this value and of every node it depends on to zero.
 
-        Values keep a float grad (micrograd programs do ``p.data -= lr * p.grad`` right after
-        ``zero_grad()``), so zero here is 0.0; Tensors' and modules' ``zero_grad`` set None, as
-        PyTorch's. To clear only a model's parameters, call the model's or optimizer's
-        ``zero_grad``.
+        A Value's grad is a float (micrograd's ``p.data -= lr * p.grad`` follows), so 0.0; a
+        Tensor's is None, as PyTorch's. A model's or optimizer's ``zero_grad`` clears only its own.
 
         >>> a = Value(3.0); b = a * a; b.backward(); b.zero_grad(); a.grad
         0.0
@@ -357,6 +356,11 @@ class Value:
             node.grad = 0.0
 
     # --- micrograd's names, for code written against micrograd ---------------------------
+
+    def _backward(self) -> None:
+        """micrograd's manual step, :meth:`propagate` (the lecture's ``o.grad = 1.0;
+        o._backward(); n._backward()``): ``y = x * x; y.grad = 1.0; y._backward()`` adds 2x."""
+        self.propagate()
 
     @property
     def _prev(self) -> tuple[Value, ...]:

@@ -23,9 +23,15 @@ from .notation import who
 __all__ = [
     "Array",
     "Number",
+    "float16",
     "float32",
     "float64",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
     "int64",
+    "bool_",
     "resolve_dtype",
     "check_grad_dtype",
     "to_array",
@@ -40,10 +46,17 @@ Array = np.ndarray
 #: A plain Python number, as ``item()`` gives it.
 Number = float | int | bool
 
-#: dtype aliases, as ``torch.float32`` and friends (they are numpy dtypes).
+#: dtype aliases, as ``torch.float32`` and friends (they are numpy dtypes, so
+#: ``x.dtype == autograd.float32`` compares as PyTorch's ``x.dtype == torch.float32`` does).
+float16 = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
+uint8 = np.dtype(np.uint8)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
 
 
 class _ErrorStateFallback:

@@ -28,7 +28,7 @@ Example:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -520,7 +520,11 @@ class Tensor(TensorMethods["Tensor"]):
                 "anything that does, so there is nothing to differentiate (create the inputs "
                 "with requires_grad=True, outside no_grad())"
             )
-        backward(self, gradient, create_graph=create_graph)
+        quiet = _ERROR_STATE.set(QUIET_INVALID)  # for every node's propagate at once
+        try:
+            backward(self, gradient, create_graph=create_graph)
+        finally:
+            _ERROR_STATE.reset(quiet)
         if create_graph:
             name_gradients(self, _plain)
 
@@ -535,14 +539,15 @@ class Tensor(TensorMethods["Tensor"]):
         """
         return backward_steps(self)
 
-    def explain(self) -> str:
-        """The lesson as text: every value with its shape, then every backward step.
+    def explain(self, *, names: Mapping[str, Any] | None = None) -> str:
+        """The lesson as text: every value with its shape, then every backward step
+        (``names=locals()`` calls unlabelled tensors by your variables' names).
 
         >>> x = Tensor([[1.0, 2.0]], requires_grad=True, label="x")
         >>> print(x.sum().explain().splitlines()[2])
           out = sum(x) = sum([1×2]) = 3 float32
         """
-        return explain(self)
+        return explain(self, names=names)
 
     # --- the node protocol (autograd.engine.graph.Node): what backward runs on ------------
 
@@ -599,8 +604,9 @@ class Tensor(TensorMethods["Tensor"]):
         if upstream is None:  # every rule that could reach it gave None: nothing to hand on
             return
         # inf or NaN the forward pass let through passes on without numpy's warnings
-        # (dtypes.py says which): one ContextVar set and reset per node.
-        state = _ERROR_STATE.set(QUIET_INVALID)
+        # (dtypes.py says which). backward() turns them off once for the whole pass; a node
+        # run on its own (narration, grad(), a user's propagate()) does it here.
+        state = _ERROR_STATE.set(QUIET_INVALID) if _ERROR_STATE.get() is not QUIET_INVALID else None
         try:
             shares: Sequence[Any]
             if create_graph:
@@ -646,7 +652,8 @@ class Tensor(TensorMethods["Tensor"]):
                 if observer is not None:
                     observer(self, i, parent, None, grad)  # no one local number for arrays
         finally:
-            _ERROR_STATE.reset(state)
+            if state is not None:
+                _ERROR_STATE.reset(state)
 
     def who(self) -> str:
         """How errors name this tensor: its label, shape and dtype.

@@ -44,7 +44,7 @@ def test_accumulating_steps_say_plus_equals_and_the_running_total() -> None:
     # The first of two paths is not presented as the total: both add, and say how far along.
     assert lines == [
         "db/da += a = 3  (path 1 of 2: 3 so far)",
-        "db/da += a = 3  (path 2 of 2: total 6)",
+        "db/da += a = 3  (path 2 of 2: 3 + 3 = 6)",
     ]
 
 
@@ -53,7 +53,7 @@ def test_a_second_backward_says_what_the_leaf_now_holds() -> None:
     y = x * 3
     y.label = "y"
     y.backward()
-    assert [str(s) for s in y.backward_steps()] == ["dy/dx = 3  (now 6)"]
+    assert [str(s) for s in y.backward_steps()] == ["dy/dx = 3  (3 from before + 3 = 6)"]
 
 
 def test_unlabelled_nodes_get_short_stable_names() -> None:

@@ -372,7 +372,7 @@ def test_step_view_of_a_value_used_twice_highlights_the_right_edge() -> None:
     assert first.edge_classes("v0->o1") == [["edge", "step"], ["edge", "pending"]]
     assert second.edge_classes("v0->o1") == [["edge", "flow"], ["edge", "step"]]
     assert first.value("v0")["grad"] == "3" and second.value("v0")["grad"] == "6"
-    assert second.caption()[1] == "db/da += a = 3 (path 2 of 2: total 6)"
+    assert second.caption()[1] == "db/da += a = 3 (path 2 of 2: 3 + 3 = 6)"
 
 
 def test_steps_out_of_range_say_how_many_there_are() -> None:

@@ -128,6 +128,49 @@ class ArithmeticMethods(TensorBase[TensorT]):
         ``Tensor([1.0]).log().item() == 0.0``"""
         return self.apply(T.LOG, self)
 
+    def pow(self, exponent: Any) -> TensorT:
+        """``self ** exponent`` (a number, or a Tensor that broadcasts).
+
+        >>> from autograd import Tensor, tensor
+        >>> Tensor([2.0, 3.0]).pow(2).tolist(), Tensor([[2.0]]).pow(tensor([1, 2])).tolist()
+        ([4.0, 9.0], [[2.0, 4.0]])
+        """
+        return self.__pow__(exponent)
+
+    def abs(self) -> TensorT:
+        """|x| for each entry (slope sign(x), 0 at 0). ``Tensor([-2.0, 3.0]).abs().tolist() ==
+        [2.0, 3.0]``"""
+        return self.apply(T.ABS, self)
+
+    __abs__ = abs
+
+    def sin(self) -> TensorT:
+        """Sine of each entry (radians). ``Tensor([0.0]).sin().item() == 0.0``"""
+        return self.apply(T.SIN, self)
+
+    def cos(self) -> TensorT:
+        """Cosine of each entry (radians). ``Tensor([0.0]).cos().item() == 1.0``"""
+        return self.apply(T.COS, self)
+
+    def log10(self) -> TensorT:
+        """Base-10 logarithm of each entry; every entry must be positive.
+        ``Tensor([100.0]).log10().item() == 2.0``"""
+        return self.apply(T.LOG10, self)
+
+    def softplus(self) -> TensorT:
+        """log(1 + eˣ) for each entry, stable for any input (slope σ(x)).
+        ``round(Tensor([0.0]).softplus().item(), 4) == 0.6931``"""
+        return self.apply(T.SOFTPLUS, self)
+
+    def clone(self) -> TensorT:
+        """A copy of the numbers, in the graph (the gradient passes through), as PyTorch's.
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0]); y = x.clone(); y += 1; x.tolist(), y.tolist()
+        ([1.0], [2.0])
+        """
+        return self.apply(T.CLONE, self)
+
     def sqrt(self) -> TensorT:
         """Square root of each entry (``x ** 0.5``). ``Tensor([4.0]).sqrt().item() == 2.0``"""
         return self**0.5

@@ -76,6 +76,81 @@ class ReductionMethods(TensorBase[TensorT]):
             T.mean(reduced_axes("mean", axis, dim), keep_argument(keepdims, keepdim)), self
         )
 
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: builtins.float | None = None,
+        axis: Axis = None,
+        keepdims: builtins.bool | None = None,
+    ) -> TensorT:
+        """The variance over ``dim`` (None: all entries), unbiased by default as PyTorch's:
+        divided by n − 1 (``correction=1``; ``unbiased=False`` or ``correction=0`` divide by n).
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0, 2.0, 3.0, 4.0])
+        >>> round(x.var().item(), 4), x.var(unbiased=False).item(), x.var(correction=0).item()
+        (1.6667, 1.25, 1.25)
+        """
+        return self._spread("var", dim, unbiased, keepdim, correction, axis, keepdims)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: builtins.float | None = None,
+        axis: Axis = None,
+        keepdims: builtins.bool | None = None,
+    ) -> TensorT:
+        """The standard deviation over ``dim``, unbiased by default as PyTorch's (see :meth:`var`).
+
+        >>> from autograd import Tensor
+        >>> Tensor([[1.0, 3.0], [1.0, 5.0]]).std(1, keepdim=True).tolist()
+        [[1.4142135381698608], [2.8284270763397217]]
+        """
+        return self._spread("std", dim, unbiased, keepdim, correction, axis, keepdims)
+
+    def _spread(
+        self,
+        kind: str,
+        dim: Any,
+        unbiased: builtins.bool | None,
+        keepdim: builtins.bool,
+        correction: builtins.float | None,
+        axis: Axis,
+        keepdims: builtins.bool | None,
+    ) -> TensorT:
+        if isinstance(dim, builtins.bool):  # PyTorch's old form: x.var(False)
+            dim, unbiased = None, dim
+        if unbiased is not None and correction is not None:
+            raise TypeError(f"{kind}: give unbiased= or correction=, not both")
+        if correction is None:
+            correction = 1.0 if unbiased is None or unbiased else 0.0
+        axes = reduced_axes(kind, dim if axis is None else axis, None)
+        keep = keep_argument(keepdim, keepdims)
+        return self.apply(T.spread_of(kind, axes, keep, builtins.float(correction)), self)
+
+    def norm(self, p: Any = "fro", dim: Axis = None, keepdim: builtins.bool = False) -> TensorT:
+        """The vector norm over ``dim`` (None: all entries): ``p=2`` (or ``"fro"``) the square
+        root of the sum of squares, ``p=1`` the sum of absolute values, ``p=inf`` the largest.
+
+        >>> from autograd import Tensor
+        >>> Tensor([3.0, -4.0]).norm().item(), Tensor([3.0, -4.0]).norm(1).item()
+        (5.0, 7.0)
+        """
+        me: Any = self  # (a Tensor: its other mixins' methods)
+        if p in ("fro", 2, 2.0):
+            return (me * me).sum(dim=dim, keepdim=keepdim) ** 0.5
+        if p in (1, 1.0):
+            return me.abs().sum(dim=dim, keepdim=keepdim)
+        if p == builtins.float("inf"):
+            return me.abs().amax(dim, keepdim)
+        raise ValueError(f"norm: p={p!r} is not supported; use 1, 2 ('fro') or inf")
+
     def amax(self, axis: Axis = None, keepdims: builtins.bool = False) -> TensorT:
         """The largest entry over ``axis``; tied entries share the gradient.
 

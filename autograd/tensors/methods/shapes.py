@@ -59,6 +59,39 @@ class ShapeMethods(TensorBase[TensorT]):
         end = axis_of("flatten", self, end_dim)
         return self.reshape(*shape[:start], -1, *shape[end + 1 :])
 
+    def unsqueeze(self, dim: builtins.int) -> TensorT:
+        """A new axis of size 1 at ``dim`` (a view), as PyTorch's.
+
+        >>> from autograd import zeros
+        >>> zeros(2, 3).unsqueeze(0).shape, zeros(2, 3).unsqueeze(-1).shape
+        ((1, 2, 3), (2, 3, 1))
+        """
+        shape = self.array.shape
+        ndim = len(shape) + 1
+        if not isinstance(dim, (int, np.integer)) or not -ndim <= dim < ndim:
+            raise ValueError(
+                f"unsqueeze: dim {dim!r} is out of range for a result of {ndim} axes "
+                f"(it must lie in [{-ndim}, {ndim - 1}])"
+            )
+        where = builtins.int(dim) % ndim
+        return self.reshape(*shape[:where], 1, *shape[where:])
+
+    def squeeze(self, dim: Any = None) -> TensorT:
+        """The axes of size 1 removed (all of them, or ``dim``'s if it has size 1), a view.
+
+        >>> from autograd import zeros
+        >>> zeros(1, 2, 1).squeeze().shape, zeros(1, 2).squeeze(1).shape
+        ((2,), (1, 2))
+        """
+        shape = self.array.shape
+        if dim is None:
+            axes = {i for i, size in enumerate(shape) if size == 1}
+        else:
+            dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+            axes = {axis_of("squeeze", self, d) for d in dims} if shape else set()
+            axes = {a for a in axes if shape[a] == 1}
+        return self.reshape(*(size for i, size in enumerate(shape) if i not in axes))
+
     def permute(self, *axes: Any) -> TensorT:
         """The axes in a new order. ``zeros(2, 3, 4).permute(2, 0, 1).shape == (4, 2, 3)``"""
         return self.apply(T.permute(permutation(self, axes)), self)

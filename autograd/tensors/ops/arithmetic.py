@@ -33,6 +33,7 @@ from .tensor_op import (
     Grads,
     TensorOp,
     elementwise,
+    elementwise_function,
     expand_dims,
     reads_each_other,
     reads_input,
@@ -54,6 +55,12 @@ __all__ = [
     "TANH",
     "SIGMOID",
     "RELU",
+    "SOFTPLUS",
+    "SIN",
+    "COS",
+    "ABS",
+    "LOG10",
+    "CLONE",
     "MATMUL",
     "power",
     "exponential",
@@ -197,16 +204,16 @@ def _exp(a: Array) -> Array:
     return np.exp(a)
 
 
-def _log(a: Array) -> Array:
+def _log(a: Array, log: Callable[[Array], Array] = np.log, name: str = "log") -> Array:
     if a.size:
         smallest = a.min()
         if smallest <= 0:
             bad = int(np.count_nonzero(a <= 0))
             raise OpDomainError(
-                f"log is only defined for x > 0, but {bad} of the {a.size} entries are <= 0 "
+                f"{name} is only defined for x > 0, but {bad} of the {a.size} entries are <= 0 "
                 f"(smallest {float(smallest):g}); clip it first, e.g. x.clip(1e-7, None)"
             )
-    return np.log(a)
+    return log(a)
 
 
 def _sigmoid(a: Array) -> Array:
@@ -218,6 +225,15 @@ def _sigmoid(a: Array) -> Array:
 
 def _relu(a: Array) -> Array:
     return np.maximum(a, 0)
+
+
+def _softplus(a: Array) -> Array:
+    # log(1 + eᵃ) = max(a, 0) + log(1 + e^−|a|), as the scalar rule: stable for any input
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def _log10(a: Array) -> Array:
+    return _log(a, np.log10, "log10")
 
 
 def _explain_negating(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
@@ -239,6 +255,27 @@ LOG = elementwise(ops.LOG, _log, floating=True, reads=reads_input)
 TANH = elementwise(ops.TANH, np.tanh, floating=True, reads=reads_result)
 SIGMOID = elementwise(ops.SIGMOID, _sigmoid, floating=True, reads=reads_result)
 RELU = elementwise(ops.RELU, _relu, reads=reads_result)
+# softplus' slope is σ(a): on many numbers, the array rule above (or the Tensor's sigmoid op)
+ops.MANY_NUMBERS["sigmoid"] = elementwise_function("sigmoid", _sigmoid)
+SOFTPLUS = elementwise(ops.SOFTPLUS, _softplus, floating=True, reads=reads_input)
+SIN = elementwise(ops.SIN, np.sin, floating=True, reads=reads_input)
+COS = elementwise(ops.COS, np.cos, floating=True, reads=reads_input)
+ABS = elementwise(ops.ABS, np.abs, reads=reads_input)
+LOG10 = elementwise(ops.LOG10, _log10, floating=True, reads=reads_input)
+
+
+#: A copy with the same numbers (PyTorch's ``clone``): the gradient passes through unchanged,
+#: and changing the copy in place leaves the original alone.
+CLONE = TensorOp(
+    name="clone",
+    symbol="clone",
+    template="clone({0})",
+    forward=lambda a: a.copy(),
+    backward=lambda node, g: (g,),
+    formulas=("d clone(a)/da = 1",),
+    doc="a copy of the numbers",
+    reads=reads_nothing,
+)
 
 
 @lru_cache(maxsize=64)

@@ -30,12 +30,14 @@ from .tensor_op import (
     Grads,
     TensorOp,
     add_reduce,
+    add_up,
     as_dtype,
     expand_dims,
     max_reduce,
     min_reduce,
     no_gradient,
     numbers,
+    reads_input,
     reads_input_and_result,
     reads_nothing,
     run,
@@ -45,6 +47,7 @@ __all__ = [
     "Axis",
     "total",
     "mean",
+    "spread_of",
     "extreme",
     "reduction",
     "arg_extreme",
@@ -240,6 +243,58 @@ def extreme(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         doc=f"{'maximum' if kind == 'max' else 'minimum'} over "
         f"{'all entries' if axis is None else f'axis {axis}'}",
         reads=reads_input_and_result,  # the entries equal to the result take the gradient
+        explain=_reduction_axis_error(kind, axis),
+    )
+
+
+@lru_cache(maxsize=256)
+def spread_of(kind: str, axis: Axis, keepdims: bool, correction: float = 1.0) -> TensorOp:
+    """The variance (``kind="var"``) or standard deviation (``"std"``) over ``axis``: the mean
+    squared distance from the mean, divided by n − ``correction`` instead of n (1 is Bessel's
+    correction, PyTorch's default), cached per setting.
+
+    >>> spread_of("var", None, False).forward(np.array([1.0, 2.0, 3.0]))
+    array(1.)
+    >>> spread_of("std", 0, False, 0).render(["x"])
+    'std(x, axis=0, correction=0)'
+    """
+
+    def forward(a: Array) -> Array:
+        n = _count(a.shape, axis)
+        if n - correction <= 0:
+            raise OpDomainError(
+                f"{kind} over {n} entries with correction={correction:g} divides by "
+                f"n − correction = {n - correction:g}: it has no value (PyTorch returns nan); "
+                "use more entries, or correction=0 (unbiased=False)"
+            )
+        rule = np.var if kind == "var" else np.std
+        return np.asarray(rule(a, axis=axis, ddof=correction, keepdims=keepdims))
+
+    def backward(node: Any, g: Array) -> Grads:
+        a = node.parents[0].array
+        n = _count(numbers(a).shape, axis)
+        centred = a - add_up(a, axis=axis, keepdims=True) / n
+        g = _restore_axes(g, axis, keepdims)
+        if kind == "var":  # d var/da = 2·(a − mean)/(n − c)
+            return (centred * (g * (2.0 / (n - correction))),)
+        # d std/da = (a − mean)/((n − c)·std): 0/0 where every entry is equal, as in PyTorch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (centred * (g / (_restore_axes(node.array, axis, keepdims) * (n - correction))),)
+
+    corrected = "" if correction == 1 else f", correction={correction:g}"
+    slope = "2·(a − mean)/(n − c)" if kind == "var" else "(a − mean)/((n − c)·std(a))"
+    return TensorOp(
+        name=kind,
+        symbol=kind,
+        template=f"{kind}({{0}}{_keep_text(axis, keepdims)}{corrected})",
+        forward=forward,
+        backward=backward,
+        formulas=(f"d {kind}(a)/da = {slope}",),
+        doc=f"{'variance' if kind == 'var' else 'standard deviation'} over "
+        f"{'all entries' if axis is None else f'axis {axis}'}",
+        floating=True,
+        overflows=True,
+        reads=reads_input if kind == "var" else reads_input_and_result,
         explain=_reduction_axis_error(kind, axis),
     )
 

@@ -63,6 +63,7 @@ __all__ = [
     "reads_inputs",
     "reads_everything",
     "WHERE",
+    "elementwise_function",
 ]
 
 Array = np.ndarray
@@ -448,7 +449,19 @@ def _log1p(x: Any) -> Any:
     return (1.0 + x).log()
 
 
-MANY_NUMBERS.update(where=_choose, log=_log, log1p=_log1p, numbers=numbers)
+def elementwise_function(name: str, array_function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    # numpy's function on an array; the Tensor method of that name (a recorded op) on a Tensor
+    return lambda x: array_function(x) if isinstance(x, ARRAYS) else getattr(x, name)()
+
+
+MANY_NUMBERS.update(
+    where=_choose,
+    log=_log,
+    log1p=_log1p,
+    sin=elementwise_function("sin", np.sin),
+    cos=elementwise_function("cos", np.cos),
+    numbers=numbers,
+)
 
 
 # --- the one place where gradients meet their input's shape ------------------------------
