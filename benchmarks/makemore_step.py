@@ -27,10 +27,7 @@ import autograd
 from benchmarks._peers import optional
 from benchmarks.bench_tensor_mlp import numpy_threads
 
-try:  # PyTorch's torch.nn.functional, once tracegrad has it
-    from nn import functional as F  # type: ignore[attr-defined]
-except ImportError:  # until then, nn's own cross_entropy
-    import nn as F  # type: ignore[no-redef]
+from nn import functional as F
 
 BATCH, BLOCK, EMBED, HIDDEN, CHARS = 32, 3, 10, 200, 27
 LR = 0.1
