@@ -154,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tracegrad explain: {error}", file=sys.stderr)
         return 2
     print(explain(root))
+    # explain leaves the grads as it found them (zero): the picture shows those it printed.
+    root.backward()
     try:
         if args.html:
             page = lesson(root, title=expression).save(args.html)

@@ -48,3 +48,33 @@ def two_moons(
     points += rng.normal(0.0, noise, points.shape)
     labels = [-1.0] * outer + [1.0] * inner
     return points.tolist(), labels
+
+
+def demo_loss(points: int, python_sum: bool = True) -> Any:
+    """micrograd's demo loss on ``points`` two-moons points for MLP(2, [16, 16, 1]) (ReLU):
+    max-margin data loss plus 1e-4 · Σp². With ``python_sum`` as micrograd's demo writes it,
+    Python's ``sum`` (a chain of ``+`` per sum); else with ``Value.sum`` (one node each)."""
+    import nn
+    from autograd import Value
+
+    X, Y = two_moons(points)
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=1337)
+    scores = [model(x, squeeze=True) for x in X]
+    losses = [(1 + -y * score).relu() for y, score in zip(Y, scores)]
+    params = model.parameters()
+    if python_sum:
+        loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+    else:
+        loss = Value.sum(losses) * (1.0 / len(losses)) + 1e-4 * Value.sum([p * p for p in params])
+    loss.label = "loss"
+    return loss
+
+
+def long_sum(terms: int, python_sum: bool = True) -> Any:
+    """``x + x + … + x`` as the command line reads it (a chain of ``+``), or ``Value.sum``."""
+    from autograd import Value
+
+    x = Value(2.0, "x")
+    total = Value.sum([x] * terms) if not python_sum else sum([x] * (terms - 1), x)
+    total.label = "out"
+    return total

@@ -16,24 +16,38 @@ from demos import chain_rule, neuron, xor
 from demos._common import heading
 
 
-def _write(root, path: Path, **options) -> str:
+class _Hint:
+    """Graphviz's install hint, said once per run however many pictures need ``dot``."""
+
+    def __init__(self) -> None:
+        self.said = False
+
+    def __call__(self, missing: Exception) -> str:
+        if self.said:
+            return "no Graphviz, as said above"
+        self.said = True
+        return str(missing)
+
+
+def _write(root, path: Path, hint: _Hint, **options) -> str:
+    from autograd.pictures.draw import GraphvizNotFound
     from demos._drawing import write_graph
 
     try:
         return f"  {write_graph(root, str(path), **options)}"
-    except RuntimeError as error:  # no Graphviz dot program: say so once, keep the tour going
+    except GraphvizNotFound as missing:  # keep the tour going with the Graphviz source
         dot_path = write_graph(root, str(path.with_suffix(".dot")), **options)
-        return f"  {dot_path}  ({error})"
+        return f"  {dot_path}  ({hint(missing)})"
 
 
-def _write_lesson(root, path: Path) -> str:
+def _write_lesson(root, path: Path, hint: _Hint) -> str:
     from autograd.pictures.draw import GraphvizNotFound
     from demos._drawing import write_lesson
 
     try:
         return f"  {write_lesson(root, path)}: open it in a browser"
     except GraphvizNotFound as missing:  # the page draws the graph, so it needs dot too
-        return f"  not written: {missing}"
+        return f"  not written: {hint(missing)}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -57,13 +71,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  {x[0]:.0f} XOR {x[1]:.0f} -> {model(x, squeeze=True).data:.4f}")
 
     print("\nPictures of these graphs:")
-    print(_write(chain_rule.build()["loss"], out / "chain_rule.svg"))
-    print(_write(output, out / "neuron.svg"))
+    hint = _Hint()
+    print(_write(chain_rule.build()["loss"], out / "chain_rule.svg", hint))
+    print(_write(output, out / "neuron.svg", hint))
     loss = nn.binary_cross_entropy([model(x, squeeze=True) for x in xor.X], xor.Y)
-    print(_write(loss, out / "xor.svg", collapse="neuron"))
+    print(_write(loss, out / "xor.svg", hint, collapse="neuron"))
 
     print("\nThe chain rule as a page to click through (forward, then every backward step):")
-    print(_write_lesson(chain_rule.build()["loss"], out / "chain_rule.html"))
+    print(_write_lesson(chain_rule.build()["loss"], out / "chain_rule.html", hint))
 
     print(
         "\nWhat to try next:\n"

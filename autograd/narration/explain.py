@@ -31,6 +31,7 @@ import numpy as np
 
 from ..engine.graph import grads_from_zero, topological_order
 from ..engine.notation import CONSTANT, fmt
+from .chains import View
 from .names import Namer, brief, narrated
 from .steps import backward_steps
 from .steps import is_finite as _is_finite
@@ -59,8 +60,8 @@ def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | No
     >>> [line for line in lesson.splitlines() if line.startswith("  ") and "=" not in line]
     ['  layer L2']
     """
-    order = topological_order(root)
-    namer = Namer(order, names)
+    seen = View(topological_order(root), names=names)  # a long chain (Python's sum): one node
+    order, namer = seen.order, seen.namer
     shown = _reading_order(order)
     wanted = _part(order, part)
     lines = ["Forward pass: each value from its inputs"]
@@ -83,11 +84,12 @@ def explain(root: Any, part: str | None = None, *, names: Mapping[str, Any] | No
             line = f"  {name} = {value}"
         lines.append(line + _mark(node.data))
 
-    lines += ["", f"Backward pass: the chain rule, from {namer.name(root)} back to every input"]
-    d_root = namer.d(root)
+    end = seen.of(root)
+    lines += ["", f"Backward pass: the chain rule, from {namer.name(end)} back to every input"]
+    d_root = namer.d(end)
     held = {id(node): node.grad for node in shown if not node.parents}  # before, as they are
-    with grads_from_zero(order):
-        steps = backward_steps(root, names=names)
+    with grads_from_zero(seen.graph):
+        steps = backward_steps(root, fold=seen)
         lines.append(f"  {d_root}/{d_root} = 1")
         for step in steps:
             if not (wanted(step.input) or wanted(step.output)):

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..engine.graph import topological_order, walk
 from ..engine.notation import CONSTANT, parenthesize
+from .chains import View
 from .names import Namer, brief, narrated
 
 __all__ = ["Step", "backward_steps", "is_finite"]
@@ -72,6 +73,9 @@ class Step:
     finite: bool
     text: str
     formula: str
+    #: True when told with long chains folded (:mod:`~autograd.narration.chains`): then
+    #: ``output`` may be a folded chain, and ``index`` counts the steps so told.
+    folded: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -87,7 +91,9 @@ class Step:
         )
 
 
-def backward_steps(root: Any, *, names: Mapping[str, Any] | None = None) -> Iterator[Step]:
+def backward_steps(
+    root: Any, *, names: Mapping[str, Any] | None = None, fold: bool | View = False
+) -> Iterator[Step]:
     """Run backward from ``root`` one chain-rule application at a time.
 
     The engine's one backward loop (:func:`~autograd.engine.graph.walk`), watched: every
@@ -98,15 +104,18 @@ def backward_steps(root: Any, *, names: Mapping[str, Any] | None = None) -> Iter
     accumulate, intermediate nodes start again from zero. ``names`` (a dict such as
     ``locals()``) names the unlabelled nodes it holds, in these steps only.
 
+    ``fold=True`` (or a :class:`~autograd.narration.chains.View` of the graph) tells each
+    long chain of one op (Python's ``sum``) as one node: a step per term, none per link.
+
     >>> from autograd import Value
     >>> a = Value(3.0, "a"); b = a * a; b.label = "b"
     >>> for step in backward_steps(b): print(step)
     db/da += a = 3  (path 1 of 2: 3 so far)
     db/da += a = 3  (path 2 of 2: 3 + 3 = 6)
     """
-    order = topological_order(root)
-    narrator = _Narrator(root, order, names)
-    for _ in walk(root, order=order, observer=narrator.observe):
+    seen = fold if isinstance(fold, View) else View(topological_order(root), bool(fold), names)
+    narrator = _Narrator(root, seen.order, seen.namer, seen.folded)
+    for _ in walk(root, order=seen.graph, observer=seen.observer(narrator.observe)):
         yield from narrator.told
         narrator.told.clear()
 
@@ -114,10 +123,11 @@ def backward_steps(root: Any, *, names: Mapping[str, Any] | None = None) -> Iter
 class _Narrator:
     """Turns each contribution the backward loop adds into a :class:`Step`."""
 
-    def __init__(self, root: Any, order: list[Any], names: Mapping[str, Any] | None) -> None:
+    def __init__(self, root: Any, order: list[Any], namer: Namer, folded: bool) -> None:
         self.root = root
-        self.namer = Namer(order, names)
-        self.d_root = self.namer.d(root)
+        self.namer = namer
+        self.folded = folded
+        self.d_root = namer.d(order[-1])  # the root as seen (a folded chain, maybe)
         # How many paths bring gradient to each narrated input, so that the first of several
         # is told apart from the total: the edges that carry a gradient, not those skipped.
         self.paths: dict[int, int] = {}
@@ -179,6 +189,7 @@ class _Narrator:
                     if slope is None
                     else narrated(f"{namer.d(node)}/{namer.d(parent)} = {slope}")
                 ),
+                folded=self.folded,
             )
         )
 

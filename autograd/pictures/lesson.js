@@ -5,6 +5,13 @@
   const data = JSON.parse(document.getElementById("tg-data").textContent);
   const { nodes, events, leaves, groups, formulas, root } = data;
   const last = events.length - 1;
+  events.forEach((e, k) => {
+    e.at = k; // where the event stands in the lesson
+  });
+  // Features beside the stepper (groups of steps, the chain-rule panel, ...) hear of each
+  // position shown here, and may change where Next and Previous go.
+  const listeners = [];
+  const moves = { next: (p) => p + 1, previous: (p) => p - 1 };
   const seedAt = events.findIndex((e) => e.kind === "seed");
   const forwardCount = seedAt - 1;
   const backwardCount = last - seedAt;
@@ -164,6 +171,7 @@
     byId("tg-position").textContent = `${position} / ${last}`;
     slider.value = String(position);
     reveal(element(target(e) || focused[0]));
+    for (const listener of listeners) listener(position);
     if (quiz) quiz.update(position);
   }
 
@@ -207,8 +215,8 @@
   };
 
   byId("tg-reset").addEventListener("click", () => go(0));
-  byId("tg-previous").addEventListener("click", () => go(position - 1));
-  byId("tg-next").addEventListener("click", () => go(position + 1));
+  byId("tg-previous").addEventListener("click", () => go(moves.previous(position)));
+  byId("tg-next").addEventListener("click", () => go(moves.next(position)));
   playButton.addEventListener("click", toggle);
   slider.addEventListener("input", () => go(Number(slider.value)));
 
@@ -217,9 +225,10 @@
     const target = event.target instanceof Element ? event.target : null;
     const onSlider = target === slider; // the slider moves itself with arrows, Home and End
     const onControl = target && target.closest("button, input, select, textarea, [role=button]");
-    if (target && target.matches("input[type=text]")) return; // typing an answer
-    if (event.key === "ArrowRight" && !onSlider) go(position + 1);
-    else if (event.key === "ArrowLeft" && !onSlider) go(position - 1);
+    // Keys typed into a box (an answer, a search) are the box's own.
+    if (target && target.matches("input[type=text], input[type=search], select, textarea")) return;
+    if (event.key === "ArrowRight" && !onSlider) go(moves.next(position));
+    else if (event.key === "ArrowLeft" && !onSlider) go(moves.previous(position));
     else if (event.key === "Home" && !onSlider) go(0);
     else if (event.key === "End" && !onSlider) go(last);
     else if (event.key === " " && !onControl) toggle();
@@ -276,21 +285,33 @@
       paragraph(part, "A plain number in the expression: its gradient is never needed.");
       return;
     }
+    if (position < seedAt) {
+      paragraph(part, `Backward has not started: ${dRoot}/${node.d} is not known yet. Step on to the backward pass (End jumps to its end).`);
+      return;
+    }
     if (i === root) {
       paragraph(part, `${dRoot}/${dRoot} = 1: the result itself, where backward starts.`);
       return;
     }
-    const uses = consumers[i];
-    if (!uses.length) {
+    const every = consumers[i];
+    if (!every.length) {
       paragraph(part, `No gradient reaches ${node.name}: it does not require one.`);
       return;
     }
+    // Only what backward has done by the current step: the rest is still to come.
+    const uses = every.filter((e) => e.at <= position);
+    if (!uses.length) {
+      paragraph(part, `Backward has not reached ${node.name} yet: its first gradient comes at step ${every[0].index} of ${backwardCount}.`);
+      return;
+    }
+    const done = uses.length === every.length;
     const numeric = uses.every((e) => e.local !== null);
     const count = pathCount[i];
     if (count <= data.maxPaths) {
-      const all = paths(i);
+      const all = paths(i).filter((path) => path[path.length - 1].at <= position);
       const products = [];
-      paragraph(part, `${all.length} path${all.length === 1 ? "" : "s"} from ${nodes[root].name} to ${node.name}:`);
+      const so = done ? "" : " so far";
+      paragraph(part, `${all.length} path${all.length === 1 ? "" : "s"} from ${nodes[root].name} to ${node.name}${so}:`);
       for (const path of all) {
         const term = paragraph(part, path.map(factor).join(" · "), "tg-path");
         if (numeric) {
@@ -312,7 +333,15 @@
       paragraph(part, `More than ${data.maxPaths} paths lead here: too many to list. The same sum, grouped by the nodes that use ${node.name} (each one's gradient already sums its own paths):`);
     }
     if (!numeric || count > data.maxPaths) {
-      for (const e of uses) {
+      // Many uses (a weight used by every data point) are shown collapsed: the first few,
+      // the last, and what the others add up to.
+      const hidden = uses.length > MANY_USES ? uses.slice(MANY_USES - 1, -1) : [];
+      const listed = hidden.length ? [...uses.slice(0, MANY_USES - 1), uses[uses.length - 1]] : uses;
+      for (const e of listed) {
+        if (hidden.length && e === listed[listed.length - 1]) {
+          const sum = numeric ? ` adding up to ${fmt(hidden.reduce((a, h) => a + num(h.contribution), 0))}` : "";
+          paragraph(part, `… ${hidden.length} more uses of ${node.name}${sum}`, "tg-path");
+        }
         const d = e.output === root ? dRoot : nodes[e.output].d;
         const [upstream, local, contribution] = numeric
           ? [inParentheses(fmt(num(e.upstream))), inParentheses(fmt(num(e.local))), fmt(num(e.contribution))]
@@ -321,23 +350,41 @@
         paragraph(part, text, "tg-path");
       }
     }
-    paragraph(part, `backward computed ${dRoot}/${node.d} = ${finalGrad[i]}`, "tg-sum");
+    if (done) paragraph(part, `backward computed ${dRoot}/${node.d} = ${finalGrad[i]}`, "tg-sum");
+    else {
+      const left = every.length - uses.length;
+      paragraph(part, `so far ${dRoot}/${node.d} = ${uses[uses.length - 1].grad}: ${left} more step${left === 1 ? "" : "s"} to come`, "tg-sum");
+    }
   }
 
-  let selected = null;
+  const MANY_USES = 6;
 
-  function select(id) {
+  let selected = null;
+  let explained = null; // what the panel explains: [picture id, the nodes]
+
+  function select(id, only) {
     if (selected) selected.classList.remove("tg-selected");
     selected = element(id);
     if (selected) selected.classList.add("tg-selected");
+    explained = [id, only];
+    panelAt();
+    byId("tg-expansion").parentElement.scrollTop = 0;
+  }
+
+  function panelAt() {
+    const [id, only] = explained;
     const panel = byId("tg-expansion");
     while (panel.children.length > 1) panel.removeChild(panel.lastChild);
-    panel.parentElement.scrollTop = 0;
-    const chosen = owners.get(id) || [];
+    const chosen = only || owners.get(id) || [];
     for (const i of chosen.slice(0, 4)) explainNode(panel, i);
     if (chosen.length > 4) paragraph(panel, `… and ${chosen.length - 4} more values leave this box.`);
     if (!chosen.length) paragraph(panel, "Nothing to explain here.");
   }
+
+  // The panel follows the lesson: it shows what backward has reached at each step.
+  listeners.push(() => {
+    if (explained) panelAt();
+  });
 
   for (const id of owners.keys()) {
     const el = element(id);
@@ -355,6 +402,176 @@
     });
   }
 
+  // --- steps by group: a node's turn, a neuron, a layer ------------------------------------------
+
+  // Consecutive events of one group make one run: a node passing gradient to each of its
+  // inputs, or a whole neuron's forward or backward. Next and Previous go run by run, to the
+  // end of each (its steps all applied); a run opens to show its steps.
+  const bySelect = byId("tg-by");
+  const groupList = byId("tg-groups");
+  const modes = ["step", "node", ...(data.kinds || [])];
+  const modeNames = { step: "one step", node: "node" };
+  for (const mode of modes) bySelect.add(new Option(modeNames[mode] || mode, mode));
+
+  function groupOf(e, mode) {
+    if (e.kind === "start" || e.kind === "seed") return [e.kind, e.kind];
+    const i = e.kind === "forward" ? e.node : e.output;
+    const name = mode === "node" ? null : (nodes[i].groups || {})[mode];
+    const label = mode === "node" ? nodes[i].name : name || `outside any ${mode}`;
+    return [`${e.kind} ${mode === "node" ? i : name || "-"}`, label];
+  }
+
+  function runsBy(mode) {
+    const found = [];
+    for (const e of events) {
+      const [key, label] = mode === "step" ? [String(e.at), e.text] : groupOf(e, mode);
+      const run = found[found.length - 1];
+      if (run && run.key === key) run.end = e.at;
+      else found.push({ key, label, kind: e.kind, start: e.at, end: e.at });
+    }
+    return found;
+  }
+
+  let runs = [];
+  let runAt = []; // for each event, the index of its run
+  function runIndex(p) {
+    return runAt[Math.max(0, Math.min(last, p))];
+  }
+
+  function useMode(mode) {
+    runs = runsBy(mode);
+    runAt = new Array(events.length);
+    runs.forEach((run, r) => {
+      for (let k = run.start; k <= run.end; k += 1) runAt[k] = r;
+    });
+    moves.next = (p) => {
+      const run = runs[runIndex(p)];
+      return p < run.end ? run.end : runs[Math.min(runs.length - 1, runIndex(p) + 1)].end;
+    };
+    moves.previous = (p) => (runIndex(p) > 0 ? runs[runIndex(p) - 1].end : 0);
+    shownRuns = null;
+    listRuns(position);
+  }
+
+  const phaseWord = { start: "start", forward: "forward", seed: "backward starts", backward: "backward" };
+  let shownRuns = null;
+  const opened = new Set();
+
+  function stepButton(k) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = events[k].text;
+    button.dataset.at = String(k);
+    button.addEventListener("click", () => go(k));
+    return button;
+  }
+
+  // Only the runs near the current one are listed: a big graph has thousands.
+  function listRuns(p) {
+    const current = runIndex(p);
+    const from = Math.max(0, current - 5);
+    const to = Math.min(runs.length, from + 30);
+    if (!shownRuns || from !== shownRuns[0] || to !== shownRuns[1]) {
+      shownRuns = [from, to];
+      groupList.replaceChildren();
+      for (let r = from; r < to; r += 1) {
+        const run = runs[r];
+        const count = run.end - run.start + 1;
+        const item = document.createElement("li");
+        item.dataset.run = String(r);
+        const details = document.createElement("details");
+        const summary = document.createElement("summary");
+        const steps = count === 1 ? `${run.start}` : `${run.start}–${run.end}`;
+        summary.textContent = `${run.label} · ${phaseWord[run.kind]} ${steps}`;
+        details.appendChild(summary);
+        details.addEventListener("toggle", () => {
+          if (details.open) {
+            opened.add(run.start);
+            const list = document.createElement("ol");
+            for (let k = run.start; k <= Math.min(run.end, run.start + 199); k += 1) {
+              const entry = document.createElement("li");
+              entry.appendChild(stepButton(k));
+              list.appendChild(entry);
+            }
+            if (count > 200) list.appendChild(document.createTextNode(`… ${count - 200} more`));
+            details.appendChild(list);
+          } else {
+            opened.delete(run.start);
+            while (details.children.length > 1) details.removeChild(details.lastChild);
+          }
+        });
+        if (opened.has(run.start)) details.open = true;
+        item.appendChild(details);
+        groupList.appendChild(item);
+      }
+    }
+    for (const item of groupList.children) {
+      item.classList.toggle("tg-group-current", Number(item.dataset.run) === current);
+    }
+    for (const button of groupList.querySelectorAll("ol button")) {
+      button.classList.toggle("tg-step-current", Number(button.dataset.at) === p);
+    }
+  }
+
+  listeners.push(listRuns);
+  bySelect.addEventListener("change", () => useMode(bySelect.value));
+  // A long lesson starts by the biggest group there is; a short one step by step.
+  const firstMode = events.length > 400 ? modes[modes.length - 1] : "step";
+  bySelect.value = firstMode;
+
+  // --- finding a node by name ------------------------------------------------------------------
+
+  const search = byId("tg-search");
+  const foundList = byId("tg-found");
+  const lowerNames = nodes.map((node) => node.name.toLowerCase());
+
+  // A node's steps: from the first that brings it gradient, else its forward value.
+  function stepsOf(i) {
+    const into = events.findIndex((e) => e.kind === "backward" && e.node === i);
+    if (into >= 0) return into;
+    return events.findIndex((e) => (e.kind === "forward" || e.kind === "seed") && e.node === i);
+  }
+
+  function jumpTo(i) {
+    const at = stepsOf(i);
+    if (at >= 0) go(at);
+    select(nodes[i].element, [i]);
+    reveal(element(nodes[i].element));
+  }
+
+  function find() {
+    foundList.replaceChildren();
+    const wanted = search.value.trim().toLowerCase();
+    if (!wanted) return [];
+    const matches = [];
+    for (let i = 0; i < nodes.length && matches.length < 8; i += 1) {
+      if (!nodes[i].constant && lowerNames[i].includes(wanted)) matches.push(i);
+    }
+    for (const i of matches) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = nodes[i].name;
+      button.addEventListener("click", () => jumpTo(i));
+      item.appendChild(button);
+      foundList.appendChild(item);
+    }
+    if (!matches.length) {
+      const item = document.createElement("li");
+      item.textContent = `no node named like “${search.value.trim()}”`;
+      foundList.appendChild(item);
+    }
+    return matches;
+  }
+
+  search.addEventListener("input", find);
+  search.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const matches = find();
+    if (matches.length) jumpTo(matches[0]);
+  });
+
   // --- the page around the picture -----------------------------------------------------------
 
   // A picture a little wider than its frame is shrunk to fit; a big one keeps its size and
@@ -370,6 +587,8 @@
     `${backwardCount} chain-rule step${backwardCount === 1 ? "" : "s"} backward. ` +
     "Keys: ← and → step, space plays or pauses, Home and End jump to either end. " +
     "Click a node for its chain-rule sum.";
+  // What the picture folded and how to see it whole; a note on repeated backward passes.
+  byId("tg-notes").textContent = (data.notes || []).join(" ");
   if (data.held && data.held.length) {
     const held = byId("tg-held");
     paragraph(held, "Before this page was made, the leaves' .grad already held (backward() adds into .grad; zero_grad() clears it):");
@@ -391,6 +610,7 @@
     estimate.title = leaf.fdTitle;
     if (leaf.agree === false) estimate.classList.add("tg-differ");
   });
+  useMode(firstMode);
   show(0);
 
   // --- the quiz: each backward step with a number is asked before it is shown ---------------

@@ -44,7 +44,8 @@ from ..narration.steps import backward_steps
 from ..tools.files import write_file
 from ..tools.gradcheck import FiniteDifferences, numbers_of
 from ..tools.quiz import questions
-from .draw import _Scene
+from .draw import _check_sample, _choose, notes
+from .scene import Plan, _Scene
 
 __all__ = ["lesson", "Lesson"]
 
@@ -117,6 +118,8 @@ def lesson(
     title: str | None = None,
     names: Mapping[str, Any] | None = None,
     quiz: bool = False,
+    sample: int | None = None,
+    whole: bool = False,
 ) -> Lesson:
     """The step-through page for the graph behind ``root`` (a Value or a one-number Tensor).
 
@@ -125,7 +128,9 @@ def lesson(
     names the unlabelled nodes it holds, on this page only. ``quiz=True`` makes the backward
     pass a quiz: each step with a number asks for it (in a box labelled "answer") before it
     is shown; a wrong answer shows the chain-rule product with the wrong factor marked, and
-    may be tried again or revealed; the end gives the score. Backward is narrated as if every
+    may be tried again or revealed; the end gives the score. A big graph's picture is
+    summarised as ``draw_dot`` does (the page says what was folded); ``sample=k`` draws term
+    ``k`` of repeated terms, and ``whole=True`` every node. Backward is narrated as if every
     grad started at zero, and every grad is restored afterwards, as ``explain()`` does.
     Needs Graphviz's ``dot`` (without it: :class:`~autograd.pictures.draw.GraphvizNotFound`,
     with drawing's install hint).
@@ -138,11 +143,20 @@ def lesson(
     >>> page.forward_steps, page.backward_steps  # doctest: +SKIP
     (2, 3)
     """
-    scene = _Scene(root, "LR", collapse, names)
+    _check_sample(sample, whole, "lesson")
+    # A quiz asks at every step of the graph as it is: its long chains are not folded.
+    asked_plan = Plan(fold=not (whole or quiz), sample=sample, collapse=collapse)
+    scene, _, why = _choose(root, "LR", asked_plan, whole, names)
+    if quiz and scene.view.folded:
+        raise ValueError(
+            "lesson(quiz=True): this graph is too big to lay out step by step with its long "
+            "sums written out; quiz a smaller part of it"
+        )
+    said = notes(scene, asked_plan, "lesson", why)
     builder = _Builder(scene)
     held = {id(leaf): leaf.grad for leaf in builder.leaves}  # from earlier passes, if any
     asked = _quiz(root, names) if quiz else None
-    with grads_from_zero(scene.order):
+    with grads_from_zero(scene.graph):
         builder.run_backward()
         before = already_held([n for n in builder.leaves if n.grad is not None], held, scene.namer)
         # Drawn with backward's final grads, so every box is wide enough for its numbers.
@@ -159,13 +173,29 @@ def lesson(
         "nodes": builder.nodes,
         "formulas": builder.formulas,
         "groups": {box.id: [scene.index[o] for o in box.outputs] for box in scene.boxes.values()},
+        # The kinds of group steps can be taken by, innermost first ("neuron", "layer").
+        "kinds": sorted(scene.kinds(), key=lambda kind: -_depth(scene, kind)),
         "events": builder.events,
         "leaves": leaves,
+        "notes": said,
         "held": [narrated(line.strip()) for line in before[2:]],  # after a blank and a heading
         "quiz": asked,
     }
     page = _page(heading, _inline_svg(svg), payload, len(leaves))
     return Lesson(page, heading, builder.forward_count, builder.backward_count, _frame_height(svg))
+
+
+def _depth(scene: _Scene, kind: str) -> int:
+    """How deep groups of ``kind`` nest (a layer 1, its neurons 2)."""
+    return max(
+        (
+            k + 1
+            for key in scene.groups.values()
+            for k, (found, _) in enumerate(key)
+            if found == kind
+        ),
+        default=0,
+    )
 
 
 def _quiz(root: Any, names: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -234,43 +264,28 @@ class _Builder:
 
     # --- nodes and where they are drawn ------------------------------------------------------
 
-    def element(self, node: Any) -> str:
-        """The SVG id that stands for ``node``: its own box ``v{i}``, or its folded group's."""
-        key = self.scene.fold.get(id(node))
-        return f"v{self.scene.index[id(node)]}" if key is None else self.scene.boxes[key].id
-
-    def display(self, node: Any) -> str | None:
-        """The SVG id whose data and grad rows are ``node``'s, if any."""
-        if node.owner is CONSTANT:
-            return None
-        key = self.scene.fold.get(id(node))
-        if key is None:
-            return f"v{self.scene.index[id(node)]}"
-        box = self.scene.boxes[key]
-        return box.id if list(box.outputs) == [id(node)] else None
-
-    def edge_ids(self, node: Any, position: int) -> list[str]:
-        """The SVG ids along the way from input ``position`` of ``node`` into it (see draw.py)."""
-        i = self.scene.index[id(node)]
-        parent = node.parents[position]
-        key, parent_key = self.scene.fold.get(id(node)), self.scene.fold.get(id(parent))
-        if key is not None and parent_key == key:
-            return []  # inside one folded box: nothing drawn
-        if key is None and parent_key is None:
-            return [f"e{i}_{position}", f"o{i}", f"e{i}"]
-        tail = self.scene.boxes[parent_key].id if parent_key else self.element(parent)
-        head = self.scene.boxes[key].id if key else f"o{i}"
-        return [f"e_{tail}_{head}"] + ([f"o{i}", f"e{i}"] if key is None else [])
-
     def _node(self, node: Any) -> dict[str, Any]:
         return {
             "name": self.namer.name(node),
             "d": self.namer.d(node),
-            "element": self.element(node),
-            "display": self.display(node),
+            "element": self.scene.element(node),
+            "display": self.scene.display(node),
             "computed": bool(node.parents),
             "constant": node.owner is CONSTANT,
-            "inputs": [self.edge_ids(node, k) for k in range(len(node.parents))],
+            "inputs": [self.scene.edge_ids(node, k) for k in range(len(node.parents))],
+            **self._groups(node),
+        }
+
+    def _groups(self, node: Any) -> dict[str, Any]:
+        """The groups the node belongs to by kind, e.g. ``{"layer": "L1", "neuron": "L1.N3"}``
+        (left out when none): the page steps through them."""
+        key = self.scene.groups[id(node)]
+        if not key:
+            return {}
+        return {
+            "groups": {
+                kind: ".".join(n for _, n in key[: k + 1]) for k, (kind, _) in enumerate(key)
+            }
         }
 
     # --- events: the start, the forward pass, the seed, the backward steps -------------------
@@ -300,7 +315,7 @@ class _Builder:
         """Backward, one event per chain-rule step; the caller resets and restores the grads
         (:func:`~autograd.engine.graph.grads_from_zero`)."""
         scene, root = self.scene, self.scene.root
-        seed = root.seed()
+        seed = scene.real_root.seed()
         d_root = self.namer.d(root)
         seed_text = "the chain rule starts at the result: its gradient with respect to itself is 1"
         self.events.append(
@@ -312,7 +327,7 @@ class _Builder:
                 **self._grad_texts(root, seed),
             }
         )
-        for step in backward_steps(root, names=scene.names):
+        for step in backward_steps(scene.real_root, fold=scene.view):
             self.backward_count += 1
             output, parent = step.output, step.input
             event = {
@@ -347,7 +362,7 @@ class _Builder:
     # --- the leaves, and their finite-difference estimates ------------------------------------
 
     def leaf_rows(self, grads: dict[int, Any]) -> list[dict[str, Any]]:
-        order = self.scene.order
+        order = self.scene.graph
         nudge = FiniteDifferences(order)
         budget = FD_BUDGET
         rows = []

@@ -146,13 +146,19 @@ def _at_least(x: Any, floor: float) -> Any:
 def _power_derivative(a: Any, k: Any) -> Any:
     """d(a^k)/da = k·a^(k−1): 0 where k = 0 (a^0 = 1 is flat), even at a = 0; ∞ at a = 0 for
     0 < k < 1, and where it is beyond a float, as in PyTorch."""
+    # A node k (a second derivative being built) keeps k·a^(k−1) at k = 0 where a ≠ 0: it is
+    # 0 there, but its slope in k is not (PyTorch's double backward loses that term).
     if _many(a) or _many(k):  # numpy gives ∞ itself (the Tensor op hushes its warning)
         if not _many(k):  # (a ** 1 is a: numpy's power has no shortcut for it, x ** 2 is common)
             return 0.0 if k == 0 else k * a if k == 2 else k * a ** (k - 1)
-        return _where(_number(k) != 0, k * a ** (k - 1), 0.0)
+        flat = _number(k) == 0
+        if hasattr(k, "parents"):
+            flat = flat & (_number(a) == 0)
+            a = _where(flat, 1.0, a)  # no 0^(−1) where the answer is 0 anyway
+        return _where(~flat, k * a ** (k - 1), 0.0)
     # One number: Python raises where numpy gives ∞, so those cases come first. (A float is
     # tested as is: the first-order path pays no call for the Value case.)
-    if k == 0 or (type(k) is not float and _number(k) == 0):
+    if k == 0 or (type(k) is not float and _number(k) == 0 and _number(a) == 0):
         return 0.0
     if (a == 0 or (type(a) is not float and _number(a) == 0)) and _number(k) < 1:
         return math.copysign(math.inf, _number(k))

@@ -228,3 +228,16 @@ def test_chain_rule_steps_take_a_format_and_are_all_one_size(capsys, tmp_path) -
     assert "8 step pictures written" in capsys.readouterr().out  # the start, then 7 steps
     sizes = {struct.unpack(">II", p.read_bytes()[16:24]) for p in tmp_path.glob("step_*.png")}
     assert len(list(tmp_path.iterdir())) == 8 and len(sizes) == 1
+
+
+def test_without_graphviz_the_tour_says_its_hint_once(capsys, tmp_path, monkeypatch) -> None:
+    from autograd.pictures.render import INSTALL_HINT
+    from demos.__main__ import main
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    main(["--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).count(INSTALL_HINT) == 1
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        f"{name}.dot" for name in ("chain_rule", "neuron", "xor")
+    }

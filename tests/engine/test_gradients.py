@@ -110,6 +110,32 @@ def test_second_derivatives_of_random_expressions_match_finite_differences(
     assert _close(ours, numeric, rtol=1e-4, atol=1e-5), (recipe, ours, numeric)
 
 
+def test_the_mixed_second_derivative_of_a_power_survives_an_exponent_of_zero() -> None:
+    # d/db of d(a^b)/da = b·a^(b−1) is a^(b−1) + b·a^(b−1)·ln a: 1/a at b = 0, not 0. The
+    # base's slope was a constant 0 wherever b was 0, which dropped it (found by the
+    # finite-difference property above on (a·a + 0.5) ** tanh(b) at b = 0).
+    def mixed(build: Any) -> list[float]:
+        return _hessian_times(build, [1.5, 0.0], [1.0, 1.0])
+
+    power = lambda x: x[0] ** x[1]  # noqa: E731
+    # H·v with v = (1, 1): (f_aa + f_ab, f_ab + f_bb) = (0 + 1/a, 1/a + ln²a)
+    expected = [1 / 1.5, 1 / 1.5 + math.log(1.5) ** 2]
+    assert _close(mixed(power), expected, rtol=1e-12, atol=1e-12)
+    nested = lambda x: (x[0] * x[0] + 0.5) ** x[1].tanh()  # noqa: E731
+    h = 1e-6
+    up, down = _first(nested, [1.5 + h, h]), _first(nested, [1.5 - h, -h])
+    numeric = [(u - d) / (2 * h) for u, d in zip(up, down)]
+    assert _close(mixed(nested), numeric, rtol=1e-5, atol=1e-6)
+    a = Tensor(np.array([1.5, 2.0, 0.0]), requires_grad=True)
+    b = Tensor(np.zeros(3), requires_grad=True)
+    (slope,) = grad((a**b).sum(), [a], create_graph=True)
+    (mixed_entries,) = grad(slope.sum(), [b])
+    assert np.allclose(
+        mixed_entries.numpy(),
+        [1 / 1.5, 0.5, 0.0],
+    )
+
+
 @given(recipes())
 def test_create_graph_gives_the_same_first_derivatives(recipe: Recipe) -> None:
     root = _tame(recipe)

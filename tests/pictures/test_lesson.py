@@ -424,3 +424,13 @@ def test_the_lesson_benchmark_reports_time_size_and_the_ratio_to_drawing(capsys)
     assert "MLP(2, [16, 16, 1]) on 2 points" in out
     assert re.search(r"the file +\d+\.\d\d MB", out)
     assert re.search(r"the lesson takes \d+\.\dx the time of drawing the same graph", out)
+
+
+def test_a_lessons_sample_and_whole_are_checked_as_draw_dots() -> None:
+    from autograd import Value
+
+    y = Value(2.0, "x") * 3
+    with pytest.raises(ValueError, match="lesson: whole=True draws every term"):
+        lesson(y, sample=1, whole=True)
+    with pytest.raises(ValueError, match="lesson: sample must be a whole number"):
+        lesson(y, sample=-2)

@@ -103,7 +103,7 @@ class Visit:
 
     def grads(self) -> dict[str, tuple[str, str]]:
         """Each row of #grads: the leaf's name (first cell) -> (grad shown, exact title)."""
-        rows = self.page.locator("#grads tr")
+        rows = self.page.locator("#grads tbody tr")
         found = {}
         for k in range(rows.count()):
             cells = rows.nth(k).locator("td")
@@ -240,7 +240,7 @@ def test_the_end_state_grads_equal_backwards(visit) -> None:
     for name, (text, exact) in shown.items():
         assert float(exact) == leaves[name].grad
         assert text == fmt(leaves[name].grad)
-    rows = page.page.locator("#grads tr")
+    rows = page.page.locator("#grads tbody tr")
     assert rows.count() == 4
     estimate = rows.nth(0).locator("td").nth(3).text_content() or ""
     assert float(estimate) == pytest.approx(
@@ -292,6 +292,7 @@ def _index(root: Any, node: Any) -> int:
 def test_clicking_a_node_shows_its_chain_rule_sum_path_by_path(visit) -> None:
     v = chain_rule()
     page = visit(v["loss"])
+    page.page.keyboard.press("End")  # backward done: every path has been taken
     page.page.locator("#v0").click()  # w
     text = page.page.locator("#tg-expansion").inner_text()
     assert "dloss/dw" in text and "1 path from loss to w" in text
@@ -305,6 +306,7 @@ def test_clicking_a_node_shows_its_chain_rule_sum_path_by_path(visit) -> None:
     t = (a * a).tanh()
     t.label = "t"
     twice = visit(t, "twice")
+    twice.page.keyboard.press("End")
     twice.page.locator("#v0").focus()
     twice.page.keyboard.press("Enter")
     text = twice.page.locator("#tg-expansion").inner_text()
@@ -323,6 +325,7 @@ def test_too_many_paths_are_summed_per_consumer_instead(visit) -> None:
         node = node * 1.0 + node
     node.label = "top"
     page = visit(node)
+    page.page.keyboard.press("End")
     page.page.locator("#v0").click()
     text = page.page.locator("#tg-expansion").inner_text()
     assert "More than 24 paths lead here" in text
@@ -407,3 +410,124 @@ def test_a_screenshot_of_a_lesson_is_written_as_an_artifact(visit, tmp_path: Pat
     page.page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     assert html.escape("dloss/dw") in html.escape(page.page.locator("#tg-expansion").inner_text())
+
+
+# --- big graphs: steps by group, finding a node, what backward has reached ---------------------
+
+
+def test_next_goes_by_node_neuron_or_layer_and_a_group_opens_to_its_steps(visit) -> None:
+    from big_graphs import demo_loss
+
+    loss = demo_loss(3)
+    page = visit(loss, collapse="neuron")
+    by = page.page.locator("#tg-by")
+    options = page.page.eval_on_selector_all("#tg-by option", "os => os.map(o => o.value)")
+    assert options == ["step", "node", "neuron", "layer"]
+    assert by.input_value() == "layer"  # a long lesson starts by its biggest groups
+    by.select_option("step")
+    page.button("Next").click()
+    assert page.position() == 1
+    by.select_option("layer")
+    page.button("Next").click()
+    first_layer = page.position()
+    assert first_layer > 2  # the whole of layer L1's forward pass at once
+    assert "L1" in page.text("#tg-groups li.tg-group-current summary")
+    by.select_option("neuron")
+    page.button("Next").click()
+    neuron_end = page.position()
+    assert neuron_end > first_layer + 1
+    page.button("Previous").click()
+    assert page.position() == first_layer
+    # A run opens to list its steps; clicking one goes there.
+    page.page.locator("#tg-groups li.tg-group-current summary").click()
+    page.page.wait_for_selector("#tg-groups li.tg-group-current ol button")  # on toggle
+    steps = page.page.locator("#tg-groups li.tg-group-current ol button")
+    assert steps.count() >= 1
+    steps.first.click()
+    assert page.position() <= first_layer
+
+
+def test_the_search_box_finds_a_node_by_name_and_jumps_to_its_steps(visit) -> None:
+    x, w = Value(2.0, "x"), Value(-3.0, "weight")
+    y = (x * w).tanh()
+    y.label = "y"
+    page = visit(y)
+    search = page.page.locator("#tg-search")
+    search.fill("WEI")
+    assert page.page.locator("#tg-found button").all_text_contents() == ["weight", "x · weight"]
+    search.press("Enter")
+    e = [s for s in backward_steps(y) if s.input is w][0]
+    assert page.position() == 1 + 2 + e.index  # the start, two forward values, the seed
+    assert str(e) in page.text("#narration")
+    text = page.page.locator("#tg-expansion").inner_text()
+    assert "dy/dweight" in text and "backward computed dy/dweight" in text
+    search.fill("zzz")
+    assert "no node named like" in page.text("#tg-found")
+
+
+def test_a_clicked_node_shows_only_what_backward_has_reached(visit) -> None:
+    v = chain_rule()
+    page = visit(v["loss"])
+    page.page.locator("#v0").click()  # w, before backward
+    assert "Backward has not started" in page.page.locator("#tg-expansion").inner_text()
+    while "Backward pass · the start" not in page.text("#tg-phase"):
+        page.button("Next").click()
+    text = page.page.locator("#tg-expansion").inner_text()
+    assert "Backward has not reached w yet" in text and "backward computed" not in text
+    page.page.keyboard.press("End")
+    assert "backward computed dloss/dw = 8" in page.page.locator("#tg-expansion").inner_text()
+
+
+def test_a_weight_used_by_every_data_point_is_shown_collapsed(visit) -> None:
+    w = Value(0.5, "w")
+    terms = [(w * float(k)).relu() for k in range(1, 31)]  # 30 paths: more than 24 to list
+    total = Value.sum(terms)
+    total.label = "total"
+    page = visit(total)
+    page.page.keyboard.press("End")
+    page.page.locator("#tg-search").fill("w")
+    page.page.locator("#tg-search").press("Enter")
+    page.page.locator("#tg-search").blur()
+    page.page.keyboard.press("End")
+    text = page.page.locator("#tg-expansion").inner_text()
+    total.backward()
+    assert "… 24 more uses of w adding up to" in text
+    assert f"backward computed dtotal/dw = {fmt(w.grad)}" in text
+
+
+def test_the_leaves_table_keeps_every_number_on_one_line(visit) -> None:
+    values = [Value(-0.000123456789 * (k + 1), f"a_rather_long_leaf_name_{k}") for k in range(4)]
+    out = Value.sum([v * 1.23456789e-7 for v in values])
+    out.label = "out"
+    page = visit(out)
+    page.page.keyboard.press("End")
+    lines = page.page.eval_on_selector_all(
+        "#grads tbody td:not(:first-child)",
+        "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })",
+    )
+    assert lines and all(count <= 1 for count in lines)
+
+
+def test_the_page_of_micrograds_demo_loss_opens(visit) -> None:
+    from big_graphs import demo_loss
+
+    page = visit(demo_loss(10), collapse="neuron")
+    assert page.page.locator("#tg-groups li").count() > 3
+    page.page.keyboard.press("End")
+    assert "Backward pass" in page.text("#tg-phase")
+
+
+def test_a_big_lesson_says_what_it_folded_and_a_second_backward(visit) -> None:
+    from big_graphs import demo_loss
+
+    loss = demo_loss(3)
+    loss.backward()
+    loss.backward()
+    page = visit(loss)
+    said = page.text("#tg-notes")
+    assert said.startswith("A summary of ") and "Every node: lesson(loss, whole=True)" in said
+    assert "2 backward passes of" in page.text("#tg-held")
+    page.page.keyboard.press("End")
+    grads = page.grads()
+    assert any(shown not in ("0", "?") for shown, _ in grads.values())

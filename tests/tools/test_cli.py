@@ -224,6 +224,19 @@ def test_html_graph_and_steps_are_written(tmp_path: Path, capsys) -> None:
     assert "must end in .svg, .png, .pdf, .dot" in capsys.readouterr().err
 
 
+def test_the_graph_shows_the_gradients_the_lesson_printed(tmp_path: Path, capsys) -> None:
+    # explain runs backward from zero and puts the grads back: the picture drew every one as 0.
+    graph = tmp_path / "n.dot"
+    numbers = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]
+    assert main(["explain", "tanh(x1*w1 + x2*w2 + b)", *numbers, "--graph", str(graph)]) == 0
+    out = capsys.readouterr().out.replace("\u2212", "-")  # the lesson writes a true minus
+    printed = {n: float(g) for n, g in re.findall(r"^  dout/d(\w+) = (\S+)$", out, re.MULTILINE)}
+    assert (printed["x1"], printed["w1"], printed["x2"]) == pytest.approx((-1.5, 1, 0.5))
+    rows = re.findall(r"<B>(\w+)</B>.*?grad</FONT></TD><TD[^>]*>([^<]+)<", graph.read_text())
+    drawn = {name: float(grad) for name, grad in rows}
+    assert {name: drawn[name] for name in printed} == pytest.approx(printed)
+
+
 def test_step_pictures_take_a_format(tmp_path: Path, capsys) -> None:
     require_dot()
     arguments = ["explain", "-x*w", "x=0.5", "w=-2", "--steps", str(tmp_path)]
