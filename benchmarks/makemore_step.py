@@ -26,7 +26,6 @@ import numpy as np
 import autograd
 from benchmarks._peers import optional
 from benchmarks.bench_tensor_mlp import numpy_threads
-
 from nn import functional as F
 
 BATCH, BLOCK, EMBED, HIDDEN, CHARS = 32, 3, 10, 200, 27
