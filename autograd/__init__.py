@@ -48,6 +48,7 @@ reached through a lazy attribute (nn imports autograd, so autograd imports nn on
 them is first used).
 """
 
+import math
 from types import ModuleType
 from typing import Any
 
@@ -88,6 +89,7 @@ from .tensors.factories import (
     randint,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -102,6 +104,7 @@ from .tensors.functions import (
     allclose,
     argmax,
     argmin,
+    as_tensor,
     cat,
     clamp,
     clip,
@@ -114,6 +117,7 @@ from .tensors.functions import (
     flatten,
     get_default_device,
     histogram,
+    inference_mode,
     is_tensor,
     isclose,
     log,
@@ -126,6 +130,7 @@ from .tensors.functions import (
     relu,
     reshape,
     set_default_device,
+    set_grad_enabled,
     sigmoid,
     sin,
     softmax,
@@ -138,6 +143,7 @@ from .tensors.functions import (
     transpose,
     unsqueeze,
     var,
+    where,
 )
 from .tensors.functions import all as all
 from .tensors.functions import any as any
@@ -145,6 +151,7 @@ from .tensors.functions import max as max
 from .tensors.functions import min as min
 from .tensors.functions import pow as pow
 from .tensors.functions import sum as sum
+from .tensors.spatial import conv2d, max_pool2d
 from .tensors.tensor import (
     Tensor,
     apply,
@@ -157,6 +164,9 @@ from .tensors.tensor import (
 )
 from .tools.check import CheckReport, check
 from .tools.gradcheck import GradcheckError, GradcheckReport, gradcheck
+
+# PyTorch's constants, Python's numbers
+inf, nan, pi, e = math.inf, math.nan, math.pi, math.e
 
 # PyTorch's dtype names (numpy dtypes: x.dtype == torch.float compares as in PyTorch). Those
 # that are Python's builtin names too (float, int, bool) stay out of __all__.
@@ -210,6 +220,8 @@ __all__ = [
     "check",
     "CheckReport",
     "sigmoid",
+    "conv2d",
+    "max_pool2d",
     "relu",
     "tanh",
     "exp",
@@ -233,6 +245,11 @@ __all__ = [
     "randn_like",
     "rand_like",
     "multinomial",
+    "randperm",
+    "as_tensor",
+    "where",
+    "set_grad_enabled",
+    "inference_mode",
     "sin",
     "cos",
     "sqrt",

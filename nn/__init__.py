@@ -7,6 +7,7 @@ from . import (
     losses,
     optim,
 )
+from .convolution import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, MaxPool2d
 from .data import DataLoader, TensorDataset
 from .io import load, save
 from .layers import (
@@ -20,6 +21,7 @@ from .layers import (
     Sigmoid,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from .losses import (
     BCELoss,
@@ -35,6 +37,7 @@ from .losses import (
 )
 from .module import Module, ModuleList, Parameter, Sequential
 from .neurons import MLP, Layer, Neuron
+from .normalization import BatchNorm1d, BatchNorm2d
 from .state_dict import StateDictError
 from .torch import ConversionError, from_torch, from_torch_optimizer, to_torch, to_torch_optimizer
 
@@ -75,7 +78,15 @@ __all__ = [
     "Softmax",
     "LogSoftmax",
     "Flatten",
+    "Unflatten",
     "Dropout",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "MSELoss",
     "BCELoss",
     "BCEWithLogitsLoss",

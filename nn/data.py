@@ -46,6 +46,7 @@ __all__ = [
     "MNIST_MEAN",
     "MNIST_STD",
     "MNIST_FILES",
+    "Dataset",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -190,7 +191,12 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | np.random.Generator | None = None,
         transform: Callable[..., Any] | None = None,
+        generator: np.random.Generator | None = None,
     ) -> None:
+        if generator is not None:  # PyTorch's name: torch.Generator().manual_seed(...)
+            if seed is not None:
+                raise TypeError("DataLoader: give seed or generator, not both")
+            seed = generator
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(
                 f"DataLoader: batch_size must be a whole number, got {type(batch_size).__name__} "
@@ -652,3 +658,22 @@ def normalize_mnist(images: Any, *, flatten: bool = True) -> np.ndarray:
     out -= np.float32(MNIST_MEAN)
     out /= np.float32(MNIST_STD)
     return out.reshape(len(out), math.prod(out.shape[1:])) if flatten else out
+
+
+class Dataset:
+    """PyTorch's ``Dataset``: the base class of a map-style dataset, one that says how many
+    items it holds (``__len__``) and gives item ``i`` (``__getitem__``). A subclass fills in
+    both; a :class:`DataLoader` batches it, stacking each item's parts.
+
+    >>> class Squares(Dataset):
+    ...     def __len__(self): return 3
+    ...     def __getitem__(self, i): return np.array([i]), i * i
+    >>> [yb.tolist() for _, yb in DataLoader(Squares(), batch_size=2)]
+    [[0, 1], [4]]
+    """
+
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")

@@ -27,6 +27,15 @@ import numpy as np
 from autograd import Tensor, default_generator
 from autograd import tensor as make_tensor
 from autograd.tensors.ops import check_reduction
+from autograd.tensors.spatial import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    max_pool2d,
+    pad,
+)
 from nn import tensor_losses
 
 __all__ = [
@@ -46,6 +55,14 @@ __all__ = [
     "l1_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    # images (autograd.tensors.spatial): convolution, pooling, padding, batch normalization
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "pad",
+    "batch_norm",
 ]
 
 

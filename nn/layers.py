@@ -1,4 +1,4 @@
-"""Layers with PyTorch's names and behaviour: Linear, activations, Flatten, Dropout.
+"""Layers with PyTorch's names and behaviour: Linear, activations, Flatten, Unflatten, Dropout.
 
 >>> import nn, autograd
 >>> _ = autograd.manual_seed(0)
@@ -28,6 +28,7 @@ __all__ = [
     "Softmax",
     "LogSoftmax",
     "Flatten",
+    "Unflatten",
     "Dropout",
 ]
 
@@ -191,6 +192,35 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Axis ``dim`` spread over ``unflattened_size``, Flatten's reverse: (64, 784) with
+    ``Unflatten(1, (1, 28, 28))`` becomes (64, 1, 28, 28).
+    ``Unflatten(1, (2, 3))(autograd.zeros(4, 6)).shape == (4, 2, 3)``"""
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        self.dim = whole_number(dim, "dim", "Unflatten")
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = _as_tensor(x, "Unflatten")
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(
+                f"Unflatten: dim {self.dim} does not exist in an input of shape {x.shape}"
+            )
+        axis = self.dim % x.ndim
+        sizes = self.unflattened_size
+        known = math.prod(s for s in sizes if s != -1)
+        if (-1 not in sizes and known != x.shape[axis]) or (known and x.shape[axis] % known):
+            raise ValueError(
+                f"Unflatten: axis {self.dim} of size {x.shape[axis]} cannot be spread over {sizes}"
+            )
+        return x.reshape(*x.shape[:axis], *sizes, *x.shape[axis + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Dropout(Module):

@@ -87,12 +87,16 @@ class Module:
     # Set through object.__setattr__ in __init__, so they never pass through registration.
     _parameters: dict[str, Parameter | None]
     _modules: dict[str, Module | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers: set[str]
     _name: str
     training: bool
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_name", "")
         object.__setattr__(self, "training", True)
 
@@ -116,6 +120,14 @@ class Module:
                 f"cannot assign {type(value).__name__} as child module {name!r} of "
                 f"{type(self).__name__}: use an nn.Module or None"
             )
+        buffers = self.__dict__.get("_buffers")
+        if buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as buffer {name!r} of "
+                    f"{type(self).__name__}: use a Tensor or None"
+                )
+            buffers[name] = value
         if isinstance(value, Module) and any(m is self for m in value.modules()):
             # PyTorch accepts this, then its printout and state_dict recurse without end.
             raise ValueError(
@@ -138,7 +150,35 @@ class Module:
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self.__dict__.get("_buffers", {}).pop(name, None)
         object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register ``tensor`` as state that is saved with the module but not trained (as
+        BatchNorm's running statistics): ``state_dict`` holds it unless ``persistent=False``,
+        ``parameters()`` never does.
+
+        >>> import nn, autograd
+        >>> m = nn.Module(); m.register_buffer("count", autograd.zeros(1))
+        >>> list(m.state_dict()), list(m.parameters())
+        (['count'], [])
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(
+                f"register_buffer: a buffer name is a non-empty str without '.', got {name!r}"
+            )
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}"
+            )
+        if name in self._parameters or name in self._modules:
+            raise KeyError(f"register_buffer: {name!r} is already a parameter or a child module")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name`` (None keeps the name, as for a missing bias)."""
@@ -194,6 +234,21 @@ class Module:
         """Every parameter, in registration order (an iterator, as in PyTorch)."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer with its dotted name, each once, in registration order."""
+        seen: set[int] = set()
+        for module_prefix, module in self.named_modules(prefix) if recurse else [(prefix, self)]:
+            for name, buffer in module._buffers.items():
+                if buffer is None or id(buffer) in seen:
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), buffer
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer, in registration order."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct children with their names."""
@@ -282,6 +337,9 @@ class Module:
             grad = param.grad
             param.data = param.data.to(dtype)
             param.grad = None if grad is None else grad.detach().to(dtype)
+        for buffer in self.buffers():
+            if buffer.dtype.kind == "f":  # counters stay integers, as in PyTorch
+                buffer.data = buffer.data.to(dtype)
         return self
 
     def cpu(self) -> Module:
@@ -311,13 +369,30 @@ class Module:
     # --- saving and loading -----------------------------------------------------------------
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Every parameter's name and a copy of its array, in registration order.
+        """Every parameter's and persistent buffer's name and a copy of its array: each module's
+        parameters, then its buffers, then its children's, as PyTorch orders them.
 
         >>> import nn
         >>> list(nn.Linear(3, 2).state_dict().items())[0][1].shape
         (2, 3)
         """
-        return OrderedDict((name, param.array.copy()) for name, param in self.named_parameters())
+        return OrderedDict((name, t.array.copy()) for name, t in self._state())
+
+    def _state(self) -> Iterator[tuple[str, Tensor]]:
+        """What ``state_dict`` holds, by name: parameters and persistent buffers, each once."""
+        seen: set[int] = set()
+        for prefix, module in self.named_modules():
+            own: list[tuple[str, Tensor | None]] = [*module._parameters.items()]
+            own += [
+                (n, b)
+                for n, b in module._buffers.items()
+                if n not in module._non_persistent_buffers
+            ]
+            for name, tensor in own:
+                if tensor is None or id(tensor) in seen:
+                    continue
+                seen.add(id(tensor))
+                yield (f"{prefix}.{name}" if prefix else name), tensor
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> Any:
         """Copy arrays from ``state_dict`` into the parameters, in place.
@@ -333,7 +408,7 @@ class Module:
         >>> bool((a.weight == b.weight).all())
         True
         """
-        params = dict(self.named_parameters())
+        params = dict(self._state())
         checked = check_state_dict(
             {n: p.array for n, p in params.items()}, state_dict, strict=strict
         )

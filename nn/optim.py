@@ -42,7 +42,7 @@ import numpy as np
 from autograd import Tensor, Value, zeros_like
 from autograd.tensors.versions import mark_changed
 
-__all__ = ["Optimizer", "SGD", "Adam", "NO_GRAD"]
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "NO_GRAD"]
 
 
 class _NoGrad(float):
@@ -419,3 +419,76 @@ class Adam(Optimizer):
                 root = math.sqrt(v) if scalar else np.sqrt(v)
                 denominator = root / math.sqrt(bias_correction2) + eps
                 _write(p, scalar, (lr / bias_correction1) * (m / denominator), by)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's), with PyTorch's defaults and update rule.
+
+    v ← αv + (1 − α)g², then p ← p − lr·g/(√v + ε); with ``centered=True`` the running mean
+    of g, ḡ, is kept too and the root is √(v − ḡ²); with momentum μ, b ← μ·b + g/(√v + ε) and
+    p ← p − lr·b. State under PyTorch's names: ``step``, ``square_avg``, ``grad_avg``,
+    ``momentum_buffer``.
+
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> opt = RMSprop([w], lr=0.01)
+    >>> w.grad = 0.5; opt.step(); round(w.data, 6)
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "alpha": alpha,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum": momentum,
+            "centered": centered,
+        }
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: Mapping[str, Any]) -> None:
+        self._option(options, "lr", "the learning rate must be a finite number >= 0", _at_least_0)
+        self._option(options, "alpha", "alpha must be a finite number >= 0", _at_least_0)
+        self._option(options, "eps", "eps must be a finite number >= 0", _at_least_0)
+        self._option(options, "momentum", "momentum must be a finite number >= 0", _at_least_0)
+        self._option(
+            options, "weight_decay", "weight decay must be a finite number >= 0", _at_least_0
+        )
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient."""
+        by = f"{type(self).__name__}.step()"
+        for group in self.param_groups:
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            weight_decay, momentum = group["weight_decay"], group["momentum"]
+            for p in group["params"]:
+                scalar = _is_scalar(p)
+                grad = _gradient(p, scalar)
+                if grad is None:
+                    continue
+                if weight_decay:
+                    grad = grad + weight_decay * (float(p.data) if scalar else p.data)
+                state = self.state.setdefault(p, {})
+                state["step"] = state.get("step", 0) + 1
+                v = alpha * state.get("square_avg", 0.0) + (1.0 - alpha) * (grad * grad)
+                state["square_avg"] = v
+                if group["centered"]:
+                    mean = alpha * state.get("grad_avg", 0.0) + (1.0 - alpha) * grad
+                    state["grad_avg"] = mean
+                    v = v - mean * mean
+                root = math.sqrt(v) if scalar else np.sqrt(v)
+                scaled = grad / (root + eps)
+                if momentum:
+                    scaled = momentum * state.get("momentum_buffer", 0.0) + scaled
+                    state["momentum_buffer"] = scaled
+                _write(p, scalar, lr * scaled, by)

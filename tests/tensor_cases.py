@@ -87,6 +87,14 @@ def with_axis(draw: Any, keepdims: bool = True, tuple_axes: bool = False) -> Any
 
 
 @st.composite
+def spread_axis(draw: Any) -> Any:
+    """A shape and an axis (or None) over which var and std see at least 2 entries."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    axis = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+    return (shape,), (axis, draw(st.booleans()))
+
+
+@st.composite
 def matmul_shapes(draw: Any) -> Any:
     m, n, p = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
     kind = draw(st.sampled_from(["vv", "mv", "vm", "mm", "bm", "mb", "bb"]))
@@ -203,6 +211,15 @@ CASES = [
     Case("relu", one(any_shape), lambda lib, s, a: a.relu(), away_from(0.0)),
     Case("leaky_relu", one(any_shape), lambda lib, s, a: lib.leaky_relu(a, 0.1), away_from(0.0)),
     Case("clip", one(any_shape), lambda lib, s, a: a.clip(-0.5, 0.5), away_from(-0.5, 0.5)),
+    Case("sin", one(any_shape), lambda lib, s, a: a.sin()),
+    Case("cos", one(any_shape), lambda lib, s, a: (a * 2).cos()),
+    Case("abs", one(any_shape), lambda lib, s, a: a.abs(), away_from(0.0)),
+    Case("log10", one(any_shape), lambda lib, s, a: (a * a + 0.5).log10()),
+    Case("clone", one(any_shape), lambda lib, s, a: a.clone() * 2),
+    Case("unsqueeze", one(any_shape), lambda lib, s, a: (a * 1.0).unsqueeze(-1).squeeze()),
+    Case("norm", one(some_axes), lambda lib, s, a: (a + 3.0).norm()),
+    Case("var", spread_axis(), lambda lib, s, a: a.var(dim=s[0], keepdim=s[1])),
+    Case("std", spread_axis(), lambda lib, s, a: a.std(dim=s[0], keepdim=s[1], correction=0)),
     Case(
         "sum",
         with_axis(tuple_axes=True),

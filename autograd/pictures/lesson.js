@@ -173,6 +173,8 @@
     reveal(element(target(e) || focused[0]));
     for (const listener of listeners) listener(position);
     if (quiz) quiz.update(position);
+    // windows.js draws a convolution's or a pooling's window for the steps of its node.
+    document.dispatchEvent(new CustomEvent("tg-show", { detail: e }));
   }
 
   // Scroll the picture (never the page) so that the current node can be seen.

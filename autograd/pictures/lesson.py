@@ -46,6 +46,7 @@ from ..tools.gradcheck import FiniteDifferences, numbers_of
 from ..tools.quiz import questions
 from .draw import _check_sample, _choose, notes
 from .scene import Plan, _Scene
+from .windows import window_pictures
 
 __all__ = ["lesson", "Lesson"]
 
@@ -164,6 +165,7 @@ def lesson(
         leaf_grads = {id(leaf): leaf.grad for leaf in builder.leaves}
         for node, shown in zip(scene.order, builder.nodes):
             shown["noGrad"] = node.grad is None  # a Tensor that does not require grad
+        windows = window_pictures(scene.order, builder.namer.name)
     leaves = builder.leaf_rows(leaf_grads)
     heading = title if title is not None else f"Backpropagation through {builder.root_name}"
     payload = {
@@ -180,6 +182,7 @@ def lesson(
         "notes": said,
         "held": [narrated(line.strip()) for line in before[2:]],  # after a blank and a heading
         "quiz": asked,
+        "windows": {str(i): picture for i, picture in windows.items()},
     }
     page = _page(heading, _inline_svg(svg), payload, len(leaves))
     return Lesson(page, heading, builder.forward_count, builder.backward_count, _frame_height(svg))
@@ -493,7 +496,8 @@ def _hash(text: str) -> str:
 
 def _page(title: str, svg: str, payload: dict[str, Any], leaf_count: int) -> str:
     """The page: lesson.html with the picture, the data, lesson.js and lesson.css put in."""
-    script, style = _resource("lesson.js"), _resource("lesson.css")
+    script = _resource("lesson.js") + _resource("windows.js")
+    style = _resource("lesson.css") + _resource("windows.css")
     if "</script" in script.lower() or "</style" in style.lower():
         raise AssertionError("internal: lesson.js or lesson.css would end its own element")
     # Only this script and this style may run: no other script, no request of any kind.

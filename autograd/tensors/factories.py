@@ -47,6 +47,7 @@ __all__ = [
     "rand_like",
     "randint",
     "multinomial",
+    "randperm",
 ]
 
 
@@ -377,6 +378,25 @@ def randint(
     shape = _shape(tuple(size) if isinstance(size, (tuple, list)) else (size,), "randint")
     resolved = int64 if dtype is None else _dtype(dtype, "randint")
     return _leaf(rng.integers(int(low), int(high), shape).astype(resolved), requires_grad)
+
+
+def randperm(
+    n: int,
+    *,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The numbers 0 to ``n`` − 1 in a random order, int64, as PyTorch's ``randperm``.
+
+    >>> sorted(randperm(5, generator=Generator().manual_seed(0)).tolist())
+    [0, 1, 2, 3, 4]
+    """
+    _on_cpu(device, "randperm")
+    order = _rng(generator, "randperm").permutation(int(n))
+    resolved = int64 if dtype is None else _dtype(dtype, "randperm")
+    return _leaf(order.astype(resolved), requires_grad)
 
 
 def multinomial(

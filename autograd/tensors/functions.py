@@ -24,8 +24,9 @@ import numpy as np
 
 from . import ops as T
 from .devices import cuda, device
+from .factories import tensor
 from .ops import TensorOp
-from .tensor import Tensor, apply
+from .tensor import Tensor, apply, enable_grad, no_grad
 
 __all__ = [
     "sigmoid",
@@ -75,6 +76,10 @@ __all__ = [
     "set_default_device",
     "get_default_device",
     "accelerator",
+    "where",
+    "as_tensor",
+    "set_grad_enabled",
+    "inference_mode",
 ]
 
 
@@ -431,3 +436,79 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     ((2, 3), (3, 2))
     """
     return _join("stack", T.stack, tensors, axis if dim is None else dim)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` holds, ``other`` elsewhere (numbers or Tensors,
+    broadcast together), as PyTorch's ``torch.where``: the gradient reaches each side where
+    it was chosen. Recorded as two ``where`` nodes and an ``add``.
+
+    >>> import autograd as torch
+    >>> x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = torch.where(x > 0, x * 3, 0.0); y.sum().backward(); y.tolist(), x.grad.tolist()
+    ([0.0, 6.0], [0.0, 3.0])
+    """
+    mask = np.asarray(condition.array if isinstance(condition, Tensor) else condition, bool)
+    like = input if isinstance(input, Tensor) else other
+    if not isinstance(like, Tensor):
+        return tensor(np.where(mask, input, other))
+    dtype = like.array.dtype
+    sides = [x if isinstance(x, Tensor) else tensor(np.asarray(x, dtype)) for x in (input, other)]
+    shape = np.broadcast_shapes(mask.shape, *(x.array.shape for x in sides))
+    mask = np.broadcast_to(mask, shape)
+    chosen = []
+    for side, keep in zip(sides, (mask, ~mask)):
+        if side.array.shape != shape:  # spread to the common shape, as a recorded op
+            side = side + np.zeros(shape, side.array.dtype)
+        chosen.append(apply(T.WHERE, side, ctx=(keep, 0.0)))
+    return chosen[0] + chosen[1]
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a Tensor: a Tensor as it is (converted if ``dtype`` differs), anything else
+    through :func:`tensor`, as PyTorch's ``as_tensor``.
+
+    >>> import autograd as torch
+    >>> t = torch.tensor([1.0]); torch.as_tensor(t) is t, torch.as_tensor([1, 2]).dtype
+    (True, dtype('int64'))
+    """
+    if isinstance(data, Tensor):
+        return data if dtype is None or np.dtype(dtype) == data.dtype else data.to(dtype)
+    return tensor(data, dtype=dtype, device=device)
+
+
+class set_grad_enabled:  # noqa: N801 - PyTorch's name
+    """Recording on or off, as PyTorch's ``set_grad_enabled``: at once when called (the mode
+    stays), and back to what it was at the end of a ``with`` block.
+
+    >>> import autograd as torch
+    >>> with torch.set_grad_enabled(False):
+    ...     print(torch.is_grad_enabled())
+    False
+    >>> torch.is_grad_enabled()
+    True
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = enable_grad() if mode else no_grad()
+        self._mode.__enter__()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self._mode.__exit__(*exc)
+
+
+def inference_mode(mode: Any = True) -> Any:
+    """PyTorch's ``inference_mode``: here ``no_grad`` (nothing is recorded), as a ``with``
+    block or a decorator, with or without parentheses.
+
+    >>> import autograd as torch
+    >>> with torch.inference_mode():
+    ...     print((torch.ones(1, requires_grad=True) * 2).requires_grad)
+    False
+    """
+    if callable(mode):  # @inference_mode without parentheses
+        return no_grad(mode)
+    return no_grad() if mode else enable_grad()

@@ -303,6 +303,7 @@ class Tensor(TensorMethods["Tensor"]):
         "owner",
         "_recorded_at",  # on recorded nodes only: inplace.CHANGES when the op ran
         "_vc",  # once changed in place or viewed: the VersionCounter shared with its views
+        "_rebased_at",  # once changed in place on the graph: inplace.CHANGES then
     )
     apply = staticmethod(apply)
 
@@ -317,6 +318,7 @@ class Tensor(TensorMethods["Tensor"]):
     _recorded_at: int
     _vc: _inplace.VersionCounter
     _grad: Tensor | Array | None
+    _rebased_at: int
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, *, label: str = ""
@@ -408,7 +410,7 @@ class Tensor(TensorMethods["Tensor"]):
             _check_gradient(self, value)
         self._grad = value
 
-    # --- in place, for updates outside the graph ----------------------------------------
+    # --- in place: updates outside the graph, or a new node on it ------------------------
 
     # The rules and the version count live in autograd/tensors/versions.py.
 
@@ -425,12 +427,12 @@ class Tensor(TensorMethods["Tensor"]):
         return _inplace.apply_in_place(self, np.true_divide, other, "/=")
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        """``x[index] = value`` copies numbers into ``x`` in place, outside the graph.
+        """``x[index] = value`` copies numbers into ``x`` in place.
 
-        While recording, neither side may need a gradient: ``x``, because the graph needs
-        it as it is; ``value``, because the copy would carry its numbers but not its
-        history, so the gradient would stop there. Build such a tensor from its pieces with
-        :func:`cat`, :func:`stack` or arithmetic instead.
+        While recording, if either side requires grad, ``x`` becomes a node of the graph
+        (its old entries where the index does not point, ``value`` where it does), as in
+        PyTorch; a leaf that requires grad is refused (see
+        :func:`autograd.tensors.versions.rebase`).
 
         >>> from autograd import zeros
         >>> x = zeros(3); x[1] = 5.0; x[2:] = Tensor([7.0]); x.tolist()

@@ -35,11 +35,13 @@ Example:
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from ..engine import grad_mode as _mode
+from . import ops as _ops
 from .axes import index_argument
 from .base import TensorBase
 from .dtypes import operand_array
@@ -172,13 +174,17 @@ def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> Versio
     >>> x = Tensor([1.0, 2.0]); apply_in_place(x, np.add, 1, "+=").tolist()
     [2.0, 3.0]
     """
-    o = other.array if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     if _mode.recording and (t.requires_grad or _needs_grad(other)):
-        raise RuntimeError(
-            f"{symbol} on {who(t)} would change a tensor the graph needs in place. "
-            f"Write x = x {symbol[0]} ... to make a new node, or update parameters inside "
-            "`with autograd.no_grad():` (or through .data: p.data += ...)"
-        )
+        if isinstance(other, (list, tuple)) and _needs_grad(other):
+            raise RuntimeError(
+                f"{symbol} on {who(t)}: a list of tensors that requires grad would be copied "
+                f"as numbers, without their history. Write x = x {symbol[0]} "
+                "autograd.stack([...]) to make a new node"
+            )
+        _refuse_a_leaf(t, symbol)
+        operator_ = _OPERATORS[symbol]
+        return rebase(t, lambda old: operator_(old, old if other is t else other), symbol)
+    o = other.array if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     try:
         ufunc(t.array, o, out=t.array)
     except ValueError:
@@ -218,22 +224,19 @@ def assign(t: Versioned, index: Any, value: Any) -> None:
     >>> x = zeros(2); assign(x, 1, 5.0); x.tolist()
     [0.0, 5.0]
     """
-    if _mode.recording:
-        if t.requires_grad:
-            raise RuntimeError(
-                f"assigning into {who(t)} in place would change a tensor the graph "
-                "needs; do it inside `with autograd.no_grad():`"
-            )
-        if _needs_grad(value):
-            what = who(value) if isinstance(value, TensorBase) else "a list of tensors"
-            raise RuntimeError(
-                f"x[…] = …: {what} requires grad, but assigning it into {who(t)} "
-                "would copy its numbers and not its history, so no gradient could flow "
-                "back through the assignment. Build the tensor from its pieces instead: "
-                "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])), or "
-                "arithmetic such as x = x + mask * value; or assign inside "
-                "`with autograd.no_grad():` if no gradient should flow"
-            )
+    grad_in_value = isinstance(value, TensorBase) and value.requires_grad
+    if _mode.recording and (t.requires_grad or grad_in_value):
+        _refuse_a_leaf(t, "x[…] = …")
+        rebase(t, lambda old: _put(old, index, value), "[…] =")
+        return
+    if _mode.recording and _needs_grad(value):
+        raise RuntimeError(
+            f"x[…] = …: a list of tensors that requires grad cannot be assigned into {who(t)}: "
+            "its numbers would be copied without their history, so no gradient could flow "
+            "back through the assignment. Build the tensor from its pieces instead: "
+            "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])); or assign "
+            "inside `with autograd.no_grad():` if no gradient should flow"
+        )
     new = value.array if isinstance(value, TensorBase) else operand_array(value, "x[…] = …", t)
     try:
         t.array[index_argument(index)] = new
@@ -244,6 +247,135 @@ def assign(t: Versioned, index: Any, value: Any) -> None:
     except IndexError as error:
         raise IndexError(f"x[…] = …: {who(t)}: {error}") from None
     mark_changed(t, "[…] =")
+
+
+# --- in place on the graph: the tensor becomes a new node ----------------------------------
+
+_OPERATORS = {"+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv}
+
+
+def _refuse_a_leaf(t: Versioned, symbol: str) -> None:
+    if t.requires_grad and getattr(t, "op", None) is None:
+        raise RuntimeError(
+            f"{symbol} on {who(t)}: a leaf that requires grad cannot be changed in place while "
+            "the graph is recorded (its gradient would be of numbers it no longer holds). "
+            "Update parameters inside `with autograd.no_grad():`, or write x = x "
+            f"{symbol[0] if symbol[0] in '+-*/' else '…'} ... to make a new tensor. (PyTorch "
+            "says: a leaf Variable that requires grad is being used in an in-place operation.)"
+        )
+
+
+def _rewire(start: Any, t: Any, old: Any) -> None:
+    """Every node ``start`` was computed from that has ``t`` among its parents gets ``old``
+    there instead: it was computed from ``t`` as it was (``x[i] -= 1`` reads ``x[i]`` before
+    the assignment changes ``x``), which is now ``old``'s history."""
+    seen: set[int] = {id(t), id(old)}
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        parents = getattr(node, "parents", ())
+        if any(p is t for p in parents):
+            node.parents = tuple([old if p is t else p for p in parents])
+        stack.extend(parents)
+
+
+def rebase(t: Any, make: Any, symbol: str) -> Any:
+    """``t`` changed in place while the graph is recorded, as PyTorch does it: ``t`` keeps its
+    numbers' memory and becomes the node ``make(old)``, where ``old`` is a new tensor holding
+    ``t``'s numbers and history as they were. The nodes ``make`` computed from ``t`` (``x[i]``
+    in ``x[i] -= 1``) are given ``old`` instead. Any other node recorded earlier that reads
+    ``t`` (saved it, or sends it a gradient) makes backward raise, as the change came after
+    it. A ``t`` that is an index of another tensor ``x`` (``v = x[0]``) shares its numbers:
+    ``x`` becomes a node too (``x`` with ``v``'s new numbers put at that index), as PyTorch
+    rewrites the base of a view; a view made another way (``reshape``, ``transpose``) is
+    refused. An unrecorded view (``v = x[0]`` of a plain ``x``) gets numbers of its own, as
+    nothing says whose numbers it shows: ``x[0] += w`` then puts them into ``x``.
+
+    >>> from autograd import Tensor
+    >>> w = Tensor([1.0, 2.0], requires_grad=True); h = w * 2
+    >>> h += 1; h[0] = 0.0; h.op.name, h.tolist()
+    ('add', [0.0, 5.0])
+    >>> h.sum().backward(); w.grad.tolist()
+    [0.0, 2.0]
+    """
+    old = object.__new__(type(t))
+    for slot in ("_grad", "requires_grad", "op", "parents", "ctx", "label", "owner"):
+        setattr(old, slot, getattr(t, slot))
+    old.array = t.array.copy()  # the numbers the old history computed, whatever t becomes
+    if getattr(t, "op", None) is not None:
+        old._recorded_at = t._recorded_at
+    new = make(old)
+    _rewire(new, t, old)
+    if new.array.shape != t.array.shape:
+        raise ValueError(
+            f"{symbol}: the result {shape_text(new.array.shape)} cannot be written in place into "
+            f"{who(t)}: it must keep the shape {shape_text(t.array.shape)}"
+        )
+    if new.array.dtype != t.array.dtype:
+        raise TypeError(
+            f"{symbol} on {who(t)}: the result is {new.array.dtype}, which cannot be written in "
+            f"place into a {t.array.dtype} tensor"
+        )
+    if getattr(t, "op", None) is None and t.array.base is not None:
+        # an unrecorded view (x[i] of a plain x): whose numbers it shows, nothing says; it
+        # gets numbers of its own, and x[i] += w's assignment then puts them into x
+        t.array = new.array
+    elif getattr(t, "op", None) is None or not _shows_another(t):
+        np.copyto(t.array, new.array)  # views of t see the change
+    else:  # t's numbers are another tensor's: that tensor changes with them
+        base, index = _base_of(t, symbol), t.ctx
+        changed = new
+        rebase(base, lambda old_base: _put(old_base, index[0], changed), symbol)
+        new = base.apply(t.op, base, ctx=index)  # t: that index of the changed tensor again
+    t.op, t.parents, t.ctx, t.requires_grad = new.op, new.parents, new.ctx, new.requires_grad
+    t._grad = None
+    mark_changed(t, symbol)
+    t._recorded_at = t._rebased_at = CHANGES  # nothing t's new node reads has changed since
+    return t
+
+
+def _shows_another(t: Any) -> bool:
+    """Whether ``t``'s numbers are (part of) its input's: a recorded view."""
+    return bool(t.op.view) and np.shares_memory(t.parents[0].array, t.array)
+
+
+def _base_of(view: Any, symbol: str) -> Any:
+    """The tensor whose numbers ``view`` shows, when ``view`` is a recorded index of it."""
+    if view.op.name == "index":
+        return view.parents[0]
+    raise RuntimeError(
+        f"{symbol} on {who(view)}, which is a {view.op.name} of another tensor, cannot be "
+        "recorded in place: the tensor it "
+        f"shows would change without its history. Write x = x {symbol[0]} ... (a new "
+        "tensor), or change the tensor it comes from (x[i] += ...)"
+    )
+
+
+def _put(old: Any, index: Any, value: Any) -> Any:
+    """``old`` with ``value`` at ``index``, as recorded ops: where(not there, old) + value
+    put there (scatter)."""
+    plain, repeats, _ = _ops.keep_index((index_argument(index), None, index))
+    mask = np.zeros(old.array.shape, dtype=bool)
+    mask[plain] = True
+    kept = old.apply(_ops.WHERE, old, ctx=(~mask, 0.0))
+    shape = old.array[plain].shape
+    if isinstance(value, TensorBase) and value.requires_grad:
+        if repeats and np.count_nonzero(mask) != np.prod(shape):
+            raise RuntimeError(
+                f"x[…] = …: the index picks an entry of {who(old)} twice, so which of "
+                f"{who(value)}'s numbers lands there (and gets the gradient) is not defined"
+            )
+        if value.array.shape != shape:  # broadcast, as the assignment does
+            value = value + np.zeros(shape, dtype=value.array.dtype)
+        placed = old.apply(_ops.SCATTER, value, ctx=(plain, repeats, old.array.shape))
+    else:
+        numbers = np.zeros_like(old.array)
+        numbers[plain] = value.array if isinstance(value, TensorBase) else value
+        placed = numbers
+    return kept + placed
 
 
 # --- what each op's backward reads: the record says (TensorOp.reads) ---------------------
@@ -282,6 +414,15 @@ def check_unchanged(node: Any) -> None:
     """
     recorded = node._recorded_at
     op = node.op.name
+    for parent in node.parents:
+        if getattr(parent, "_rebased_at", -1) > recorded:
+            how = parent.op.name if parent.op is not None else "x[…] = …"
+            raise RuntimeError(
+                f"backward: {who(parent)} was changed in place (it became {how}(…)) after "
+                f"{op} used it, and tracegrad's graph keeps one history per tensor, so {op}'s "
+                "gradient cannot reach it as it was. Write x = x + … (a new tensor) for the "
+                "change, or use it only after the change. (PyTorch keeps both histories.)"
+            )
     for t in saved_tensors(node):
         c = getattr(t, "_vc", None)
         if c is None or c.stamp <= recorded:

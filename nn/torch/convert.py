@@ -10,7 +10,9 @@ and gradients. Nothing is shared: changing one model afterwards leaves the other
 What converts, in both directions:
 
 - the layers ``Linear``, ``Identity``, ``ReLU``, ``Sigmoid``, ``Tanh``, ``LeakyReLU``,
-  ``Softmax``, ``LogSoftmax``, ``Flatten``, ``Dropout``, the containers ``Sequential`` and
+  ``Softmax``, ``LogSoftmax``, ``Flatten``, ``Unflatten``, ``Dropout``, ``Conv2d``,
+  ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d``, ``AdaptiveMaxPool2d``, ``BatchNorm1d``
+  and ``BatchNorm2d`` (with their running statistics), the containers ``Sequential`` and
   ``ModuleList``, and the losses ``MSELoss``, ``BCELoss``, ``BCEWithLogitsLoss`` and
   ``CrossEntropyLoss`` (with PyTorch's defaults for their extra options);
 - **your own subclasses** of ``Module`` (or of any kind above) made of them. Their ``forward``
@@ -19,7 +21,8 @@ What converts, in both directions:
   mean tracegrad (``autograd`` imported as ``torch``, ``nn``, ``Tensor``, ``relu`` imported from
   autograd, ...) now mean their PyTorch counterparts (:mod:`nn.torch.translate` says how).
   Helper functions your methods call are rebuilt the same way. Plain attributes (numbers,
-  strings, lists, dicts) are copied, Tensors and numpy arrays become the other side's tensors.
+  strings, lists, dicts) are copied, Tensors and numpy arrays become the other side's tensors,
+  buffers stay buffers (persistent or not).
   ``nn.from_torch`` does the reverse for subclasses of ``torch.nn.Module``;
 - a scalar ``nn.MLP``, ``nn.Layer`` or ``nn.Neuron`` (``to_torch`` only): it becomes the
   equivalent float64 ``torch.nn.Sequential`` of Linear layers and activation layers, named after
@@ -27,10 +30,10 @@ What converts, in both directions:
   ``L1.N{j+1}.w{i+1}`` and ``L1.bias[j]`` is ``L1.N{j+1}.b``. It takes a tensor of shape
   ``(batch, nin)`` and returns ``(batch, nout)``.
 
-What is refused, with an error naming the layer: any other layer kind (``Conv2d``,
-``BatchNorm1d``, a ``Dropout2d``, ...), the scalar ``step`` activation, ``Softmax(dim=None)``,
-a loss with class weights, torch modules holding buffers that are saved with them (as
-BatchNorm's running statistics) or with hooks, a class with ``__slots__``, an attribute holding
+What is refused, with an error naming the layer: any other layer kind (``Conv1d``,
+``LayerNorm``, a ``Dropout2d``, ...), a ``Conv2d`` padding other than with zeros, the scalar
+``step`` activation, ``Softmax(dim=None)``, a loss with class weights (a buffer its kind does
+not have here), torch modules with hooks, a class with ``__slots__``, an attribute holding
 a numpy random generator, and a method using a name that has no counterpart (``torch.flatten``
 has none in tracegrad: write ``x.flatten(1)``, which both have).
 
@@ -70,7 +73,7 @@ import numpy as np
 
 from autograd import Tensor, no_grad
 from autograd.tensors.interop import require_torch
-from nn import layers
+from nn import convolution, layers
 from nn.module import Module, Parameter
 from nn.neurons import MLP, Layer, Neuron
 
@@ -91,7 +94,10 @@ from .translate import Translator
 __all__ = ["to_torch", "from_torch"]
 
 # Attributes of our own Module machinery, never copied as user attributes.
-_OUR_INTERNALS = frozenset({"_parameters", "_modules", "_name", "training", "_computed"})
+_OUR_INTERNALS = frozenset(
+    {"_parameters", "_modules", "_buffers", "_non_persistent_buffers", "_name", "training"}
+    | {"_computed"}
+)
 
 
 def to_torch(model: Any, *, example: Any = None) -> Any:
@@ -171,6 +177,12 @@ def _shell_for_torch(torch: Any, kind: Kind, ours: Module) -> Any:
         )
     # By keyword: PyTorch's losses take other (deprecated) arguments first.
     config = {name: getattr(ours, name) for name in kind.config}
+    if kind.name == "Conv2d":
+        assert isinstance(ours, convolution.Conv2d)
+        dtype = torch_dtype(torch, ours.weight.dtype)
+        return torch.nn.utils.skip_init(
+            tnn.Conv2d, **config, bias=ours.bias is not None, dtype=dtype
+        )
     return getattr(tnn, kind.name)(**config)
 
 
@@ -195,6 +207,18 @@ def _shell_for_tracegrad(kind: Kind, theirs: Any, where: str) -> Module:
             rng=throwaway,
         )
     config = {name: getattr(theirs, name) for name in kind.config}
+    if kind.name == "Conv2d":
+        if config["padding_mode"] != "zeros":
+            raise ConversionError(
+                f"nn.from_torch: {where} is a torch.nn.Conv2d with padding_mode="
+                f"{config['padding_mode']!r}; tracegrad's Conv2d pads with zeros only"
+            )
+        return convolution.Conv2d(
+            **config,
+            bias=theirs.bias is not None,
+            dtype=numpy_dtype(theirs.weight.dtype, where),
+            rng=np.random.default_rng(0),  # a throwaway: the global generator is left untouched
+        )
     if kind.name in ("Softmax", "LogSoftmax") and config["dim"] is None:
         raise ConversionError(
             f"nn.from_torch: {where} is a torch.nn.{kind.name} with dim=None, whose axis "
@@ -262,7 +286,7 @@ class _Converter:
         if self.towards_torch:
             made = _shell_for_torch(self.torch, kind, source)
         else:
-            self._refuse_hooks_and_buffers(source, where)
+            self._refuse_hooks(source, where)
             made = _shell_for_tracegrad(kind, source, where)
         self.made[id(source)] = made
         self.kept.append(source)
@@ -270,6 +294,7 @@ class _Converter:
         # and name them alike (child.param), so doing the same here gives the same names.
         for name, param in source._parameters.items():
             self._set_parameter(made, name, param)
+        self._set_buffers(source, made, kind, where)
         for name, child in source._modules.items():
             child_path = f"{path}.{name}" if path else name
             made.add_module(name, None if child is None else self.module(child, child_path))
@@ -311,10 +336,30 @@ class _Converter:
         else:
             setattr(made, name, self.made[id(param)])
 
+    def _set_buffers(self, source: Any, made: Any, kind: Kind, where: str) -> None:
+        """The buffers (BatchNorm's running statistics, a user's masks and counters), as
+        buffers on the other side, persistent or not as they were. A layer kind holds only
+        the buffers its counterpart has (a loss's class weights have none here)."""
+        if self.towards_torch:
+            passing = source._non_persistent_buffers
+        else:
+            passing = source._non_persistent_buffers_set
+        for name, buffer in source._buffers.items():
+            if kind.name != "Module" and name not in made._buffers:
+                if buffer is None:
+                    continue
+                other = "PyTorch" if self.towards_torch else "tracegrad"
+                raise ConversionError(
+                    f"{self.who}: {where} holds the buffer {name!r} (state saved with the "
+                    f"model but not trained), which {other}'s {kind.name} does not have"
+                )
+            converted = None if buffer is None else self.tensor(buffer)
+            made.register_buffer(name, converted, persistent=name not in passing)
+
     def _set_training(self, made: Any, training: bool) -> None:
         object.__setattr__(made, "training", bool(training))
 
-    def _refuse_hooks_and_buffers(self, source: Any, where: str) -> None:
+    def _refuse_hooks(self, source: Any, where: str) -> None:
         hooks = [
             name
             for name in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks")
@@ -326,22 +371,13 @@ class _Converter:
                 f"nn.from_torch: {where} has hooks ({', '.join(hooks)}), which tracegrad would "
                 "not run; remove them before converting"
             )
-        for name, buffer in source._buffers.items():
-            if buffer is not None and name not in source._non_persistent_buffers_set:
-                raise ConversionError(
-                    f"nn.from_torch: {where} holds the buffer {name!r} (state saved with the "
-                    "model but not trained, as BatchNorm's running statistics); tracegrad "
-                    "modules hold parameters only"
-                )
 
     def _copy_attributes(self, source: Any, made: Any, kind: Kind, where: str) -> None:
         """A user subclass's own attributes: its settings, constants and helpers."""
         skip = set(source._parameters) | set(source._modules) | set(kind.config)
         skip |= _OUR_INTERNALS if self.towards_torch else self.torch_internals
-        skip |= {name for name, _ in kind.torch_only} | set(kind.hidden)
+        skip |= {name for name, _ in kind.torch_only} | set(kind.hidden) | set(source._buffers)
         attributes = dict(vars(source))
-        if not self.towards_torch:  # non-persistent buffers become plain tensor attributes
-            attributes.update({n: b for n, b in source._buffers.items() if b is not None})
         for name, value in attributes.items():
             if name in skip:
                 continue

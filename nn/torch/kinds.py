@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograd.tensors.interop import array_to_torch
-from nn import layers, losses, module
+from nn import convolution, layers, losses, module, normalization
 from nn.module import Module
 from nn.neurons import MLP, Layer, Neuron
 
@@ -95,6 +95,35 @@ KINDS: tuple[Kind, ...] = (
     Kind("Softmax", layers.Softmax, ("dim",)),
     Kind("LogSoftmax", layers.LogSoftmax, ("dim",)),
     Kind("Flatten", layers.Flatten, ("start_dim", "end_dim")),
+    Kind("Unflatten", layers.Unflatten, ("dim", "unflattened_size")),
+    Kind(
+        "Conv2d",
+        convolution.Conv2d,
+        ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation")
+        + ("groups", "padding_mode"),
+    ),
+    Kind(
+        "MaxPool2d",
+        convolution.MaxPool2d,
+        ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+    ),
+    Kind(
+        "AvgPool2d",
+        convolution.AvgPool2d,
+        ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
+    ),
+    Kind("AdaptiveAvgPool2d", convolution.AdaptiveAvgPool2d, ("output_size",)),
+    Kind("AdaptiveMaxPool2d", convolution.AdaptiveMaxPool2d, ("output_size", "return_indices")),
+    Kind(
+        "BatchNorm1d",
+        normalization.BatchNorm1d,
+        ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    ),
+    Kind(
+        "BatchNorm2d",
+        normalization.BatchNorm2d,
+        ("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    ),
     Kind("Dropout", layers.Dropout, ("p",), (("inplace", None),), ("_rng",)),
     Kind("MSELoss", losses.MSELoss, ("reduction",)),
     Kind("BCELoss", losses.BCELoss, ("reduction",)),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import needs_torch
 
-from demos import architectures, graduate, mnist, modern_network
+from demos import architectures, cnn, graduate, mnist, modern_network
 from nn.data import write_idx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -403,3 +403,46 @@ def test_graduate_without_torch_says_how_to_install_it_and_exits_1() -> None:
     assert "python -m demos.graduate needs PyTorch, which is not installed: pip install torch" in (
         finished.stderr
     )
+
+
+# --- demos.cnn ------------------------------------------------------------------------------
+
+
+def test_cnn_learns_the_toy_classes_and_prints_both_accuracies_and_an_entry(
+    toy_mnist, capsys
+) -> None:
+    cnn.main(["--data", str(toy_mnist), "--epochs", "6", "--batch-size", "16", "--mlp-epochs", "2"])
+    out = capsys.readouterr().out
+    epochs = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert [line.split(":")[0] for line in epochs] == [f"Epoch {n}" for n in range(1, 7)]
+    cnn_accuracy = float(out.split("Test accuracy, CNN: ")[1].split()[0])
+    assert cnn_accuracy >= 0.5  # 50 toy test digits, chance 0.1
+    assert "Test accuracy, MLP: " in out
+    entry = out.split("on the first test image\n")[1].split("\n", 1)[1]
+    assert entry.startswith("y[0,3,5,5] = Σ conv1.weight[3,c,i,j] · x[0,c,9+i,9+j] + conv1.bias[3]")
+    assert "goes back to 9 entries of x and 9 of conv1.weight and 1 of conv1.bias:" in entry
+
+
+def test_cnn_run_repeats_and_its_entry_is_the_first_convolutions_output(toy_mnist) -> None:
+    data = mnist.load_data(str(toy_mnist))
+    result = cnn.run(data, epochs=1, batch_size=32, seed=3)
+    again = cnn.run(data, epochs=1, batch_size=32, seed=3)
+    assert result["losses"] == again["losses"] and result["accuracies"] == again["accuracies"]
+    model = result["model"]
+    text = cnn.explain_first_convolution(model, data, (7, 0, 0))
+    # The entry's value is the first convolution's output there, on the normalized first image.
+    _, test_loader = mnist.make_loaders(data, 1, 0)
+    image, _ = next(iter(test_loader))
+    value = float(model.conv1(image).data[0, 7, 0, 0])
+    written = text.splitlines()[3]
+    assert written.startswith("  = ") and float(written[4:]) == pytest.approx(value, rel=1e-5)
+    # The corner window: its top row and left column sit in the padding.
+    assert "(entries in the padding are 0)" in text.splitlines()[0]
+    assert "goes back to 4 entries of x" in text
+
+
+def test_cnn_refuses_an_entry_outside_the_first_convolution(toy_mnist) -> None:
+    with pytest.raises(SystemExit, match="--entry: the first convolution's output is 16×14×14"):
+        cnn.main(["--data", str(toy_mnist), "--entry", "16,0,0"])
+    with pytest.raises(SystemExit, match="--entry: expected three whole numbers"):
+        cnn.main(["--data", str(toy_mnist), "--entry", "a,b"])

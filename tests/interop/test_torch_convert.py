@@ -360,9 +360,10 @@ def test_the_step_activation_has_no_torch_layer() -> None:
     ("make", "message"),
     [
         (lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.GELU()), r"layer '1' is a "),
-        (lambda: torch.nn.Conv2d(1, 1, 3), r"the model is a torch.nn.modules.conv.Conv2d"),
+        (lambda: torch.nn.Conv1d(1, 1, 3), r"the model is a torch.nn.modules.conv.Conv1d"),
+        (lambda: torch.nn.Conv2d(1, 1, 3, padding_mode="reflect"), r"padding_mode='reflect'"),
         (lambda: torch.nn.Sequential(torch.nn.Dropout2d()), r"layer '0' is a .*Dropout2d"),
-        (lambda: torch.nn.Sequential(torch.nn.BatchNorm1d(3)), r"layer '0' is a .*BatchNorm1d"),
+        (lambda: torch.nn.Sequential(torch.nn.LayerNorm(3)), r"layer '0' is a .*LayerNorm"),
         (lambda: torch.nn.Softmax(), r"Softmax with dim=None"),
         (lambda: torch.nn.CrossEntropyLoss(label_smoothing=0.1), r"label_smoothing=0.1"),
         (lambda: torch.nn.CrossEntropyLoss(torch.ones(3)), r"holds the buffer 'weight'"),
@@ -395,7 +396,7 @@ def test_a_loss_subclass_of_an_internal_base_is_refused() -> None:
         nn.to_torch(nn.Sequential(MyLoss()))
 
 
-def test_hooks_and_buffers_are_refused() -> None:
+def test_hooks_are_refused_and_buffers_carried() -> None:
     hooked = torch.nn.Linear(2, 2)
     hooked.register_forward_hook(lambda module, inputs, output: output * 2)
     with pytest.raises(ConversionError, match=r"has hooks \(_forward_hooks\)"):
@@ -410,12 +411,11 @@ def test_hooks_and_buffers_are_refused() -> None:
         def forward(self, x: Any) -> Any:
             return x * self.mask
 
-    with pytest.raises(ConversionError, match=r"holds the buffer 'count'"):
-        nn.from_torch(WithBuffers())
-    model = WithBuffers()
-    del model._buffers["count"]
-    back = nn.from_torch(model)  # a buffer not saved with the model is a plain constant
+    back = nn.from_torch(WithBuffers())
     assert isinstance(back.mask, Tensor) and back(autograd.ones(2)).tolist() == [1.0, 0.0]
+    assert list(back.state_dict()) == ["count"]  # the mask is not saved, as in PyTorch
+    again = nn.to_torch(back)
+    assert list(again.state_dict()) == ["count"] and again.mask.tolist() == [1.0, 0.0]
 
 
 def test_an_example_catches_code_that_behaves_differently() -> None:

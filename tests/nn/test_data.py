@@ -583,3 +583,20 @@ def test_normalize_mnist_refuses_scaled_or_shapeless_input() -> None:
         normalize_mnist(np.zeros((1, 28, 28)))
     with pytest.raises(ValueError, match=r"batch of images.*\(784,\)"):
         normalize_mnist(np.zeros(784, dtype=np.uint8))
+
+
+def test_a_torch_generator_shuffles_a_data_loader_the_same_way_each_time() -> None:
+    import autograd  # PyTorch's generator= (its Generator is a numpy one)
+
+    X, y = np.arange(20).reshape(10, 2), np.arange(10)
+
+    def orders(seed: int) -> list[list[int]]:
+        g = autograd.Generator().manual_seed(seed)
+        loader = DataLoader((X, y), batch_size=10, shuffle=True, generator=g)
+        return [np.asarray(yb).tolist() for _ in range(2) for _, yb in loader]
+
+    first = orders(2147483647)
+    assert first == orders(2147483647) and first[0] != first[1]
+    assert sorted(first[0]) == list(range(10))
+    with pytest.raises(TypeError, match="seed or generator, not both"):
+        DataLoader((X, y), seed=0, generator=autograd.Generator())

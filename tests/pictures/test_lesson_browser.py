@@ -531,3 +531,50 @@ def test_a_big_lesson_says_what_it_folded_and_a_second_backward(visit) -> None:
     page.page.keyboard.press("End")
     grads = page.grads()
     assert any(shown not in ("0", "?") for shown, _ in grads.values())
+
+
+# --- a convolution's window -------------------------------------------------------------------
+
+
+def test_a_convolution_step_shows_its_window_forward_and_the_way_back(visit) -> None:
+    import numpy as np
+
+    from autograd.tensors.spatial import conv2d, max_pool2d
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.integers(0, 9, (1, 1, 6, 6)).astype(float), label="x")
+    W = Tensor(rng.integers(-2, 3, (2, 1, 3, 3)).astype(float), requires_grad=True, label="W")
+    y = conv2d(x, W, stride=2, padding=1)
+    y.label = "y"
+    z = max_pool2d(y, 2)
+    z.label = "z"
+    loss = z.sum()
+    loss.label = "loss"
+    page = visit(loss)
+    window = page.page.locator("#tg-window")
+    expect(window).to_be_hidden()  # the start: nothing computed yet
+    page.page.keyboard.press("ArrowRight")  # y = conv2d(...)
+    expect(window).to_be_visible()
+    loss.backward()
+    index = tuple(int(i) for i in np.unravel_index(np.abs(y.grad).argmax(), y.shape))
+    assert page.text("#tg-window h2") == f"One output entry: y[{','.join(map(str, index))}]"
+    _, o, p, q = index
+    outlined = page.page.locator("#tg-window table").first.locator("td.tg-win")
+    window_cells = [(p * 2 - 1 + i, q * 2 - 1 + j) for i in range(3) for j in range(3)]
+    assert outlined.all_text_contents() == [
+        fmt(float(x.data[0, 0, r, c])) if 0 <= r < 6 and 0 <= c < 6 else "0"
+        for r, c in window_cells
+    ]
+    kernel = page.page.locator("#tg-window table").nth(1).locator("td").all_text_contents()
+    assert kernel == [fmt(float(w)) for w in W.data[o, 0].reshape(-1)]
+    assert page.text("#tg-window .tg-window-text p").startswith(f"y[{','.join(map(str, index))}]")
+    page.page.keyboard.press("ArrowRight")  # z = max_pool2d(y): its own window
+    expect(window).to_be_visible()
+    assert page.text("#tg-window h2").startswith("One output entry: z[")
+    page.page.keyboard.press("ArrowRight")  # loss = sum(z): no window
+    expect(window).to_be_hidden()
+    page.page.keyboard.press("End")  # dloss/dW: the way back through the window
+    expect(window).to_be_visible()
+    assert page.text("#tg-window .tg-window-text p").startswith("Its gradient, g = dloss/dy[")
+    received = page.page.locator("#tg-window table").nth(1).locator("td").all_text_contents()
+    assert all(t == "" or t.startswith("g·") for t in received) and any(received)

@@ -597,6 +597,8 @@ def test_repr_shows_numbers_and_how_the_tensor_was_made() -> None:
     assert repr(autograd.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(Tensor(0.5, dtype=np.float64)) == "tensor(0.5, dtype=float64)"
     assert f"{Tensor([[2.25]]):.1f}" == "2.2" and f"{w}" == repr(w)
+    # a 0-d tensor formats as its number, as PyTorch's does: makemore prints f"{nll/n}"
+    assert f"{Tensor(0.5) * 3}" == "1.5" and f"{Tensor([1.5])}" == "tensor([1.5])"
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import needs_torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import nn
@@ -258,8 +258,9 @@ def test_float16_softmax_is_float32_rounded_once(name, rows, columns, scale, see
     np.testing.assert_array_equal(out_half.array, out_single.array.astype(np.float16))
     out_half.backward(upstream)
     assert half.grad.dtype == np.float16
-    # The backward reads the float16 result, as PyTorch's does: from there it is float32.
-    s = out_half.array.astype(np.float32)
+    # The backward works from the float32 result (not the float16 one, whose rounding cost up
+    # to twice PyTorch's error) and rounds once, at the end.
+    s = out_single.array
     g = upstream.astype(np.float32)
     if name == "softmax":
         expected = s * (g - (g * s).sum(1, keepdims=True))
@@ -270,6 +271,8 @@ def test_float16_softmax_is_float32_rounded_once(name, rows, columns, scale, see
 
 @needs_torch
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+# seed 188: rebuilt from the float16 result, log_softmax's error was 2.9x PyTorch's
+@example(rows=1, columns=53, scale=3.0, seed=188)
 @given(
     rows=st.integers(1, 6),
     columns=st.integers(2, 60),

@@ -13,7 +13,8 @@ what the methods do:
 - ``reductions.py``: ``sum``, ``mean``, ``max``/``min`` with PyTorch's ``dim``/``keepdim``,
   ``argmax``, ``softmax``, ``log_softmax``;
 - ``shapes.py``: ``reshape``/``view``, ``flatten``, ``permute``, ``transpose``, ``.T`` and
-  indexing.
+  indexing;
+- ``entries.py``: ``explain_entry``, one output entry of a convolution or a pooling.
 
 A method names its op record (:mod:`autograd.tensors.ops`) and calls ``self.apply``; it
 never computes numbers itself, so every method is narrated, drawn and differentiated like
@@ -30,6 +31,7 @@ from __future__ import annotations
 from ..base import TensorT
 from .arithmetic import ArithmeticMethods
 from .conversion import ConversionMethods
+from .entries import EntryMethods
 from .reductions import MinMax, ReductionMethods
 from .shapes import ShapeMethods
 
@@ -39,6 +41,7 @@ __all__ = [
     "ArithmeticMethods",
     "ReductionMethods",
     "ShapeMethods",
+    "EntryMethods",
     "MinMax",
 ]
 
@@ -48,6 +51,7 @@ class TensorMethods(
     ArithmeticMethods[TensorT],
     ReductionMethods[TensorT],
     ShapeMethods[TensorT],
+    EntryMethods[TensorT],
 ):
     """Every PyTorch method of a Tensor: what ``Tensor`` inherits (``Tensor`` is its own
     ``TensorT``, so the methods' results are Tensors for mypy)."""

@@ -103,6 +103,57 @@ class ArithmeticMethods(TensorBase[TensorT]):
     def __ge__(self, other: Any) -> TensorT:
         return self.apply(T.GREATER_EQUAL, self, other)
 
+    # PyTorch's method names for the operators (x.add(y), x.eq(y), ...)
+
+    def add(self, other: Any, *, alpha: Any = 1) -> TensorT:
+        """``self + alpha·other``. ``Tensor([1.0]).add(Tensor([2.0]), alpha=3).item() == 7.0``"""
+        return self.apply(T.ADD, self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> TensorT:
+        """``self − alpha·other``. ``Tensor([5.0]).sub(2).item() == 3.0``"""
+        return self.apply(T.SUB, self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> TensorT:
+        """``self · other``. ``Tensor([2.0]).mul(3).item() == 6.0``"""
+        return self.apply(T.MUL, self, other)
+
+    def div(self, other: Any) -> TensorT:
+        """``self / other``. ``Tensor([6.0]).div(3).item() == 2.0``"""
+        return self.apply(T.DIV, self, other)
+
+    def matmul(self, other: Any) -> TensorT:
+        """``self @ other``."""
+        return self.apply(T.MATMUL, self, other)
+
+    def neg(self) -> TensorT:
+        """``−self``. ``Tensor([2.0]).neg().item() == -2.0``"""
+        return self.apply(T.NEG, self)
+
+    def eq(self, other: Any) -> TensorT:
+        """``self == other``, entry by entry.
+        ``Tensor([1.0, 2.0]).eq(2).tolist() == [False, True]``"""
+        return self.apply(T.EQUAL, self, other)
+
+    def ne(self, other: Any) -> TensorT:
+        """``self != other``, entry by entry."""
+        return self.apply(T.NOT_EQUAL, self, other)
+
+    def lt(self, other: Any) -> TensorT:
+        """``self < other``, entry by entry."""
+        return self.apply(T.LESS, self, other)
+
+    def le(self, other: Any) -> TensorT:
+        """``self <= other``, entry by entry."""
+        return self.apply(T.LESS_EQUAL, self, other)
+
+    def gt(self, other: Any) -> TensorT:
+        """``self > other``, entry by entry."""
+        return self.apply(T.GREATER, self, other)
+
+    def ge(self, other: Any) -> TensorT:
+        """``self >= other``, entry by entry."""
+        return self.apply(T.GREATER_EQUAL, self, other)
+
     def __invert__(self) -> TensorT:
         """``~mask``: booleans flipped (integers: bitwise not), outside the graph, as PyTorch.
 

@@ -27,6 +27,7 @@ from ..devices import check_device, names_a_device
 from ..dtypes import Array, Number, float32, float64, int64
 from ..dtypes import check_grad_dtype as _check_grad_dtype
 from ..dtypes import resolve_dtype as _dtype
+from ..grad_fn import GradFn, grad_fn_of
 from ..interop import tensor_from_torch, tensor_to_torch
 from ..notation import who
 
@@ -223,8 +224,11 @@ class ConversionMethods(TensorBase[TensorT]):
         return builtins.bool(self.array)
 
     def __format__(self, spec: str) -> str:
-        # f"{loss:.4f}" works for one number, as in PyTorch
-        return format(self.item(), spec) if self.array.size == 1 and spec else repr(self)
+        # A 0-d tensor formats as its number, f"{loss}" and f"{loss:.4f}" alike, as in
+        # PyTorch; a one-number tensor of any shape takes a format spec too.
+        if self.array.ndim == 0 or (self.array.size == 1 and spec):
+            return format(self.item(), spec)
+        return repr(self)
 
     def __float__(self) -> builtins.float:
         if _mode.building_graph and self.requires_grad:
@@ -234,6 +238,46 @@ class ConversionMethods(TensorBase[TensorT]):
 
     def __int__(self) -> builtins.int:
         return builtins.int(self.item())
+
+    # --- the graph, in PyTorch's words -----------------------------------------------------
+
+    @property
+    def grad_fn(self) -> GradFn | None:
+        """The op that made this tensor, as PyTorch's backward node (``AddBackward0``), or
+        None for a leaf; ``next_functions`` leads on to its inputs'. See
+        :mod:`autograd.tensors.grad_fn`.
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0], requires_grad=True, label="x")
+        >>> (x + 2).grad_fn, x.grad_fn
+        (<AddBackward0: x + 2>, None)
+        """
+        return grad_fn_of(self)
+
+    def retain_grad(self) -> None:
+        """PyTorch's request to keep a computed tensor's ``.grad`` after backward. tracegrad
+        always keeps it (narration and drawings show every node's gradient), so this only
+        says so.
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0], requires_grad=True); y = x * 3; y.retain_grad()
+        >>> y.sum().backward(); y.grad.tolist()
+        [1.0]
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"retain_grad: {who(self)} does not require grad, so it has no gradient to keep"
+            )
+
+    @property
+    def retains_grad(self) -> builtins.bool:
+        """True for a computed tensor that requires grad: its ``.grad`` is kept (always)."""
+        return self.requires_grad and bool(self.parents)
+
+    def nelement(self) -> builtins.int:
+        """The number of entries (PyTorch's other name for :meth:`numel`).
+        ``Tensor([[1, 2, 3]]).nelement() == 3``"""
+        return self.array.size
 
     # --- PyTorch (autograd/tensors/interop.py; torch is imported only when these are called) ---
 

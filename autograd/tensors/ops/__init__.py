@@ -9,9 +9,12 @@ The records live in modules of their own, each read on its own:
 * :mod:`~autograd.tensors.ops.arithmetic`: the elementwise ops, built from their scalar twins
   (their local derivatives are the scalar records' own), and matmul;
 * :mod:`~autograd.tensors.ops.reductions`: sum, mean, max, min, argmax, ``max(dim)``;
-* :mod:`~autograd.tensors.ops.shapes`: reshape, permute, indexing, cat, stack;
+* :mod:`~autograd.tensors.ops.shapes`: reshape, permute, indexing, cat, stack, pad;
 * :mod:`~autograd.tensors.ops.losses`: softmax, log_softmax and the fused losses;
-* :mod:`~autograd.tensors.ops.comparisons`: comparisons and logic (outside the graph), casts.
+* :mod:`~autograd.tensors.ops.comparisons`: comparisons and logic (outside the graph), casts;
+* :mod:`~autograd.tensors.ops.convolution`: conv2d and the two ops its gradients are;
+* :mod:`~autograd.tensors.ops.pooling`: max and average pooling, their adaptive forms;
+* :mod:`~autograd.tensors.ops.normalization`: batch normalization.
 
 Example:
     >>> import numpy as np
@@ -25,10 +28,23 @@ from __future__ import annotations
 
 from ...engine.records import Op, OpDomainError
 from ..notation import shape_text, who
-from . import arithmetic, comparisons, losses, reductions, shapes, tensor_op
+from . import (
+    arithmetic,
+    comparisons,
+    convolution,
+    losses,
+    normalization,
+    pooling,
+    reductions,
+    shapes,
+    tensor_op,
+)
 from .arithmetic import *  # noqa: F403
 from .comparisons import *  # noqa: F403
+from .convolution import *  # noqa: F403
 from .losses import *  # noqa: F403
+from .normalization import *  # noqa: F403
+from .pooling import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .shapes import *  # noqa: F403
 from .tensor_op import *  # noqa: F403
@@ -40,3 +56,6 @@ __all__ += reductions.__all__
 __all__ += shapes.__all__
 __all__ += losses.__all__
 __all__ += comparisons.__all__
+__all__ += convolution.__all__
+__all__ += pooling.__all__
+__all__ += normalization.__all__

@@ -13,6 +13,7 @@ loss (logs limited to −100) and its slopes are written once, there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -31,8 +32,8 @@ from .tensor_op import (
     exp_of,
     max_reduce,
     numbers,
+    reads_input_and_result,
     reads_inputs,
-    reads_result,
     run,
 )
 
@@ -48,6 +49,22 @@ __all__ = [
 
 #: upstream · d BCE/dp and upstream · d BCE/dy: the scalar record's own rules.
 _bce_share_of_p, _bce_share_of_y = ops.BCE.shares or ()
+
+
+def _in_float32(node: Any, forward: Callable[[Array], Array]) -> Any:
+    """A float16 softmax's result again in float32, from its input: the backward then rounds
+    once, at the end. Rebuilt from the float16 result, its error was up to twice PyTorch's
+    float16 error (an ulp of s, times Σ upstream). Under create_graph the result is used."""
+    x = node.parents[0].array
+    if type(x) is np.ndarray:
+        return forward(x.astype(np.float32))
+    return as_dtype(node.array, np.dtype(np.float32))
+
+
+def _reads_result_and_half_input(node: Any) -> tuple[Any, ...]:
+    # A float16 backward reads the input as well (_in_float32), so an in-place change of it
+    # after the forward pass is refused there.
+    return reads_input_and_result(node) if node.array.dtype == np.float16 else (node,)
 
 
 @lru_cache(maxsize=64)
@@ -70,7 +87,7 @@ def softmax(axis: int) -> TensorOp:
     def backward(node: Any, g: Array) -> Grads:
         s = node.array
         if s.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
-            s32, g32 = as_dtype(s, np.dtype(np.float32)), as_dtype(g, np.dtype(np.float32))
+            s32, g32 = _in_float32(node, forward), as_dtype(g, np.dtype(np.float32))
             return (as_dtype(s32 * (g32 - add_up(g32 * s32, axis, True)), s.dtype),)
         return (s * (g - add_up(g * s, axis=axis, keepdims=True)),)
 
@@ -84,7 +101,7 @@ def softmax(axis: int) -> TensorOp:
         doc=f"softmax along axis {axis}",
         floating=True,
         nan_from_inf=True,  # x − max(x) is inf − inf at an inf
-        reads=reads_result,
+        reads=_reads_result_and_half_input,
     )
 
 
@@ -108,7 +125,7 @@ def log_softmax(axis: int) -> TensorOp:
     def backward(node: Any, g: Array) -> Grads:
         out = node.array
         if out.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
-            o32, g32 = as_dtype(out, np.dtype(np.float32)), as_dtype(g, np.dtype(np.float32))
+            o32, g32 = _in_float32(node, forward), as_dtype(g, np.dtype(np.float32))
             return (as_dtype(g32 - exp_of(o32) * add_up(g32, axis, True), out.dtype),)
         return (g - exp_of(out) * add_up(g, axis=axis, keepdims=True),)
 
@@ -122,7 +139,7 @@ def log_softmax(axis: int) -> TensorOp:
         doc=f"log of softmax along axis {axis}",
         floating=True,
         nan_from_inf=True,  # x − max(x) is inf − inf at an inf
-        reads=reads_result,
+        reads=_reads_result_and_half_input,
     )
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "keep_index",
     "concatenate",
     "stack",
+    "pad",
 ]
 
 
@@ -254,4 +255,51 @@ def stack(axis: int) -> TensorOp:
         doc=f"stack along a new axis {axis}",
         reads=reads_nothing,
         explain=_join_error("stack", axis),
+    )
+
+
+def _overlap(shape: Sequence[int], widths: Sequence[tuple[int, int]]) -> tuple[Any, Any]:
+    """Where the input's entries land in the padded output (``dst``) and which of them do
+    (``src``: a negative width crops)."""
+    src, dst = [], []
+    for size, (before, after) in zip(shape, widths):
+        src.append(slice(max(0, -before), size - max(0, -after)))
+        dst.append(slice(max(0, before), max(0, before) + size - max(0, -before) - max(0, -after)))
+    return tuple(src), tuple(dst)
+
+
+@lru_cache(maxsize=256)
+def pad(widths: tuple[tuple[int, int], ...], value: float = 0.0) -> TensorOp:
+    """``a`` with ``value`` added before and after each axis (``widths``, one pair per axis;
+    a negative width crops): PyTorch's ``F.pad`` in constant mode. Its gradient is the
+    upstream cropped back, which is a pad by the opposite widths (so it is a pad again).
+
+    >>> pad(((0, 0), (1, 2))).forward(np.ones((1, 2))).tolist()
+    [[0.0, 1.0, 1.0, 0.0, 0.0]]
+    >>> pad(((0, 0), (-1, 0))).forward(np.arange(3.0)[None]).tolist()
+    [[1.0, 2.0]]
+    """
+    back = tuple((-before, -after) for before, after in widths)
+
+    def forward(a: Array) -> Array:
+        shape = tuple(size + before + after for size, (before, after) in zip(a.shape, widths))
+        out = np.full(shape, value, a.dtype)
+        src, dst = _overlap(a.shape, widths)
+        out[dst] = a[src]
+        return out
+
+    # F.pad's order: the last axis first, (left, right, top, bottom, ...)
+    given = [w for pair in reversed(widths) for w in pair]
+    while len(given) > 2 and given[-2:] == [0, 0]:
+        given = given[:-2]
+    text = f"({', '.join(map(str, given))})" + (f", value={value:g}" if value else "")
+    return TensorOp(
+        name="pad",
+        symbol="pad",
+        template=f"pad({{0}}, {text})",
+        forward=forward,
+        backward=lambda node, g: (run(pad(back), g),),
+        formulas=("d pad(a)/da: upstream cropped back to a's entries",),
+        doc=f"padded by {text}",
+        reads=reads_nothing,
     )

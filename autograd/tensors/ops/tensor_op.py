@@ -179,6 +179,9 @@ class TensorOp(Op):
     view: bool = False
     #: What backward reads, for the in-place checks (see :data:`Reads`).
     reads: Reads = reads_everything
+    #: What a factory made this record for (a convolution's geometry, a pooling's windows), for
+    #: those who explain one output entry (:mod:`autograd.tensors.entries`).
+    settings: Any = None
     #: Refusals that need the inputs' names (``check(inputs, ctx)`` raises before forward).
     check: Callable[[Sequence[Any], Any], None] | None = None
     #: The learner's error when forward refuses its arguments with a ValueError, IndexError or
