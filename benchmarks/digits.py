@@ -55,7 +55,7 @@ def torch_run(torch: Any, data: tuple[np.ndarray, ...], stop_at: float | None):
     model = torch.nn.Sequential(torch.nn.Linear(64, 50), torch.nn.ReLU(), torch.nn.Linear(50, 10))
     with torch.no_grad():
         for theirs, (_, mine) in zip(model.parameters(), ours.named_parameters()):
-            theirs.copy_(torch.from_numpy(mine.data))
+            theirs.copy_(torch.from_numpy(mine.detach().numpy()))
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     criterion = torch.nn.CrossEntropyLoss()
     loader = nn.DataLoader(

@@ -63,7 +63,7 @@ def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
     training = model.training
     model.eval()
     with no_grad():
-        predictions = model(Tensor(X)).argmax(1).data
+        predictions = model(Tensor(X)).argmax(1).numpy()
     model.train(training)
     return predictions
 

@@ -167,7 +167,7 @@ def train_autoencoder(
             optimizer.step()
     seconds = time.perf_counter() - start
     with autograd.no_grad():
-        reconstructed = model(Tensor(X_test)).data
+        reconstructed = model(Tensor(X_test)).numpy()
     return Reconstruction(
         model=model,
         test_mse=float(np.mean((reconstructed - X_test) ** 2)),

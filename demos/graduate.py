@@ -185,7 +185,7 @@ def _first_step_both_ways(
     """PyTorch's first step; the same step in tracegrad, from the state both had at the move;
     and, to show what the optimizer's state is worth, a new torch Adam's step without it."""
     pairs = nn.torch.parameter_map(model, module)
-    before = {name: ours.data.astype(np.float64) for name, (ours, _) in pairs.items()}
+    before = {name: ours.detach().numpy().astype(np.float64) for name, (ours, _) in pairs.items()}
     stateless = copy.deepcopy(module)
     loss_torch = _step_torch(torch, module, torch_optimizer, X, y)
     _set_lr(optimizer, lr)
@@ -194,7 +194,7 @@ def _first_step_both_ways(
     restarted = dict(stateless.named_parameters())
     difference = step = fresh = 0.0
     for name, (ours, theirs) in pairs.items():
-        after = ours.data.astype(np.float64)
+        after = ours.detach().numpy().astype(np.float64)
         difference = max(difference, _largest(theirs.detach().numpy() - after))
         step = max(step, _largest(after - before[name]))
         fresh = max(fresh, _largest(restarted[name].detach().numpy() - after))

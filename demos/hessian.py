@@ -55,7 +55,7 @@ def tensor_hessian(point: Sequence[float]) -> np.ndarray:
     """The same Hessian on a Tensor v = (x, y): row i is the gradient of (∇f)ᵢ."""
     v = Tensor(list(point), requires_grad=True, dtype=np.float64, label="v")
     (g,) = grad(f(v[0], v[1]), v, create_graph=True)
-    return np.stack([grad(g[i], v)[0].data for i in range(len(point))])
+    return np.stack([grad(g[i], v)[0].numpy() for i in range(len(point))])
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,9 +1,9 @@
 """The tutorial's MNIST digit classifier (seed 001), ported to tracegrad.
 
 The seed's program with only the changes the port needs, each marked ``# port:`` with its
-reason: tracegrad's imports, MNIST read from IDX files you already have (nothing is ever
-downloaded), and ``.detach()`` where PyTorch's ``.data`` meant "the tensor without its graph".
-The model, the device lines, ``train()``, ``evaluate()`` and the printed lines are the seed's.
+reason: tracegrad's imports, and MNIST read from IDX files you already have (nothing is ever
+downloaded). The model, the device lines, ``train()``, ``evaluate()`` and the printed lines are
+the seed's.
 Added for a demo you can run and test: command-line options for the hyperparameters, a fixed
 seed, ``--limit`` for quick runs, a tqdm progress bar over batches when tqdm is installed, and
 numpy's matrix products kept on one thread (:func:`one_blas_thread` says why).
@@ -55,11 +55,6 @@ def load_data(folder: str, limit: int | None = None) -> MNISTData:
     return train_images, train_labels, test_images, test_labels
 
 
-def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """One batch as the model's input Tensor and the int64 label Tensor CrossEntropyLoss takes."""
-    return torch.tensor(images), torch.tensor(labels)
-
-
 def make_loaders(data: MNISTData, batch_size: int, seed: int) -> tuple[DataLoader, DataLoader]:
     """The seed's train_loader (shuffled) and test_loader, yielding (images, labels) Tensors."""
     train_images, train_labels, test_images, test_labels = data
@@ -69,12 +64,9 @@ def make_loaders(data: MNISTData, batch_size: int, seed: int) -> tuple[DataLoade
     train_dataset = (normalize_mnist(train_images, flatten=False)[:, None], train_labels)
     test_dataset = (normalize_mnist(test_images, flatten=False)[:, None], test_labels)
 
-    # port: the loader yields numpy arrays; transform=to_tensors makes each batch Tensors.
     # Added: seed= makes the shuffled order repeat from run to run.
-    train_loader = DataLoader(
-        train_dataset, batch_size=batch_size, shuffle=True, seed=seed, transform=to_tensors
-    )
-    test_loader = DataLoader(test_dataset, batch_size=batch_size, transform=to_tensors)
+    train_loader = DataLoader(train_dataset, batch_size=batch_size, shuffle=True, seed=seed)
+    test_loader = DataLoader(test_dataset, batch_size=batch_size)
     return train_loader, test_loader
 
 
@@ -135,9 +127,7 @@ def evaluate(model: nn.Module, loader: Any) -> float:
         for data, target in loader:
             data, target = data.to(device), target.to(device)
             output = model(data)
-            # port: PyTorch's output.data is the tensor without its graph; tracegrad's .data
-            # is the numpy array itself, and .detach() is the Tensor without its graph.
-            _, predicted = torch.max(output.detach(), 1)
+            _, predicted = torch.max(output.data, 1)
             total += target.size(0)
             correct += (predicted == target).sum().item()
 

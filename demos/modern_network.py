@@ -87,16 +87,16 @@ def dropout_effect(model: ModernNetwork, x: torch.Tensor) -> dict[str, Any]:
     """
     model.train()
     first, second = model(x), model(x)
-    hidden = model.layers[1](model.layers[0](x)).data
-    dropped = model.layers[2](torch.tensor(hidden)).data
+    hidden = model.layers[1](model.layers[0](x)).detach().numpy()
+    dropped = model.layers[2](torch.tensor(hidden)).detach().numpy()
     model.eval()
     third, fourth = model(x), model(x)
     model.train()
     positive = hidden > 0
     kept = positive & (dropped != 0)
     return {
-        "train_gap": float(np.abs(first.data - second.data).max()),
-        "eval_gap": float(np.abs(third.data - fourth.data).max()),
+        "train_gap": float(np.abs((first - second).detach().numpy()).max()),
+        "eval_gap": float(np.abs((third - fourth).detach().numpy()).max()),
         "positive": int(positive.sum()),
         "zeroed": int((positive & (dropped == 0)).sum()),
         "scale": float(np.median(dropped[kept] / hidden[kept])),

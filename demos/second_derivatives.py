@@ -42,7 +42,7 @@ def from_autograd(name: str, xs: np.ndarray) -> Curves:
     # Σ f(xᵢ) has ∂/∂xᵢ = f'(xᵢ): one grad call gives the whole curve.
     (first,) = grad(y.sum(), x, create_graph=True)
     (second,) = grad(first.sum(), x)
-    return y.data, first.data, second.data
+    return y.detach().numpy(), first.detach().numpy(), second.numpy()
 
 
 def closed_form(name: str, xs: np.ndarray) -> Curves:

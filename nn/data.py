@@ -1,7 +1,10 @@
-"""Feeding data to a network: a small DataLoader, and a reader for MNIST's IDX files.
+"""Feeding data to a network: PyTorch's TensorDataset and DataLoader, and a reader for
+MNIST's IDX files.
 
-Everything here works on numpy arrays, so it needs nothing from the Tensor engine; a
-``transform`` turns each batch into whatever the model wants (Tensors, for instance).
+Batches come as Tensors, as PyTorch's do, so a program can call ``.view(...)``, ``.to(dev)``
+or any Tensor method on them; every Tensor keeps its data's dtype (integer labels stay int64,
+as cross-entropy wants them). The data itself is kept as numpy arrays, and a ``transform``
+may turn each batch's arrays into whatever else the model wants.
 
 Example:
     >>> import numpy as np
@@ -9,8 +12,8 @@ Example:
     >>> loader = DataLoader((X, y), batch_size=2)
     >>> len(loader)
     3
-    >>> [yb.tolist() for xb, yb in loader]
-    [[0, 1], [0, 1], [1]]
+    >>> [yb for xb, yb in loader]
+    [tensor([0, 1]), tensor([0, 1]), tensor([1])]
 
 Nothing in this module downloads anything: :func:`load_mnist` reads files you already have.
 """
@@ -28,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor, default_generator, from_numpy
 from autograd.tools.files import special_file_kind, write_file
 
 __all__ = [
@@ -49,10 +53,11 @@ PathLike = str | os.PathLike[str]
 
 
 def as_array(value: Any) -> np.ndarray:
-    """The numpy array behind ``value``: an ndarray itself, a ``.data`` ndarray, or ``.numpy()``.
+    """The numpy array behind ``value``: an ndarray itself, a Tensor's ``.array``, a
+    ``.data`` ndarray, or ``.numpy()``.
 
-    Tensors (tracegrad's, whose ``.data`` is an ndarray, or any with ``.numpy()``) and plain
-    lists or numbers all become arrays, so data and state dicts can hold any of them.
+    Tensors (tracegrad's, or any with ``.numpy()``) and plain lists or numbers all become
+    arrays, so data and state dicts can hold any of them.
 
     >>> as_array([1, 2, 3])
     array([1, 2, 3])
@@ -63,6 +68,8 @@ def as_array(value: Any) -> np.ndarray:
     """
     if isinstance(value, np.ndarray):
         return value
+    if isinstance(value, Tensor):
+        return value.array
     data = getattr(value, "data", None)
     if isinstance(data, np.ndarray):
         return data
@@ -76,16 +83,17 @@ def as_array(value: Any) -> np.ndarray:
 
 
 class TensorDataset:
-    """Equal-length arrays viewed as one dataset: item ``i`` is ``(a[i], b[i], ...)``.
+    """Equal-length tensors viewed as one dataset: item ``i`` is ``(a[i], b[i], ...)``, as
+    Tensors, like PyTorch's ``TensorDataset``.
 
-    Like PyTorch's ``TensorDataset``; the arrays may be ndarrays, lists or Tensors (they are
-    kept as numpy arrays).
+    They may be given as Tensors, ndarrays or lists; their numbers are kept, not copied, as
+    numpy arrays (``arrays``; ``tensors`` gives them as Tensors sharing those numbers).
 
     >>> ds = TensorDataset(np.array([[1, 2], [3, 4], [5, 6]]), np.array([0, 1, 1]))
     >>> len(ds)
     3
     >>> ds[1]
-    (array([3, 4]), np.int64(1))
+    (tensor([3, 4]), tensor(1))
     """
 
     arrays: tuple[np.ndarray, ...]
@@ -116,8 +124,13 @@ class TensorDataset:
     def __len__(self) -> int:
         return len(self.arrays[0])
 
-    def __getitem__(self, index: Any) -> tuple[Any, ...]:
-        return tuple(array[index] for array in self.arrays)
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(from_numpy(np.asarray(array[index])) for array in self.arrays)
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """The whole columns as Tensors sharing the dataset's numbers (PyTorch's name)."""
+        return tuple(from_numpy(array) for array in self.arrays)
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.arrays)
@@ -125,33 +138,40 @@ class TensorDataset:
 
 
 class DataLoader:
-    """Batches from a dataset, in order or shuffled, as numpy arrays.
+    """Batches from a dataset, in order or shuffled, as Tensors (PyTorch's DataLoader).
 
     ``DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-    transform=None)``, shaped like PyTorch's. The dataset may be
+    transform=None)``. The dataset may be
 
-    - a tuple of equal-length arrays ``(X, y)`` or a :class:`TensorDataset`: each batch is a
-      tuple of arrays in the same order, ``(X[idx], y[idx])``;
-    - a single ndarray: each batch is an array;
+    - a :class:`TensorDataset`, or a tuple of equal-length arrays or Tensors ``(X, y)``: each
+      batch is a tuple of Tensors in the same order, ``(X[idx], y[idx])``;
+    - a single ndarray or Tensor: each batch is a Tensor;
     - any object with ``__len__`` and ``__getitem__`` whose items are samples (a PyTorch-style
-      map dataset): the samples of a batch are stacked field by field with ``np.stack``.
+      map dataset): the samples of a batch are stacked field by field, as PyTorch's
+      ``default_collate`` does (Python floats become float64, ints int64).
+
+    Each batch Tensor keeps its data's dtype (a float64 array gives float64 batches: convert
+    the data once, ``X.astype(np.float32)``, for a float32 model) and holds numbers of its
+    own, so changing a batch leaves the dataset alone.
 
     ``len(loader)`` is the number of batches; the last one is smaller unless ``drop_last``.
     With ``shuffle=True`` every pass draws a new order from a generator made once from
-    ``seed`` (an int, a ``numpy.random.Generator``, or None for a fresh random one), so epochs
-    differ while a new loader with the same seed repeats the whole sequence of epochs.
+    ``seed`` (an int or a ``numpy.random.Generator``), so epochs differ while a new loader
+    with the same seed repeats the whole sequence of epochs. Without a seed the order comes
+    from :data:`autograd.default_generator`, so ``autograd.manual_seed`` makes it repeat,
+    as ``torch.manual_seed`` does for PyTorch's loader.
 
-    ``transform`` is called on every batch (with the arrays as separate arguments when the
-    batch is a tuple) and the loader yields what it returns, e.g. to wrap batches as Tensors
-    (``autograd.tensor`` keeps integer labels int64, as cross-entropy needs):
-    ``transform=lambda xb, yb: (Tensor(xb), autograd.tensor(yb))``.
+    ``transform`` is tracegrad's own: it is called on every batch's numpy arrays (as separate
+    arguments when the batch is a tuple) and the loader yields what it returns, e.g.
+    ``transform=lambda xb, yb: (torch.from_numpy(xb), torch.from_numpy(yb))`` for PyTorch.
 
-    >>> X, y = np.arange(12).reshape(6, 2), np.arange(6)
+    >>> X, y = np.arange(12.0).reshape(6, 2), np.arange(6)
     >>> loader = DataLoader((X, y), batch_size=4, shuffle=True, seed=0)
     >>> len(loader), [xb.shape for xb, yb in loader]
     (2, [(4, 2), (2, 2)])
-    >>> sorted(np.concatenate([yb for xb, yb in loader]).tolist())  # every sample once per pass
-    [0, 1, 2, 3, 4, 5]
+    >>> xb, yb = next(iter(DataLoader((X, y), batch_size=2)))
+    >>> xb.view(-1), yb
+    (tensor([0., 1., 2., 3.], dtype=float64), tensor([0, 1]))
     >>> sums = DataLoader((X, y), batch_size=3, transform=lambda xb, yb: int(xb.sum()))
     >>> list(sums)
     [15, 51]
@@ -211,7 +231,13 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.transform = transform
         # One generator for the loader's life: each pass draws the next permutation from it.
-        self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self._rng = (
+            default_generator
+            if seed is None
+            else seed
+            if isinstance(seed, np.random.Generator)
+            else np.random.default_rng(seed)
+        )
 
     def __len__(self) -> int:
         full, rest = divmod(self._length, self.batch_size)
@@ -226,7 +252,10 @@ class DataLoader:
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             batch = self._fetch(self._source, order[start : start + self.batch_size])
             if self.transform is None:
-                yield batch
+                # Each array is new (gathered by index), so the Tensors can hold it as it is.
+                yield (
+                    tuple(map(from_numpy, batch)) if isinstance(batch, tuple) else from_numpy(batch)
+                )
             elif isinstance(batch, tuple):
                 yield self.transform(*batch)
             else:
@@ -245,6 +274,8 @@ def _batch_source(dataset: Any) -> tuple[Any, Callable[[Any, np.ndarray], Any]]:
         return TensorDataset(*dataset), _gather_columns
     if isinstance(dataset, TensorDataset):
         return dataset, _gather_columns
+    if isinstance(dataset, Tensor):
+        dataset = dataset.array
     if isinstance(dataset, np.ndarray):
         if dataset.ndim == 0:
             raise ValueError(

@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Owner, Tensor
+from autograd import Owner, Tensor, zeros_like
+from autograd.tensors.devices import check_device, names_a_device
 from autograd.tensors.versions import mark_changed
 from nn.state_dict import check_state_dict
 
@@ -67,7 +68,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
             dtype = data.dtype if dtype is None else dtype
-            data = data.data
+            data = data.array
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -302,11 +303,15 @@ class Module:
             if set_to_none or param.grad is None:
                 param.grad = None
             else:
-                param.grad = np.zeros_like(param.data)
+                param.grad = zeros_like(param)
 
-    def to(self, where: Any) -> Module:
-        """Move to a device (only "cpu" exists: numpy) or cast every parameter to a float
-        dtype; returns self.
+    def to(
+        self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False
+    ) -> Module:
+        """Move to a device or cast every parameter to a float dtype, in place; returns self.
+        As PyTorch's: ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or the keywords.
+        The device is the CPU, the only one: ``"cpu"``, ``autograd.device("cpu")`` or
+        ``torch.device("cpu")``; any other is an error pointing at ``nn.to_torch`` for GPUs.
 
         >>> import nn, autograd
         >>> layer = nn.Linear(2, 2); layer.to("cpu") is layer
@@ -314,23 +319,37 @@ class Module:
         >>> layer.to(autograd.float64).weight.dtype
         dtype('float64')
         """
-        from autograd.tensors.functions import device
-
-        if isinstance(where, (str, device)):
-            device(where)  # a clear error for "cuda"
+        for arg in args:
+            if names_a_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            check_device(device, f"{type(self).__name__}.to")
+        if dtype is None:
             return self
-        dtype = np.dtype(where)
+        dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(
                 f"{type(self).__name__}.to: parameters must stay floating point, not {dtype}"
             )
         for param in self.parameters():
-            param.data = param.data.astype(dtype)
-            param.grad = None if param.grad is None else param.grad.astype(dtype)
+            grad = param.grad
+            param.data = param.data.to(dtype)
+            param.grad = None if grad is None else grad.detach().to(dtype)
         for buffer in self.buffers():
-            if buffer.data.dtype.kind == "f":  # counters stay integers, as in PyTorch
-                buffer.data = buffer.data.astype(dtype)
+            if buffer.dtype.kind == "f":  # counters stay integers, as in PyTorch
+                buffer.data = buffer.data.to(dtype)
         return self
+
+    def cpu(self) -> Module:
+        """The module itself: its parameters are on the CPU already."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        """An error: there is no GPU here (``nn.to_torch(model).cuda()`` moves to PyTorch's)."""
+        check_device("cuda", f"{type(self).__name__}.cuda()")
+        return self  # pragma: no cover - check_device raised
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; returns self."""
@@ -357,7 +376,7 @@ class Module:
         >>> list(nn.Linear(3, 2).state_dict().items())[0][1].shape
         (2, 3)
         """
-        return OrderedDict((name, t.data.copy()) for name, t in self._state())
+        return OrderedDict((name, t.array.copy()) for name, t in self._state())
 
     def _state(self) -> Iterator[tuple[str, Tensor]]:
         """What ``state_dict`` holds, by name: parameters and persistent buffers, each once."""
@@ -386,16 +405,16 @@ class Module:
         >>> import nn
         >>> a, b = nn.Linear(3, 2), nn.Linear(3, 2)
         >>> _ = b.load_state_dict(a.state_dict())
-        >>> bool((a.weight.data == b.weight.data).all())
+        >>> bool((a.weight == b.weight).all())
         True
         """
         params = dict(self._state())
         checked = check_state_dict(
-            {n: p.data for n, p in params.items()}, state_dict, strict=strict
+            {n: p.array for n, p in params.items()}, state_dict, strict=strict
         )
         by = f"{type(self).__name__}.load_state_dict()"
         for name, array in checked.arrays.items():
-            params[name].data[...] = array
+            params[name].array[...] = array
             mark_changed(params[name], by)
         return checked
 

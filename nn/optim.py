@@ -1,11 +1,12 @@
 """Optimizers with PyTorch's update rules, written once for scalar and array parameters.
 
-A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (numpy
-arrays). ``p.data -= update`` changes an array in place, so a Tensor keeps its identity and
-dtype; a Value always gets a Python float. Each write to a Tensor counts on its version
-(``_version``), as PyTorch's in-place updates count: a ``backward()`` whose graph saved the
-parameter before the step raises rather than use the new numbers. A Value has no version; its
-backward uses the local derivatives its forward pass took, so it gives the forward's gradient.
+A parameter is anything with ``.data`` and ``.grad``: a Value (floats) or a Tensor (whose
+numbers are a numpy array, ``p.array``). The update changes that array in place, so a Tensor
+keeps its identity and dtype; a Value always gets a Python float. Each write to a Tensor counts
+on its version (``_version``), as PyTorch's in-place updates count: a ``backward()`` whose graph
+saved the parameter before the step raises rather than use the new numbers. A Value has no
+version; its backward uses the local derivatives its forward pass took, so it gives the
+forward's gradient.
 
 As in PyTorch, parameters come as a list, or as a list of param groups (dicts with
 ``"params"`` and options of their own); ``optimizer.param_groups`` is that list of dicts, so a
@@ -21,7 +22,7 @@ stores :data:`NO_GRAD`, a float equal to 0.0 that any backward reaching the Valu
 an ordinary float. The optimizer's and the Neuron/Layer/MLP ``zero_grad()`` store it, and a
 Value whose grad is still 0.0 when the optimizer is made counts as not reached yet.
 
-    >>> from autograd import Tensor, Value
+    >>> from autograd import Tensor, Value, zeros_like
     >>> w = Value(3.0, "w")
     >>> opt = SGD([w], lr=0.01)
     >>> w.grad = 8.0
@@ -38,7 +39,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Tensor, Value, zeros_like
 from autograd.tensors.versions import mark_changed
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "NO_GRAD"]
@@ -61,7 +62,12 @@ def _is_parameter(thing: Any) -> bool:
 def _is_scalar(p: Any) -> bool:
     # A Value is a scalar whatever its .data holds (a user may set an int); anything else
     # whose data is not an array (a foreign scalar node) is treated the same way.
-    return isinstance(p, Value) or not isinstance(p.data, np.ndarray)
+    return isinstance(p, Value) or not (isinstance(p, Tensor) or isinstance(p.data, np.ndarray))
+
+
+def _numbers(p: Any) -> Any:
+    """A parameter's numbers: a Tensor's array, else its ``.data`` (a float, an array)."""
+    return p.array if isinstance(p, Tensor) else p.data
 
 
 def _describe(p: Any) -> str:
@@ -225,7 +231,7 @@ class Optimizer:
                 elif set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad = np.zeros_like(p.data)
+                    p.grad = zeros_like(p)
 
     def step(self) -> None:  # pragma: no cover - every optimizer defines its own
         raise NotImplementedError
@@ -246,7 +252,7 @@ def _gradient(p: Any, scalar: bool) -> Any:
         return None
     if scalar:
         return float(grad.data if isinstance(grad, Value) else grad)
-    return grad.data if isinstance(grad, Tensor) else grad
+    return grad.array if isinstance(grad, Tensor) else grad
 
 
 def _write(p: Any, scalar: bool, update: Any, by: str) -> None:
@@ -256,7 +262,8 @@ def _write(p: Any, scalar: bool, update: Any, by: str) -> None:
     if scalar:
         p.data = float(p.data - update)
     else:
-        p.data -= update
+        numbers = _numbers(p)
+        numbers -= update
         if isinstance(p, Tensor):
             mark_changed(p, by)
 
@@ -319,7 +326,7 @@ class SGD(Optimizer):
                 if grad is None:
                     continue
                 if weight_decay:
-                    grad = grad + weight_decay * (float(p.data) if scalar else p.data)
+                    grad = grad + weight_decay * (float(p.data) if scalar else _numbers(p))
                 if momentum:
                     state = self.state.setdefault(p, {})
                     buffer = state.get("momentum_buffer")
@@ -397,7 +404,7 @@ class Adam(Optimizer):
                 if grad is None:
                     continue
                 if weight_decay:
-                    grad = grad + weight_decay * (float(p.data) if scalar else p.data)
+                    grad = grad + weight_decay * (float(p.data) if scalar else _numbers(p))
                 state = self.state.setdefault(p, {})
                 t = state.get("step", 0) + 1
                 m = beta1 * state.get("exp_avg", 0.0) + (1.0 - beta1) * grad

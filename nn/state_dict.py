@@ -92,9 +92,9 @@ def check_state_dict(
 
         def load_state_dict(self, state_dict, strict=True):
             params = dict(self.named_parameters())
-            checked = check_state_dict({n: p.data for n, p in params.items()}, state_dict, strict)
+            checked = check_state_dict({n: p.array for n, p in params.items()}, state_dict, strict)
             for name, array in checked.arrays.items():
-                params[name].data[...] = array
+                params[name].array[...] = array
             return checked
 
     >>> model = {"fc.weight": np.zeros((2, 3), dtype=np.float32), "fc.bias": ((2,), "float32")}

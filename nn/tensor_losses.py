@@ -47,7 +47,7 @@ def _labels_like(targets: Any, predictions: Tensor, loss: str) -> Tensor:
         and targets.dtype == predictions.dtype
     ):
         return targets  # used as it is, so drawings and narration keep its label
-    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    data = targets.array if isinstance(targets, Tensor) else np.asarray(targets)
     if data.shape != predictions.shape:
         raise ValueError(
             f"{loss}: the target's shape {data.shape} differs from the input's shape "
@@ -58,7 +58,7 @@ def _labels_like(targets: Any, predictions: Tensor, loss: str) -> Tensor:
 
 def _class_indices(targets: Any, logits: Tensor) -> Tensor:
     """Targets as an int64 Tensor of class indices, checked against the logits."""
-    data = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    data = targets.array if isinstance(targets, Tensor) else np.asarray(targets)
     if data.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy: targets must be class indices (integers), got dtype {data.dtype}; "

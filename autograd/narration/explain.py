@@ -145,8 +145,8 @@ def already_held(leaves: list[Any], held: dict[int, Any], namer: Namer) -> list[
 
 def _numbers(grad: Any) -> Any:
     """A grad's numbers: a float or an array (a grad built with create_graph is a node)."""
-    while hasattr(grad, "parents"):
-        grad = grad.data
+    if hasattr(grad, "parents"):  # a node: a Value's number, a Tensor's array (its .data is a
+        grad = grad.array if hasattr(grad, "array") else grad.data  # Tensor again)
     return grad if grad is None or isinstance(grad, float) else np.asarray(grad)
 
 

@@ -30,12 +30,11 @@ __all__ = ["Step", "backward_steps", "is_finite"]
 
 
 def is_finite(x: Any) -> bool:
-    """Whether a number, or every entry of an array, is finite.
+    """Whether a number, or every entry of an array or a Tensor, is finite.
     ``is_finite(2.0), is_finite(float("nan")) == (True, False)``"""
-    try:
+    if isinstance(x, (float, int)):
         return math.isfinite(x)
-    except TypeError:
-        return bool(np.all(np.isfinite(x)))
+    return bool(np.all(np.isfinite(np.asarray(x))))
 
 
 @dataclass(eq=False)

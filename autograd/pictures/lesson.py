@@ -42,7 +42,7 @@ from ..narration.explain import already_held
 from ..narration.names import brief, narrated
 from ..narration.steps import backward_steps
 from ..tools.files import write_file
-from ..tools.gradcheck import FiniteDifferences
+from ..tools.gradcheck import FiniteDifferences, numbers_of
 from ..tools.quiz import questions
 from .draw import _check_sample, _choose, notes
 from .scene import Plan, _Scene
@@ -371,7 +371,7 @@ class _Builder:
         rows = []
         for leaf in self.leaves:
             grad = grads[id(leaf)]
-            data = leaf.data
+            data = numbers_of(leaf)
             size = int(np.size(data))
             entries = list(range(min(size, TENSOR_ENTRIES)))
             row: dict[str, Any] = {
@@ -438,6 +438,7 @@ def _cell(grad: Any) -> tuple[str, str]:
     """A leaf's grad in the table, and exactly (for a title and for checking)."""
     if grad is None:
         return "none", "requires_grad is False: no gradient"
+    grad = np.asarray(grad)  # a float, an array, or a Tensor's numbers
     size = int(np.size(grad))
     if size == 1 and np.ndim(grad) == 0:
         value = float(grad)

@@ -96,7 +96,7 @@ def _real_power(a: float, b: float) -> float:
 # functions autograd.tensors puts in MANY_NUMBERS (so this module needs no numpy).
 
 #: ``where(mask, then, otherwise)`` (the mask read from numbers: a constant of any gradient
-#: graph), ``log`` and ``log1p`` (−∞ at 0, without a warning) on arrays and Tensors.
+#: graph), ``log``, ``log1p`` (−∞ at 0, without a warning), ``numbers`` on arrays and Tensors.
 MANY_NUMBERS: dict[str, Callable[..., Any]] = {}
 
 
@@ -106,7 +106,7 @@ def _many(x: Any) -> bool:  # many numbers (an array, a Tensor) rather than a fl
 
 def _number(x: Any) -> Any:
     # Branches read numbers: a Value's == is identity, so 0 == Value(0.0) is False.
-    return x.data if hasattr(x, "parents") else x
+    return (MANY_NUMBERS["numbers"](x) if _many(x) else x.data) if hasattr(x, "parents") else x
 
 
 def _where(condition: Any, then: Any, otherwise: Any) -> Any:

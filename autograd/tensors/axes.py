@@ -77,7 +77,7 @@ def keep_argument(keepdims: bool, keepdim: bool | None) -> bool:
 
 def axis_of(name: str, tensor: Any, axis: Any) -> int:
     """One axis of ``tensor`` as a non-negative int; a 0-d tensor takes 0 or -1, as in PyTorch."""
-    ndim = tensor.data.ndim
+    ndim = tensor.array.ndim
     if type(axis) is int and 0 <= axis < ndim:
         return axis  # the usual case, answered at once: log_softmax(1) runs every step
     if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
@@ -97,7 +97,7 @@ def shape_argument(shape: tuple[Any, ...]) -> tuple[Any, ...]:
 def reshaped(tensor: Any, wanted: tuple[Any, ...]) -> tuple[int, ...]:
     """The shape ``tensor`` takes for ``reshape(*wanted)``, one size of -1 worked out, or the
     learner's error when the number of entries would change."""
-    size = tensor.data.size
+    size = tensor.array.size
     try:
         sizes = tuple(operator.index(n) for n in wanted)
         unknown = [i for i, n in enumerate(sizes) if n == -1]
@@ -122,7 +122,7 @@ def permutation(tensor: Any, axes: tuple[Any, ...]) -> tuple[int, ...]:
     """``permute(2, 0, 1)`` or ``permute((2, 0, 1))`` as non-negative axes, or an error when
     they are not an order of ``tensor``'s axes."""
     order = shape_argument(axes)
-    ndim = tensor.data.ndim
+    ndim = tensor.array.ndim
     try:
         normal = tuple(builtins.int(a) % max(ndim, 1) for a in order)
         valid = sorted(normal) == list(range(ndim)) and all(-ndim <= a < ndim for a in order)
@@ -137,11 +137,11 @@ def index_argument(index: Any) -> Any:
     """An index with any Tensors in it replaced by their arrays; a single integer (a 0-d
     integer Tensor) by that integer, as PyTorch reads it (numpy would gather a copy)."""
     if isinstance(index, TensorBase):
-        return index.data if index.data.ndim else _index_part(index)
+        return index.array if index.array.ndim else _index_part(index)
     if isinstance(index, tuple):
         return tuple(
             [
-                (i.data if i.data.ndim else _index_part(i)) if isinstance(i, TensorBase) else i
+                (i.array if i.array.ndim else _index_part(i)) if isinstance(i, TensorBase) else i
                 for i in index
             ]
         )
@@ -149,5 +149,5 @@ def index_argument(index: Any) -> Any:
 
 
 def _index_part(t: Any) -> Any:
-    data = t.data
+    data = t.array
     return builtins.int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data

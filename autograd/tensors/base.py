@@ -9,7 +9,7 @@ op path, ``self.apply`` (``apply = staticmethod(apply)`` in ``Tensor``'s class b
     >>> from autograd import Tensor
     >>> from autograd.tensors import ops as T
     >>> x = Tensor([1.0, 2.0])
-    >>> x.apply(T.NEG, x).tolist(), isinstance(x, TensorBase), isinstance(x.data, TensorBase)
+    >>> x.apply(T.NEG, x).tolist(), isinstance(x, TensorBase), isinstance(x.array, TensorBase)
     ([-1.0, -2.0], True, False)
 """
 
@@ -38,14 +38,7 @@ class TensorBase(Generic[TensorT]):
 
     __slots__ = ()
 
-    data: np.ndarray
-    grad: np.ndarray | None
-
-    @property
-    def array(self) -> np.ndarray:
-        """The numbers, a numpy ndarray (the name they keep once ``.data`` is a Tensor)."""
-        return self.data
-
+    array: np.ndarray
     requires_grad: bool
     op: Any
     parents: tuple[Any, ...]

@@ -138,7 +138,7 @@ def to_array(data: Any, dtype: np.dtype[Any] | None, label: str) -> Array:
             f"use Tensor({data.data!r}), or keep working with Values"
         )
     if isinstance(data, TensorBase):
-        data = data.data
+        data = data.array
     if data is None or isinstance(data, (str, bytes)):
         raise TypeError(f"Tensor needs numbers{where}, got {type(data).__name__} {data!r}")
     try:
@@ -166,7 +166,7 @@ def infer_dtype(data: Any) -> np.dtype[Any] | None:
     if isinstance(data, (np.ndarray, np.generic)):
         return None
     if isinstance(data, TensorBase):
-        return data.data.dtype
+        return data.array.dtype
     kind = np.asarray(data).dtype.kind if not isinstance(data, Value) else "f"
     inferred: dict[str, np.dtype[Any]] = {"f": float32, "i": int64, "u": int64, "b": np.dtype(bool)}
     return inferred.get(kind)
@@ -177,7 +177,7 @@ def operand_array(other: Any, op: str, tensor: Any) -> Array:
     PyTorch treats Python numbers), so ``x * 0.5`` stays float32."""
     kind = type(other)
     if kind is float or kind is int:  # the common case, before the slower abstract checks
-        own = tensor.data.dtype
+        own = tensor.array.dtype
         if own.kind == "f":
             return np.asarray(other, dtype=own)
         return np.asarray(other, dtype=np.int64 if kind is int else float32)
@@ -188,7 +188,7 @@ def operand_array(other: Any, op: str, tensor: Any) -> Array:
         if isinstance(other, np.generic) and other.dtype.kind not in "biuf":
             pass
         else:
-            own = tensor.data.dtype
+            own = tensor.array.dtype
             if own.kind == "f":
                 return np.asarray(other, dtype=own)
             if isinstance(other, (bool, np.bool_)):
@@ -202,8 +202,8 @@ def operand_array(other: Any, op: str, tensor: Any) -> Array:
         except ValueError:
             array = None
         if array is not None and array.dtype.kind in "biuf":
-            if array.dtype.kind == "f" and tensor.data.dtype.kind == "f":
-                array = array.astype(tensor.data.dtype)
+            if array.dtype.kind == "f" and tensor.array.dtype.kind == "f":
+                array = array.astype(tensor.array.dtype)
             return array
     if isinstance(other, Value):
         raise TypeError(

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .devices import check_device
 from .dtypes import Array, Number, float32, float64, int64
 from .dtypes import check_grad_dtype as _check_grad_dtype
 from .dtypes import infer_dtype as _infer_dtype
@@ -25,6 +26,7 @@ from .tensor import Tensor, _plain
 
 __all__ = [
     "tensor",
+    "from_numpy",
     "zeros",
     "ones",
     "zeros_like",
@@ -101,14 +103,8 @@ class Generator(np.random.Generator):
 
 def _on_cpu(device: Any, where: str) -> None:
     """Refuse a device other than the CPU, the only one tracegrad computes on."""
-    if device is None:
-        return
-    kind = str(getattr(device, "type", device)).split(":")[0]
-    if kind != "cpu":
-        raise ValueError(
-            f"{where}: device {device!r}: tracegrad computes on the CPU only (numpy); for a "
-            "GPU, move a model built here into PyTorch with nn.to_torch(model)"
-        )
+    if device is not None:
+        check_device(device, where)
 
 
 #: The generator ``randn``, ``rand`` (and nn's initialisers) use when given none, as
@@ -175,6 +171,22 @@ def tensor(
     _on_cpu(device, "tensor")
     resolved = _infer_dtype(data) if dtype is None else _dtype(dtype, "tensor")
     return _leaf(_to_array(data, resolved, label), requires_grad, label)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor holding ``array`` itself (shared, not copied) in its dtype, as PyTorch's
+    ``from_numpy``: changing one changes the other.
+
+    >>> a = np.zeros(2, np.int64); t = from_numpy(a); a[0] = 7; t.tolist(), t.dtype
+    ([7, 0], dtype('int64'))
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(
+            f"from_numpy: expected a numpy array, got {type(array).__name__} {array!r:.40} "
+            "(autograd.tensor(...) copies any numbers into a tensor)"
+        )
+    _dtype(array.dtype, "from_numpy")  # booleans, integers and floats only
+    return _plain(array)
 
 
 def zeros(

@@ -1,4 +1,4 @@
-"""PyTorch's function forms (``torch.sigmoid(x)``, ``torch.max(x, 1)``) and its CPU device.
+"""PyTorch's function forms (``torch.sigmoid(x)``, ``torch.max(x, 1)``).
 
 Each function only calls the Tensor method of the same name, where the op is defined, so a
 program written against ``torch`` runs after ``import autograd as torch``. The few that are not
@@ -8,8 +8,9 @@ outside the graph, compare numbers.
     >>> import autograd as torch
     >>> torch.sigmoid(torch.zeros(2)).tolist()
     [0.5, 0.5]
-    >>> device = torch.device("cuda" if torch.cuda.is_available() else "cpu"); device
-    device(type='cpu')
+
+``device`` and ``cuda`` live in :mod:`autograd.tensors.devices` (re-exported here, their
+earlier home).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import ops as T
+from .devices import cuda, device
 from .factories import tensor
 from .ops import TensorOp
 from .tensor import Tensor, apply, enable_grad, no_grad
@@ -375,37 +377,6 @@ class _Histogram(NamedTuple):
     bin_edges: Tensor
 
 
-class device:  # noqa: N801 - PyTorch's name
-    """Where tensors live. tracegrad computes with numpy on the CPU, so only "cpu" exists.
-
-    >>> device("cpu").type
-    'cpu'
-    """
-
-    def __init__(self, type: str | device = "cpu") -> None:
-        kind = str(type).split(":")[0]  # str() of a device is "cpu"
-        if kind != "cpu":
-            raise ValueError(
-                f"device {type!r}: tracegrad runs on the CPU only (numpy); use device('cpu')"
-            )
-        self.type = "cpu"
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, device) or other == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-
-#: ``torch.cuda.is_available()`` is always False here: tracegrad computes on the CPU.
-cuda = SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
-
 #: ``torch.accelerator``: none is ever available, so programs pick the CPU.
 accelerator = SimpleNamespace(
     is_available=lambda: False, current_accelerator=lambda: None, device_count=lambda: 0
@@ -438,7 +409,7 @@ def _join(word: str, factory: Callable[[int], TensorOp], tensors: Any, axis: int
     if not builtins.any(isinstance(t, Tensor) for t in items):
         items[0] = Tensor(items[0])  # the others take its dtype, as numbers join a Tensor
     first = items[0]
-    ndim = np.ndim(first.data if isinstance(first, Tensor) else first) + (word == "stack")
+    ndim = np.ndim(first.array if isinstance(first, Tensor) else first) + (word == "stack")
     if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
         raise ValueError(f"{word}: axis {axis!r} does not exist for {ndim}-axis results")
     return apply(factory(builtins.int(axis) % ndim), *items)

@@ -62,7 +62,7 @@ def tensor_to_torch(tensor: Any) -> Any:
     [1.5]
     """
     torch = require_torch("Tensor.to_torch()")
-    result = array_to_torch(torch, tensor.data)
+    result = array_to_torch(torch, tensor.array)
     if tensor.requires_grad:
         result.requires_grad_(True)
     return result

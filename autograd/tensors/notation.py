@@ -31,9 +31,9 @@ def who(t: Any) -> str:
     >>> who(Tensor([1.0, 2.0], label="x")), who(Tensor([[1.0]]))
     ("'x' [2] float32", 'an unnamed [1×1] float32 tensor')
     """
-    kind = f"{shape_text(t.data.shape)} {t.data.dtype}"
+    kind = f"{shape_text(t.array.shape)} {t.array.dtype}"
     if t.label:
         return f"{t.label!r} {kind}"
     if t.owner is CONSTANT:
-        return f"the constant {t.brief(t.data)}"
+        return f"the constant {t.brief(t.array)}"
     return f"an unnamed {kind} tensor"

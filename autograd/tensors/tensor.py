@@ -3,9 +3,10 @@
 A Tensor is to arrays what :class:`~autograd.scalar.value.Value` is to floats: it remembers
 the op record (:mod:`autograd.tensors.ops`) and the parents that made it, so the same graph
 walk, narration (``explain``) and drawing (``draw_dot``) work on it. Names and semantics follow
-PyTorch: ``requires_grad`` leaves collect ``.grad`` (an ndarray, None until the first
-backward), results of ops on tensors that need no gradient record nothing, and
-``no_grad()`` switches recording off.
+PyTorch: ``requires_grad`` leaves collect ``.grad`` (a Tensor, None until the first
+backward), ``.data`` is the same numbers outside the graph, results of ops on tensors that
+need no gradient record nothing, and ``no_grad()`` switches recording off. The numbers
+themselves are a numpy array, ``.array`` (what ``.numpy()`` returns).
 
 Example:
     >>> import numpy as np
@@ -16,8 +17,12 @@ Example:
     >>> loss.backward()
     >>> loss.item(), W.grad.tolist()
     (0.0, [[0.0, 0.0], [0.0, 0.0]])
-    >>> y = (x @ W).sum(); y.backward(); W.grad.tolist()
-    [[1.0, 1.0], [-1.0, -1.0]]
+    >>> y = (x @ W).sum(); y.backward(); W.grad
+    tensor([[ 1.,  1.],
+            [-1., -1.]])
+    >>> W.data += -0.1 * W.grad; W.data  # makemore's update: in place, outside the graph
+    tensor([[0.9, 1.9],
+            [3.1, 4.1]])
 """
 
 from __future__ import annotations
@@ -72,8 +77,8 @@ def _plain(data: Any, owner: Owner | None = None) -> Tensor:
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     out = _new(Tensor)
-    out.data = data
-    out.grad = None
+    out.array = data
+    out._grad = None
     out.requires_grad = False
     out.op = None
     out.parents = ()
@@ -108,15 +113,17 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     if arity == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
         a, b = inputs
         wanted = a.requires_grad or b.requires_grad  # whether some input requires grad
-        arrays: tuple[Any, ...] = (a.data, b.data)
+        arrays: tuple[Any, ...] = (a.array, b.array)
     elif arity == 1 and isinstance(inputs[0], Tensor):
         a = inputs[0]
         wanted = a.requires_grad
-        arrays = (a.data,)
+        arrays = (a.array,)
+    elif (numbers := _unrecorded_with_a_number(op, inputs)) is not None:
+        wanted, arrays = False, numbers  # lr * p.grad: no constant node is needed
     else:  # a number or an array among the inputs (made constants), or more than two
         inputs = _constants(op, inputs)
         wanted = any([t.requires_grad for t in inputs])
-        arrays = tuple([t.data for t in inputs])
+        arrays = tuple([t.array for t in inputs])
     if not op.takes_arrays:
         if op.check is not None:
             op.check(inputs, ctx)
@@ -132,11 +139,11 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     try:
         out = op.forward(*arrays)
     except FloatingPointError:
-        raise _overflow_error(op, inputs) from None
+        raise _overflow_error(op, _constants(op, inputs)) from None
     except OpDomainError as error:
-        raise _op_error(op, inputs, error) from None
+        raise _op_error(op, _constants(op, inputs), error) from None
     except (ValueError, IndexError, TypeError) as error:
-        raise _refusal(op, inputs, ctx, error) from None
+        raise _refusal(op, _constants(op, inputs), ctx, error) from None
     finally:
         if state is not None:
             _ERROR_STATE.reset(state)
@@ -144,12 +151,12 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
         out = out.astype(float32)  # ints with a float: PyTorch's default float, not numpy's
     if wanted and _mode.recording and op.differentiable:
         if type(out) is not np.ndarray:
-            out = np.asarray(out)  # numpy turns 0-d results into scalars; .data is an array
+            out = np.asarray(out)  # numpy turns 0-d results into scalars; .array is an array
         # The node is made here, its slots filled without __init__, whose dtype and label
         # checks are for user input: this is the hottest spot of the Tensor half.
         made = _new(Tensor)
-        made.data = out
-        made.grad = None
+        made.array = out
+        made._grad = None
         made.requires_grad = True
         made.op = op
         made.parents = inputs
@@ -162,6 +169,24 @@ def apply(op: TensorOp, *inputs: Any, ctx: Any = None) -> Tensor:
     if op.view and out.base is not None:
         return _inplace.share(made, inputs[0])
     return made
+
+
+def _unrecorded_with_a_number(op: TensorOp, inputs: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The numbers of a float Tensor and a Python number (either side) when nothing will be
+    recorded, the number in the Tensor's dtype: what ``lr * p.grad`` computes, without the
+    constant node a graph would need. None for anything else (the general path)."""
+    if len(inputs) != 2 or op.check is not None:
+        return None
+    a, b = inputs
+    tensor, number = (a, b) if a.__class__ is Tensor else (b, a)
+    if tensor.__class__ is not Tensor or (tensor.requires_grad and _mode.recording):
+        return None
+    kind = number.__class__
+    dtype = tensor.array.dtype
+    if (kind is not float and kind is not int) or dtype.kind != "f":
+        return None
+    number = dtype.type(number)  # as operand_array makes it: x * 0.5 stays float32
+    return (tensor.array, number) if a is tensor else (number, tensor.array)
 
 
 def _constants(op: TensorOp, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
@@ -199,10 +224,10 @@ def _refusal(op: TensorOp, inputs: Sequence[Tensor], ctx: Any, error: Exception)
     if len(inputs) == 2 and isinstance(error, ValueError):
         a, b = inputs
         try:
-            np.broadcast_shapes(a.data.shape, b.data.shape)
+            np.broadcast_shapes(a.array.shape, b.array.shape)
         except ValueError:
             return ValueError(
-                f"{op.name}: shapes {shape_text(a.data.shape)} and {shape_text(b.data.shape)} "
+                f"{op.name}: shapes {shape_text(a.array.shape)} and {shape_text(b.array.shape)} "
                 f"do not broadcast ({_who(a)} and {_who(b)}). Broadcasting lines the shapes up "
                 "from the right; each pair of sizes must be equal, or one of them 1"
             )
@@ -211,10 +236,30 @@ def _refusal(op: TensorOp, inputs: Sequence[Tensor], ctx: Any, error: Exception)
     return error
 
 
+def _check_gradient(t: Tensor, grad: Any) -> None:
+    """PyTorch's checks on ``t.grad = grad``: a Tensor of ``t``'s shape and dtype."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"{_who(t)}.grad = …: a gradient is a Tensor of its shape, or None; got "
+            f"{type(grad).__name__} {grad!r:.40} (autograd.tensor(...) makes one)"
+        )
+    have, want = grad.array, t.array
+    if have.shape != want.shape:
+        raise RuntimeError(
+            f"{_who(t)}.grad = …: the gradient has shape {shape_text(have.shape)}; it must "
+            f"have the tensor's shape, {shape_text(want.shape)}"
+        )
+    if have.dtype != want.dtype:
+        raise RuntimeError(
+            f"{_who(t)}.grad = …: the gradient is {have.dtype}; it must have the tensor's "
+            f"dtype, {want.dtype} (.to({want.dtype}) converts it)"
+        )
+
+
 def _overflow_error(op: TensorOp, parents: Sequence[Tensor]) -> OverflowError:
     """The error of the overflow policy (README, "What tracegrad promises")."""
     inputs = ", ".join(_who(p) for p in parents)
-    dtype = np.result_type(*(p.data for p in parents))
+    dtype = np.result_type(*(p.array for p in parents))
     dtype = dtype if dtype.kind == "f" else float32
     wider = "" if dtype == float64 else ", or compute in float64"
     return OverflowError(
@@ -248,8 +293,8 @@ class Tensor(TensorMethods["Tensor"]):
     """
 
     __slots__ = (
-        "data",
-        "grad",
+        "array",
+        "_grad",  # .grad: None, a Tensor, or an array backward stored (made a Tensor when read)
         "requires_grad",
         "op",
         "parents",
@@ -262,8 +307,8 @@ class Tensor(TensorMethods["Tensor"]):
     )
     apply = staticmethod(apply)
 
-    data: Array
-    grad: Array | None
+    #: The numbers, a numpy ndarray (``numpy()`` hands it out; ``.data`` is it as a Tensor).
+    array: Array
     requires_grad: bool
     op: TensorOp | None
     parents: tuple[Tensor, ...]
@@ -272,6 +317,7 @@ class Tensor(TensorMethods["Tensor"]):
     owner: Owner | None
     _recorded_at: int
     _vc: _inplace.VersionCounter
+    _grad: Tensor | Array | None
     _rebased_at: int
 
     def __init__(
@@ -280,16 +326,89 @@ class Tensor(TensorMethods["Tensor"]):
         if not isinstance(label, str):
             raise TypeError(f"Tensor label must be a str, got {type(label).__name__} {label!r}")
         resolved = float32 if dtype is None else _dtype(dtype)
-        self.data = _to_array(data, resolved, label)
+        self.array = _to_array(data, resolved, label)
         self.requires_grad = bool(requires_grad)
         if self.requires_grad:
-            _check_grad_dtype(self.data.dtype, label)
-        self.grad = None
+            _check_grad_dtype(self.array.dtype, label)
+        self._grad = None
         self.op = None
         self.parents = ()
         self.ctx = None
         self.label = label
         self.owner = None
+
+    # --- the numbers and the gradient, as PyTorch hands them out ---------------------------
+
+    @property
+    def data(self) -> Tensor:
+        """The same numbers (shared, not copied) as a Tensor outside the graph, PyTorch's
+        ``.data``: it requires no grad, and changing it in place changes this tensor's
+        numbers without counting as an in-place change (``_version`` does not move, and a
+        graph that used this tensor still runs backward, reading the new numbers, as in
+        PyTorch). makemore's update ``p.data += -lr * p.grad`` is such a change. Assigning
+        ``p.data = t`` makes ``p`` hold ``t``'s numbers instead (shared with ``t``).
+
+        Prefer ``detach()`` where the numbers must not change behind the graph's back: it
+        shares the version count, so backward notices.
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> w.data += 1; w, w._version
+        (tensor([2., 3.], requires_grad=True), 0)
+        >>> w.data = Tensor([5.0]); w
+        tensor([5.], requires_grad=True)
+        """
+        return _plain(self.array)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if isinstance(value, Tensor):
+            array = value.array
+        elif type(value) is np.ndarray:  # what .data was before it was a Tensor
+            array = value
+        else:
+            raise TypeError(
+                f"{_who(self)}.data = …: give a Tensor (autograd.tensor(...)), got "
+                f"{type(value).__name__} {value!r:.40} (PyTorch: data has to be a tensor)"
+            )
+        if array is self.array:  # p.data += …: the numbers were changed where they are
+            return
+        if self.requires_grad:
+            _check_grad_dtype(array.dtype, self.label)
+        self.array = array
+
+    @property
+    def grad(self) -> Tensor | None:
+        """d(root)/d(self) after ``backward()``: a Tensor of this tensor's shape and dtype,
+        None until a backward pass reaches it (and again after ``zero_grad()``). Leaves add
+        each backward's gradient to it; intermediate tensors keep their latest one, for
+        reading and drawing. ``w.grad.zero_()`` clears it in place; assigning a Tensor of the
+        same shape and dtype (or None) replaces it, as in PyTorch.
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward(); w.grad
+        tensor([2., 4.])
+        >>> w.grad.zero_()
+        tensor([0., 0.])
+        """
+        g: Any = self._grad
+        if g.__class__ is np.ndarray:  # backward stores arrays; each becomes a Tensor once read
+            array, g = g, _new(Tensor)  # _plain(g), inlined: every update step reads grads
+            g.array = array
+            g._grad = None
+            g.requires_grad = False
+            g.op = None
+            g.parents = ()
+            g.ctx = None
+            g.label = ""
+            g.owner = None
+            self._grad = g
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_gradient(self, value)
+        self._grad = value
 
     # --- in place: updates outside the graph, or a new node on it ------------------------
 
@@ -321,16 +440,47 @@ class Tensor(TensorMethods["Tensor"]):
         """
         _inplace.assign(self, index, value)
 
+    def zero_(self) -> Tensor:
+        """Every entry set to 0, in place; returns the tensor (``w.grad.zero_()``).
+
+        Counted as an in-place change, and refused while recording on a tensor that requires
+        grad, as ``+=`` is.
+
+        >>> g = Tensor([1.0, 2.0]); g.zero_().tolist(), g._version
+        ([0.0, 0.0], 1)
+        """
+        return _inplace.fill(self, 0, "zero_()")
+
+    # PyTorch's method names for +=, -=, *= and /= (the tutorials' f.data.sub_(lr * f.grad.data))
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self += alpha * other``, returned. ``Tensor([1.0]).add_(2).tolist() == [3.0]``"""
+        return self.__iadd__(other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self -= alpha * other``, returned. ``Tensor([1.0]).sub_(2).tolist() == [-1.0]``"""
+        return self.__isub__(other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other``; returns the tensor. ``Tensor([1.5]).mul_(2).tolist() == [3.0]``"""
+        return self.__imul__(other)
+
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other``; returns the tensor. ``Tensor([3.0]).div_(2).tolist() == [1.5]``"""
+        return self.__itruediv__(other)
+
     @property
     def _version(self) -> int:
         """How many times the numbers of this tensor were changed in place through a Tensor
-        (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=`` and ``x[…] = …``, on this
-        tensor or on one sharing its numbers (a view, its base, ``detach()``), and, as in
-        PyTorch, each optimizer step and ``load_state_dict`` that writes it.
+        (PyTorch's ``_version``): ``+=``, ``-=``, ``*=``, ``/=``, ``x[…] = …`` and
+        ``zero_()``, on this tensor or on one sharing its numbers (a view, its base,
+        ``detach()``), and, as in PyTorch, each optimizer step and ``load_state_dict`` that
+        writes it.
 
         Backward refuses to use a tensor changed after the op that saved it ran (see
-        :mod:`autograd.tensors.versions`). Writing to the array itself (``x.data -= …``, or
-        through ``numpy()``) is not counted, as in PyTorch's ``.data``.
+        :mod:`autograd.tensors.versions`). Changes through ``.data`` (``p.data += …``, as
+        makemore updates its parameters), through ``.array`` or through ``numpy()`` are not
+        counted, as in PyTorch's ``.data``.
 
         >>> x = Tensor([1.0, 2.0]); x += 1; x[0] = 5.0; x.data += 1; x._version
         2
@@ -346,7 +496,7 @@ class Tensor(TensorMethods["Tensor"]):
         >>> w = Tensor([1.0], requires_grad=True); (w * 3).detach().requires_grad
         False
         """
-        out = _plain(self.data)
+        out = _plain(self.array)
         out._vc = _inplace.counter(self)  # the same numbers: changing one is seen by both
         return out
 
@@ -369,8 +519,8 @@ class Tensor(TensorMethods["Tensor"]):
         A tensor the graph used that was changed in place afterwards (``x += 1``,
         ``x[0] = 5``, also inside ``no_grad()``) makes backward raise a RuntimeError instead
         of returning a wrong gradient; so does an optimizer's ``step()`` or a
-        ``load_state_dict`` in between. Writes straight to ``.data`` are not seen, as in
-        PyTorch: see :attr:`_version`.
+        ``load_state_dict`` in between. Changes through ``.data`` or ``.array`` are not
+        seen, as in PyTorch: see :attr:`_version`.
 
         With ``create_graph=True`` every ``.grad`` is a Tensor built from nodes, which can be
         differentiated again (see :func:`autograd.grad`). ``retain_graph`` is accepted for
@@ -397,8 +547,6 @@ class Tensor(TensorMethods["Tensor"]):
             _ERROR_STATE.reset(quiet)
         if create_graph:
             name_gradients(self, _plain)
-        elif self.grad.__class__ is not np.ndarray:  # a 0-d leaf's own grad, added to again:
-            self.grad = np.asarray(self.grad)  # numpy makes a scalar of two 0-d arrays' sum
 
     def backward_steps(self) -> Iterator[Step]:
         """Backward one chain-rule step at a time, narrated with shapes (a scalar root).
@@ -426,16 +574,17 @@ class Tensor(TensorMethods["Tensor"]):
     #: A Tensor's grad before any gradient arrives: None, as in PyTorch.
     initial_grad = None
 
-    def seed(self, gradient: Any = None, create_graph: builtins.bool = False) -> Any:
-        """d(root)/d(root) when backward starts here: ones for a single number, else
-        ``gradient`` checked against this tensor's shape (a Tensor under ``create_graph``).
+    def seed(self, gradient: Any = None, create_graph: builtins.bool = False) -> Tensor:
+        """d(root)/d(root) when backward starts here, as a Tensor: ones for a single number,
+        else ``gradient`` checked against this tensor's shape (under ``create_graph`` a
+        gradient that is a node stays one).
 
         >>> Tensor([2.0], requires_grad=True).seed().tolist()
         [1.0]
         """
         if not self.requires_grad:
             raise RuntimeError(f"backward: {_who(self)} does not require grad")
-        data = self.data
+        data = self.array
         if gradient is None:
             if data.size != 1:
                 raise RuntimeError(
@@ -446,7 +595,7 @@ class Tensor(TensorMethods["Tensor"]):
                 )
             seed = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
         else:
-            given = gradient.data if isinstance(gradient, Tensor) else gradient
+            given = gradient.array if isinstance(gradient, Tensor) else gradient
             seed = _to_array(given, data.dtype, "gradient")
             if seed.shape != data.shape:
                 raise ValueError(
@@ -454,8 +603,8 @@ class Tensor(TensorMethods["Tensor"]):
                     f"{_who(self)} has shape {shape_text(data.shape)}"
                 )
             if create_graph and isinstance(gradient, Tensor):
-                return gradient if gradient.data.dtype == data.dtype else gradient.to(data.dtype)
-        return _plain(seed) if create_graph else seed
+                return gradient if gradient.array.dtype == data.dtype else gradient.to(data.dtype)
+        return _plain(seed)
 
     def propagate(
         self, observer: Observer | None = None, create_graph: builtins.bool = False
@@ -466,12 +615,12 @@ class Tensor(TensorMethods["Tensor"]):
         Tensors, so the shares are a graph that can be differentiated again.
 
         >>> x = Tensor([1.0, 2.0], requires_grad=True); y = x * 3
-        >>> y.grad = np.ones(2, np.float32); y.propagate(); x.grad.tolist()
-        [3.0, 3.0]
+        >>> y.grad = Tensor([1.0, 1.0]); y.propagate(); x.grad
+        tensor([3., 3.])
         """
         if self._recorded_at != _inplace.CHANGES:  # something changed in place since it ran
             _inplace.check_unchanged(self)
-        upstream: Any = self.grad
+        upstream: Any = self._grad
         if upstream is None:  # every rule that could reach it gave None: nothing to hand on
             return
         # inf or NaN the forward pass let through passes on without numpy's warnings
@@ -481,9 +630,13 @@ class Tensor(TensorMethods["Tensor"]):
         try:
             shares: Sequence[Any]
             if create_graph:
+                if upstream.__class__ is np.ndarray:
+                    upstream = _plain(upstream)
                 shares = _graph_contributions(self, upstream)
             else:
                 assert self.op is not None
+                if upstream.__class__ is not np.ndarray:  # a Tensor: the seed, or a grad read
+                    upstream = upstream.array  # the rules work on arrays, unless building a graph
                 shares = self.op.backward(self, upstream)
             grad: Any
             for i, (parent, grad) in enumerate(zip(self.parents, shares)):
@@ -492,20 +645,30 @@ class Tensor(TensorMethods["Tensor"]):
                 if not create_graph:
                     if type(grad) is not np.ndarray:
                         grad = np.asarray(grad)
-                    data = parent.data
+                    data = parent.array
                     if grad.shape != data.shape or grad.dtype is not data.dtype:
-                        grad = fit_gradient(grad, data)  # a new array
+                        grad = fit_gradient(grad, data)  # a new array (a numpy scalar if 0-d)
+                        if grad.__class__ is not np.ndarray:
+                            grad = np.asarray(grad)
                     elif not parent.parents and (grad is upstream or grad.base is not None):
                         grad = grad.copy()  # a leaf keeps what it receives: an array of its own
-                # Never in place: a grad array, once stored, is never changed by the engine.
-                held = parent.grad
+                # Never in place: a grad, once stored, is never changed by the engine. Arrays
+                # are stored as they are (``grad`` makes a Tensor of one when it is read).
+                held: Any = parent._grad
                 if held is None:
-                    parent.grad = grad
+                    parent._grad = grad
                 else:
+                    if held.__class__ is np.ndarray:
+                        if create_graph:
+                            held = _plain(held)
+                    elif not (create_graph or held.requires_grad):
+                        held = held.array  # numbers only: the sum is numbers too
+                    elif not create_graph:
+                        grad = _plain(grad)  # a gradient that is a node: its graph goes on
                     total = held + grad
-                    if total.__class__ is not np.ndarray and not create_graph:
+                    if total.__class__ is not np.ndarray and not isinstance(total, Tensor):
                         total = np.asarray(total)  # two 0-d arrays add up to a numpy scalar
-                    parent.grad = total
+                    parent._grad = total
                 if observer is not None:
                     observer(self, i, parent, None, grad)  # no one local number for arrays
         finally:
@@ -519,12 +682,12 @@ class Tensor(TensorMethods["Tensor"]):
 
     @staticmethod
     def describe(number: Any) -> str:
-        """``[64×256] float32`` for an array; one number (0-d) is written with its dtype.
-        ``Tensor.describe(np.zeros((2, 3))) == '[2×3] float64'``"""
+        """``[64×256] float32`` for an array or a Tensor; one number (0-d) is written with its
+        dtype. ``Tensor.describe(np.zeros((2, 3))) == '[2×3] float64'``"""
         if number is None:
             return "None"
         if isinstance(number, Tensor):
-            number = number.data
+            number = number.array
         shape = np.shape(number)
         dtype = getattr(number, "dtype", None)
         if not shape:
@@ -534,22 +697,22 @@ class Tensor(TensorMethods["Tensor"]):
 
     @staticmethod
     def brief(number: Any) -> str:
-        """Inside a sentence: ``[64×256]`` for an array, the number for a single number.
-        ``Tensor.brief(np.zeros((2, 3))) == '[2×3]'``"""
+        """Inside a sentence: ``[64×256]`` for an array or a Tensor, the number for a single
+        number. ``Tensor.brief(np.zeros((2, 3))) == '[2×3]'``"""
         if number is None:
             return "None"
         if isinstance(number, Tensor):
-            number = number.data
+            number = number.array
         shape = np.shape(number)
         return shape_text(shape) if shape else fmt(builtins.float(number))
 
     def __repr__(self) -> str:
         body = np.array2string(
-            self.data, separator=", ", precision=4, threshold=100, prefix="tensor("
+            self.array, separator=", ", precision=4, threshold=100, prefix="tensor("
         )
         extras = []
-        if self.data.dtype not in (float32, int64, np.dtype(bool)):
-            extras.append(f"dtype={self.data.dtype}")
+        if self.array.dtype not in (float32, int64, np.dtype(bool)):
+            extras.append(f"dtype={self.array.dtype}")
         if self.label:
             extras.append(f"label={self.label!r}")
         if self.op is not None:
@@ -561,15 +724,15 @@ class Tensor(TensorMethods["Tensor"]):
 
 class _AsNodes:
     """A recorded node as its backward rule sees it when building a gradient graph:
-    ``data`` is the Tensor itself rather than its array, so the rule's arithmetic records
+    ``array`` is the Tensor itself rather than its numbers, so the rule's arithmetic records
     nodes (each rule is written once, for arrays and Tensors alike)."""
 
-    __slots__ = ("data", "parents", "ctx", "requires_grad")
+    __slots__ = ("array", "parents", "ctx", "requires_grad")
 
-    def __init__(self, data: Tensor, parents: tuple[_AsNodes, ...], requires_grad: bool) -> None:
-        self.data = data
+    def __init__(self, node: Tensor, parents: tuple[_AsNodes, ...], requires_grad: bool) -> None:
+        self.array = node
         self.parents = parents
-        self.ctx = data.ctx
+        self.ctx = node.ctx
         self.requires_grad = requires_grad
 
 
@@ -596,8 +759,8 @@ def _graph_contributions(node: Tensor, upstream: Tensor) -> list[Tensor | None]:
             continue
         if not isinstance(grad, Tensor):
             grad = _plain(np.asarray(grad))  # a gradient that depends on nothing: a constant
-        data = parent.data
-        if grad.data.shape != data.shape or grad.data.dtype != data.dtype:
+        data = parent.array
+        if grad.array.shape != data.shape or grad.array.dtype != data.dtype:
             grad = fit_gradient(grad, data)
         shares.append(grad)
     return shares

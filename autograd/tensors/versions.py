@@ -1,11 +1,11 @@
 """In-place changes to Tensors, and the check that backward never reads changed numbers.
 
-``x += 1``, ``x -= …``, ``x *= …``, ``x /= …`` and ``x[…] = …`` change a tensor's numbers
-where they are. A node of the graph may need some of those numbers again in backward (``a * b``
-needs ``b`` for ``a``'s gradient; ``exp`` needs its own result). If they changed in between,
-the gradient would be worked out from numbers the forward pass never saw, so backward raises
-instead, as PyTorch does, and only where PyTorch does: a change to something no backward rule
-reads (``a + b`` reads neither input) is allowed.
+``x += 1``, ``x -= …``, ``x *= …``, ``x /= …``, ``x[…] = …`` and ``x.zero_()`` change a tensor's
+numbers where they are. A node of the graph may need some of those numbers again in backward
+(``a * b`` needs ``b`` for ``a``'s gradient; ``exp`` needs its own result). If they changed in
+between, the gradient would be worked out from numbers the forward pass never saw, so backward
+raises instead, as PyTorch does, and only where PyTorch does: a change to something no backward
+rule reads (``a + b`` reads neither input) is allowed.
 
 As in PyTorch the count belongs to the numbers, not to one Tensor: a view (a slice, a basic
 index, ``reshape``, ``transpose``/``.T``, ``permute``) and ``detach()`` share their source's
@@ -54,6 +54,7 @@ __all__ = [
     "share",
     "mark_changed",
     "apply_in_place",
+    "fill",
     "assign",
     "saved_tensors",
     "check_unchanged",
@@ -90,7 +91,7 @@ class Versioned(Protocol):
     the numbers, the label and ``requires_grad``, and the slot for its :class:`VersionCounter`,
     which stays unset until the first change or view."""
 
-    data: np.ndarray
+    array: np.ndarray
     label: str
     requires_grad: bool
     _vc: VersionCounter
@@ -121,9 +122,9 @@ def share(view: VersionedT, source: Versioned) -> VersionedT:
     >>> x = Tensor([[1.0, 2.0]]); v = x.reshape(2); v += 1; x._version, x.tolist()
     (1, [[2.0, 3.0]])
     """
-    base = view.data.base
+    base = view.array.base
     if base is not None:
-        data = source.data
+        data = source.array
         if base is data or base is data.base:
             view._vc = counter(source)
     return view
@@ -185,14 +186,33 @@ def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> Versio
         return rebase(t, lambda old: operator_(old, old if other is t else other), symbol)
     o = other.array if isinstance(other, TensorBase) else operand_array(other, symbol, t)
     try:
-        ufunc(t.data, o, out=t.data)
+        ufunc(t.array, o, out=t.array)
     except ValueError:
         raise ValueError(
             f"{symbol}: {shape_text(np.shape(o))} cannot be applied in place to "
-            f"{who(t)}: the result must keep the shape {shape_text(t.data.shape)}"
+            f"{who(t)}: the result must keep the shape {shape_text(t.array.shape)}"
         ) from None
     except TypeError as error:
         raise TypeError(f"{symbol} on {who(t)}: {error}") from None
+    mark_changed(t, symbol)
+    return t
+
+
+def fill(t: VersionedT, number: Any, symbol: str) -> VersionedT:
+    """Every entry of ``t`` set to ``number`` in place (``zero_()``), refused while recording
+    if ``t`` requires grad, as ``+=`` is.
+
+    >>> from autograd import Tensor
+    >>> fill(Tensor([1.0, 2.0]), 0, "zero_()").tolist()
+    [0.0, 0.0]
+    """
+    if _mode.recording and t.requires_grad:
+        raise RuntimeError(
+            f"{symbol} on {who(t)} would change a tensor the graph needs in place: make a new "
+            "one (autograd.zeros_like(x)), or do it inside `with autograd.no_grad():` (or "
+            f"through .data: x.data.{symbol})"
+        )
+    t.array.fill(number)
     mark_changed(t, symbol)
     return t
 
@@ -217,9 +237,9 @@ def assign(t: Versioned, index: Any, value: Any) -> None:
             "autograd.cat or autograd.stack (e.g. x = autograd.stack([a, b])); or assign "
             "inside `with autograd.no_grad():` if no gradient should flow"
         )
-    new = value.data if isinstance(value, TensorBase) else operand_array(value, "x[…] = …", t)
+    new = value.array if isinstance(value, TensorBase) else operand_array(value, "x[…] = …", t)
     try:
-        t.data[index_argument(index)] = new
+        t.array[index_argument(index)] = new
     except ValueError as error:
         raise ValueError(
             f"x[…] = …: cannot put {shape_text(np.shape(new))} into {who(t)} there ({error})"
@@ -282,9 +302,9 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     [0.0, 2.0]
     """
     old = object.__new__(type(t))
-    for slot in ("grad", "requires_grad", "op", "parents", "ctx", "label", "owner"):
+    for slot in ("_grad", "requires_grad", "op", "parents", "ctx", "label", "owner"):
         setattr(old, slot, getattr(t, slot))
-    old.data = t.array.copy()  # the numbers the old history computed, whatever t becomes
+    old.array = t.array.copy()  # the numbers the old history computed, whatever t becomes
     if getattr(t, "op", None) is not None:
         old._recorded_at = t._recorded_at
     new = make(old)
@@ -302,7 +322,7 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
     if getattr(t, "op", None) is None and t.array.base is not None:
         # an unrecorded view (x[i] of a plain x): whose numbers it shows, nothing says; it
         # gets numbers of its own, and x[i] += w's assignment then puts them into x
-        t.data = new.array
+        t.array = new.array
     elif getattr(t, "op", None) is None or not _shows_another(t):
         np.copyto(t.array, new.array)  # views of t see the change
     else:  # t's numbers are another tensor's: that tensor changes with them
@@ -311,7 +331,7 @@ def rebase(t: Any, make: Any, symbol: str) -> Any:
         rebase(base, lambda old_base: _put(old_base, index[0], changed), symbol)
         new = base.apply(t.op, base, ctx=index)  # t: that index of the changed tensor again
     t.op, t.parents, t.ctx, t.requires_grad = new.op, new.parents, new.ctx, new.requires_grad
-    t.grad = None
+    t._grad = None
     mark_changed(t, symbol)
     t._recorded_at = t._rebased_at = CHANGES  # nothing t's new node reads has changed since
     return t
@@ -408,7 +428,12 @@ def check_unchanged(node: Any) -> None:
         if c is None or c.stamp <= recorded:
             continue
         through, symbol = c.through, c.how
-        if symbol.endswith(")"):  # a call that wrote the numbers (an optimizer's step)
+        if symbol == "zero_()":  # the method, on the tensor or one sharing its numbers
+            how = f"{through}.{symbol}"
+            advice = _ADVICE.format(
+                "make a new tensor (autograd.zeros_like), leaving the old one as it was"
+            )
+        elif symbol.endswith(")"):  # a call that wrote the numbers (an optimizer's step)
             how = symbol
             advice = (
                 f"Call {symbol} only after backward(), as a training step does (zero_grad(), "

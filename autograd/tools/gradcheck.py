@@ -34,6 +34,7 @@ __all__ = [
     "GradcheckError",
     "rerun",
     "FiniteDifferences",
+    "numbers_of",
 ]
 
 
@@ -96,6 +97,16 @@ class GradcheckReport:
         return "\n".join([head, *map(str, self.checks)])
 
 
+def numbers_of(node: Any) -> Any:
+    """A node's numbers: a Value's float, a Tensor's array (not ``.data``, which is a Tensor);
+    a plain number as it is.
+
+    >>> numbers_of(Value(2.0)), numbers_of(Tensor([1.0])), numbers_of(3.0)
+    (2.0, array([1.], dtype=float32), 3.0)
+    """
+    return node.array if isinstance(node, Tensor) else getattr(node, "data", node)
+
+
 def _is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
 
@@ -118,14 +129,14 @@ def _total(out: Any, what: str) -> Any:
     """The output as one number: a Tensor with many entries is summed, as d(Σ out)/dx
     checks every entry's gradient at once."""
     if _is_tensor(out):
-        return out.sum() if out.data.size != 1 else out
+        return out.sum() if out.array.size != 1 else out
     if not hasattr(out, "data") or np.size(out.data) != 1:
         raise ValueError(f"gradcheck: {what} must return a Value or a Tensor, got {out!r}")
     return out
 
 
 def _number(out: Any) -> float:
-    return float(np.asarray(out.data, dtype=np.float64).reshape(()))
+    return float(np.asarray(numbers_of(out), dtype=np.float64).reshape(()))
 
 
 def gradcheck(
@@ -155,7 +166,7 @@ def gradcheck(
     templates = list(inputs)
     checked = [_checked(t) for t in templates]
     bases = [
-        np.array(getattr(x, "data", x), dtype=np.float64) if check else np.array(x.data)
+        np.array(numbers_of(x), dtype=np.float64) if check else np.array(numbers_of(x))
         for x, check in zip(templates, checked)
     ]
 
@@ -226,12 +237,12 @@ def rerun(order: Sequence[Any], given: Mapping[int, Any]) -> Any:
     for node in order:
         if id(node) in computed or not node.parents:
             continue
-        arguments = [computed.get(id(parent), parent.data) for parent in node.parents]
+        arguments = [computed.get(id(parent), numbers_of(parent)) for parent in node.parents]
         if getattr(node.op, "takes_ctx", False):  # a Tensor op reading its node's ctx
             arguments.append(node.ctx)
         computed[id(node)] = node.op.forward(*arguments)
     last = order[-1]
-    return computed.get(id(last), last.data)
+    return computed.get(id(last), numbers_of(last))
 
 
 class FiniteDifferences:
@@ -276,9 +287,9 @@ class FiniteDifferences:
         if not scalar:
             for node in nodes:
                 for parent in node.parents:
-                    if not parent.parents and parent.data.dtype.kind == "f":
-                        base[id(parent)] = parent.data.astype(np.float64)
-        start: Any = float(leaf.data) if scalar else leaf.data.astype(np.float64)
+                    if not parent.parents and parent.array.dtype.kind == "f":
+                        base[id(parent)] = parent.array.astype(np.float64)
+        start: Any = float(leaf.data) if scalar else leaf.array.astype(np.float64)
         estimates = []
         with np.errstate(all="ignore"):
             for entry in entries:

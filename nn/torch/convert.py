@@ -39,10 +39,10 @@ has none in tracegrad: write ``x.flatten(1)``, which both have).
 
 What cannot be checked before running: a method's code only runs when it is called, so an
 operation that exists on both sides but behaves differently (numpy functions applied to a
-tensor, ``x.data``, which is the numpy array in tracegrad and a tensor in PyTorch) shows only
-then. Pass ``example=`` (a batch of inputs) and the conversion runs both models on it, in
-evaluation mode, and raises if their outputs differ. Dropout masks come from each library's
-own random generator, so in training mode the two models drop different elements.
+tensor, say) shows only then. Pass ``example=`` (a batch of inputs) and the conversion runs
+both models on it, in evaluation mode, and raises if their outputs differ. Dropout masks come
+from each library's own random generator, so in training mode the two models drop different
+elements.
 
 >>> import pytest; torch = pytest.importorskip("torch")  # the examples need PyTorch
 >>> import nn, autograd

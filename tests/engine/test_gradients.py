@@ -278,7 +278,7 @@ def test_second_derivatives_flow_through_a_dtype_cast() -> None:
     (d1,) = grad(y, x, create_graph=True)
     (d2,) = grad(d1.sum(), x)
     assert d1.dtype == np.float64 and d2.dtype == np.float64
-    np.testing.assert_allclose(d2.data, 6 * x.data, rtol=1e-6)
+    np.testing.assert_allclose(d2.array, 6 * x.array, rtol=1e-6)
 
 
 def test_third_derivatives_of_a_tensor_function() -> None:
@@ -286,8 +286,8 @@ def test_third_derivatives_of_a_tensor_function() -> None:
     (d1,) = grad((x**4).sum() + x.tanh().sum(), x, create_graph=True)
     (d2,) = grad(d1.sum(), x, create_graph=True)
     (d3,) = grad(d2.sum(), x)
-    t = np.tanh(x.data)
-    np.testing.assert_allclose(d3.data, 24 * x.data + (6 * t * t - 2) * (1 - t * t), rtol=1e-12)
+    t = np.tanh(x.array)
+    np.testing.assert_allclose(d3.array, 24 * x.array + (6 * t * t - 2) * (1 - t * t), rtol=1e-12)
 
 
 # --- Tensors: every op of the Tensor property registry --------------------------------
@@ -310,7 +310,7 @@ def _tensor_hessian_times(
     firsts = grad(root, xs, create_graph=True, allow_unused=True)
     terms = [(g * v).sum() for g, v in zip(firsts, vs) if g is not None]
     zeros = [np.zeros_like(a) for a in arrays]
-    ones = [np.zeros_like(a) if g is None else g.data for g, a in zip(firsts, arrays)]
+    ones = [np.zeros_like(a) if g is None else g.array for g, a in zip(firsts, arrays)]
     if not terms:
         return ones, zeros
     second = terms[0]
@@ -319,7 +319,7 @@ def _tensor_hessian_times(
     if not second.requires_grad:  # every first derivative is a constant
         return ones, zeros
     hs = grad(second, xs, allow_unused=True)
-    return ones, [z if h is None else h.data for h, z in zip(hs, zeros)]
+    return ones, [z if h is None else h.array for h, z in zip(hs, zeros)]
 
 
 def _torch_tensor_hessian_times(
@@ -373,7 +373,7 @@ def test_second_derivatives_of_random_tensor_graphs_match_finite_differences(
         xs = [Tensor(a, requires_grad=True, dtype=np.float64) for a in points]
         root = _squared(case.build(OURS, setting, *xs), weights)
         gs = grad(root, xs, allow_unused=True)
-        return [np.zeros_like(a) if g is None else g.data for g, a in zip(gs, points)]
+        return [np.zeros_like(a) if g is None else g.array for g, a in zip(gs, points)]
 
     plus, minus = first(moved[0]), first(moved[1])
     for ours, p, m in zip(seconds, plus, minus):
@@ -582,13 +582,13 @@ def test_tensor_backward_with_create_graph_accumulates_and_matches_grad() -> Non
     loss.backward(create_graph=True)
     assert isinstance(w.grad, Tensor) and w.grad.requires_grad
     (expected,) = grad(loss, w)
-    np.testing.assert_array_equal(w.grad.data, expected.data)
+    np.testing.assert_array_equal(w.grad.array, expected.array)
     (hessian_diagonal,) = grad(w.grad.sum(), w)
-    t = np.tanh(w.data)
-    exact = 2 * (1 - t * t) - 2 * w.data * t * (1 - t * t)
-    np.testing.assert_allclose(hessian_diagonal.data, exact, rtol=1e-12)
+    t = np.tanh(w.array)
+    exact = 2 * (1 - t * t) - 2 * w.array * t * (1 - t * t)
+    np.testing.assert_allclose(hessian_diagonal.array, exact, rtol=1e-12)
     loss.backward()  # the plain backward adds numbers to the grad that has a graph
-    np.testing.assert_allclose(w.grad.data, 2 * expected.data)
+    np.testing.assert_allclose(w.grad.array, 2 * expected.array)
 
 
 def test_first_order_backward_stays_numbers() -> None:
@@ -597,7 +597,8 @@ def test_first_order_backward_stays_numbers() -> None:
     assert type(x.grad) is float
     t = Tensor([1.0], requires_grad=True)
     (t * t).sum().backward()
-    assert type(t.grad) is np.ndarray
+    # A Tensor's grad is a Tensor, as in PyTorch, but only numbers: no graph behind it.
+    assert type(t.grad) is Tensor and not t.grad.requires_grad and not t.grad.parents
 
 
 # --- piecewise ops: zero second derivative, as in PyTorch --------------------------------
@@ -635,7 +636,7 @@ def test_piecewise_tensor_ops_have_zero_second_derivative() -> None:
         (d1,) = grad(piece, x, create_graph=True)
         if d1.requires_grad:  # else the first derivative is a constant: nothing to check
             (d2,) = grad(d1.sum(), x, allow_unused=True)
-            assert d2 is None or not np.any(d2.data), piece.op
+            assert d2 is None or not np.any(d2.array), piece.op
 
 
 # --- ops that cannot be differentiated twice say so -------------------------------------
@@ -663,12 +664,12 @@ def test_a_tensor_op_whose_rule_leaves_the_graph_names_itself() -> None:
         symbol="sin",
         template="sin({0})",
         forward=np.sin,
-        backward=lambda node, g: (g * np.cos(node.parents[0].data),),  # np.cos drops the graph
+        backward=lambda node, g: (g * np.cos(node.parents[0].array),),  # np.cos drops the graph
         formulas=("d sin(a)/da = cos a",),
     )
     x = Tensor([0.3, 0.5], requires_grad=True, dtype=np.float64)
     y = autograd.apply(opaque, x).sum()
-    np.testing.assert_allclose(grad(y, x)[0].data, np.cos(x.data))
+    np.testing.assert_allclose(grad(y, x)[0].array, np.cos(x.array))
     with pytest.raises(RuntimeError, match="opaque_sin: .*cannot be differentiated twice"):
         grad(y, x, create_graph=True)
 

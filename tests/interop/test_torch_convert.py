@@ -421,8 +421,8 @@ def test_hooks_are_refused_and_buffers_carried() -> None:
 def test_an_example_catches_code_that_behaves_differently() -> None:
     class DtypeCheck(nn.Module):
         def forward(self, x: Any) -> Any:
-            # x.data is numpy in tracegrad and a tensor in PyTorch: the test goes differently.
-            return x * (2.0 if x.data.dtype == np.float32 else 3.0)
+            # x.dtype is numpy's float32 in tracegrad and torch's in PyTorch: the test differs.
+            return x * (2.0 if x.dtype == np.float32 else 3.0)
 
     model = DtypeCheck()
     nn.to_torch(model)  # nothing can be seen without running it
@@ -451,14 +451,14 @@ def test_bad_arguments() -> None:
 
 
 class _LooksAtData(nn.Module):
-    """Code that runs on both sides but not alike: x.data is numpy here, a tensor in PyTorch."""
+    """Code that runs on both sides but not alike: x.dtype is numpy's here, torch's there."""
 
     def __init__(self, differs: str) -> None:
         super().__init__()
         self.differs = differs
 
     def forward(self, x: Any) -> Any:
-        here = isinstance(x.data, np.ndarray)
+        here = isinstance(x.dtype, np.dtype)
         if self.differs == "shape":
             return x if here else x.sum(1)
         return (x, x) if here else (x,)

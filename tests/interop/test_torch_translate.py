@@ -145,7 +145,7 @@ def test_a_torch_subclass_comes_to_tracegrad() -> None:
     compare(ours, theirs, x)
     # Training it goes on in tracegrad with tracegrad's optimizers.
     optimizer = nn.optim.SGD(ours.parameters(), lr=0.1)
-    before = ours.hidden.weight.data.copy()
+    before = ours.hidden.weight.array.copy()
     loss = -ours(Tensor(x)).mean()
     loss.backward()
     optimizer.step()

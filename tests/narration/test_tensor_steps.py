@@ -63,7 +63,7 @@ def test_a_step_records_its_arrays_and_formula() -> None:
 def test_explain_narrates_shapes_and_changes_nothing() -> None:
     x, W, b, loss = small_network()
     loss.backward()
-    before = W.grad.copy()
+    before = W.grad.numpy().copy()
     text = explain(loss)
     assert np.array_equal(W.grad, before) and x.grad is None
     forward, backward = text.split("Backward pass")
@@ -119,7 +119,7 @@ def test_gradcheck_on_tensors_names_each_entry_and_passes_integer_inputs_through
         "W[1, 1]",
     ]
     assert W.grad is None  # the caller's tensor is untouched
-    probs = np.exp(W.data) / np.exp(W.data).sum(1, keepdims=True)
+    probs = np.exp(W.array) / np.exp(W.array).sum(1, keepdims=True)
     assert report.checks[0].analytic == pytest.approx(probs[0, 0], rel=1e-6)
 
 
@@ -134,7 +134,7 @@ def test_gradcheck_sums_a_many_entry_result_and_catches_a_wrong_backward() -> No
         symbol="sin",
         template="sin({0})",
         forward=np.sin,
-        backward=lambda node, g: (g * np.sin(node.parents[0].data),),
+        backward=lambda node, g: (g * np.sin(node.parents[0].array),),
         formulas=("",),
     )
     report = autograd.gradcheck(lambda t: apply(wrong, t), x)

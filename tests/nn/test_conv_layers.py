@@ -20,8 +20,9 @@ def test_conv2d_has_pytorchs_parameters_and_initialisation() -> None:
     assert [n for n, _ in conv.named_parameters()] == ["weight", "bias"]
     assert conv.weight.shape == (6, 2, 3, 5) and conv.bias is not None and conv.bias.shape == (6,)
     bound = 1 / np.sqrt(2 * 3 * 5)  # fan-in: in_channels / groups · kernel
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
-    assert np.abs(conv.weight.data).max() > 0.8 * bound  # uniform over the whole range
+    assert np.abs(conv.weight.data.numpy()).max() <= bound
+    assert np.abs(conv.bias.data.numpy()).max() <= bound
+    assert np.abs(conv.weight.data.numpy()).max() > 0.8 * bound  # uniform over the whole range
     assert conv.weight.dtype == np.float32
     assert nn.Conv2d(1, 1, 3, bias=False).bias is None
 

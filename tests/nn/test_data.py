@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from conftest import needs_torch
 
+import autograd
 import nn
+from autograd import Tensor
 from nn.data import (
     MNIST_MEAN,
     MNIST_STD,
@@ -96,7 +98,7 @@ def test_a_generator_seed_is_used_as_given() -> None:
     rng = np.random.default_rng(7)
     loader = DataLoader((X, y), batch_size=12, shuffle=True, seed=rng)
     (_, yb) = next(iter(loader))
-    assert (yb // 10).tolist() == np.random.default_rng(7).permutation(12).tolist()
+    assert (yb.numpy() // 10).tolist() == np.random.default_rng(7).permutation(12).tolist()
 
 
 def test_batches_are_copies_of_the_data() -> None:
@@ -119,10 +121,10 @@ def test_transform_receives_the_batch_arrays_and_its_result_is_yielded() -> None
     assert batches[0][0].data.tolist() == [[0.0, 1.0], [2.0, 3.0]]
 
 
-def test_a_single_array_yields_arrays() -> None:
+def test_a_single_array_yields_tensors() -> None:
     X, _ = _data(5)
     batches = list(DataLoader(X, batch_size=2))
-    assert all(isinstance(b, np.ndarray) for b in batches)
+    assert all(isinstance(b, Tensor) and b.dtype == X.dtype for b in batches)
     assert [b.shape for b in batches] == [(2, 2), (2, 2), (1, 2)]
     sums = DataLoader(X, batch_size=5, transform=lambda xb: float(xb.sum()))
     assert list(sums) == [45.0]
@@ -243,6 +245,57 @@ def test_sequential_batches_match_torch(drop_last: bool) -> None:
     for (xb, yb), (tx, ty) in zip(ours, theirs, strict=True):
         np.testing.assert_array_equal(xb, tx.numpy())
         np.testing.assert_array_equal(yb, ty.numpy())
+
+
+def test_batches_are_tensors_that_take_tensor_methods_and_keep_their_dtypes() -> None:
+    X = np.arange(24, dtype=np.float32).reshape(6, 2, 2, 1)
+    y = np.arange(6)
+    for dataset in ((X, y), TensorDataset(X, y), TensorDataset(autograd.tensor(X), y)):
+        for xb, yb in DataLoader(dataset, batch_size=4, shuffle=True):
+            assert type(xb) is Tensor and type(yb) is Tensor
+            assert xb.dtype == np.float32 and yb.dtype == np.int64  # labels stay int64
+            assert xb.view(-1, 4).shape == (len(yb), 4) and xb.to("cpu") is xb
+            assert not xb.requires_grad and yb.long() is yb
+    item = TensorDataset(X, y)[3]
+    assert all(type(t) is Tensor for t in item) and item[1].item() == 3 and item[1].shape == ()
+
+
+def test_a_batch_is_a_training_steps_input() -> None:
+    X = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)
+    y = np.arange(8) % 2
+    model = nn.Linear(3, 2)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    for xb, yb in DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True):
+        optimizer.zero_grad()
+        nn.cross_entropy(model(xb), yb).backward()
+        optimizer.step()
+        assert model.weight.grad.shape == (2, 3)
+
+
+def test_manual_seed_repeats_the_shuffled_order() -> None:
+    X, y = _data(12)
+    orders = []
+    for _ in range(2):
+        autograd.manual_seed(3)
+        loader = DataLoader((X, y), batch_size=12, shuffle=True)
+        orders.append([yb.tolist() for _ in range(2) for _, yb in loader])
+    assert orders[0] == orders[1] and orders[0][0] != orders[0][1]
+
+
+@needs_torch
+def test_batches_have_the_types_and_dtypes_of_torchs() -> None:
+    import torch
+    from torch.utils.data import DataLoader as TorchLoader
+    from torch.utils.data import TensorDataset as TorchDataset
+
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    y = np.arange(6)
+    ours = next(iter(DataLoader(TensorDataset(X, y), batch_size=4)))
+    theirs = next(iter(TorchLoader(TorchDataset(torch.from_numpy(X), torch.from_numpy(y)), 4)))
+    for mine, other in zip(ours, theirs, strict=True):
+        assert str(mine.dtype) == str(other.dtype).removeprefix("torch.")
+        assert mine.shape == tuple(other.shape) and mine.tolist() == other.tolist()
+        assert repr(mine) == repr(other)
 
 
 # --- IDX files ----------------------------------------------------------------------------

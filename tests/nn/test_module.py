@@ -69,7 +69,7 @@ def test_parameters_are_registered_named_labelled_and_owned() -> None:
     assert params["layers.3.weight"].label == "layers.3.weight"
     assert params["layers.3.weight"].owner.role == "param"
     assert params["layers.3.weight"].owner.group("layer") == ("layers.3",)
-    assert sum(p.data.size for p in model.parameters()) == 784 * 256 + 256 + 256 * 128 + 128 + 1290
+    assert sum(p.numel() for p in model.parameters()) == 784 * 256 + 256 + 256 * 128 + 128 + 1290
     assert all(p.requires_grad for p in model.parameters())
 
 
@@ -116,8 +116,8 @@ def test_linear_initialisation_is_pytorchs_and_seedable() -> None:
     b = nn.Linear(100, 50)
     assert np.array_equal(a.weight.data, b.weight.data) and a.weight.dtype == np.float32
     bound = 1 / np.sqrt(100)
-    assert np.abs(a.weight.data).max() <= bound and np.abs(a.bias.data).max() <= bound
-    assert np.abs(a.weight.data).max() > 0.9 * bound  # uniform over the whole range
+    assert np.abs(a.weight.array).max() <= bound and np.abs(a.bias.array).max() <= bound
+    assert np.abs(a.weight.array).max() > 0.9 * bound  # uniform over the whole range
 
 
 @needs_torch
@@ -127,8 +127,8 @@ def test_linear_forward_and_backward_match_torch() -> None:
     layer = nn.Linear(5, 3)
     reference = torch.nn.Linear(5, 3)
     with torch.no_grad():
-        reference.weight.copy_(torch.from_numpy(layer.weight.data))
-        reference.bias.copy_(torch.from_numpy(layer.bias.data))
+        reference.weight.copy_(torch.from_numpy(layer.weight.array))
+        reference.bias.copy_(torch.from_numpy(layer.bias.array))
     x = np.random.default_rng(0).normal(size=(4, 5)).astype(np.float32)
     ours = layer(Tensor(x))
     theirs = reference(torch.from_numpy(x))
@@ -195,16 +195,16 @@ def test_zero_grad_sets_grads_to_none() -> None:
 def test_state_dict_round_trip_through_a_file(tmp_path) -> None:
     model, other = ModernNetwork(), ModernNetwork()
     nn.save(model.state_dict(), tmp_path / "model.npz")
-    weights_before = other.layers[0].weight.data
+    weights_before = other.layers[0].weight.array
     other.load_state_dict(nn.load(tmp_path / "model.npz"))
-    assert other.layers[0].weight.data is weights_before  # copied in place
+    assert other.layers[0].weight.array is weights_before  # copied in place
     for (name, a), (_, b) in zip(model.named_parameters(), other.named_parameters()):
         assert np.array_equal(a.data, b.data), name
 
 
 def test_a_bad_state_dict_leaves_the_model_exactly_as_it_was() -> None:
     model = SeedMLP()
-    before = {n: p.data.copy() for n, p in model.named_parameters()}
+    before = {n: p.array.copy() for n, p in model.named_parameters()}
     state = model.state_dict()
     state["fc1.weight"] = np.zeros((9, 9), dtype=np.float32)
     state["fc2.bias"] = np.full(1, 5.0, dtype=np.float32)

@@ -103,7 +103,7 @@ def test_one_module_twice_is_still_fine() -> None:
 )
 def test_state_dict_values_that_are_not_arrays_are_named(value, words: str) -> None:
     layer = nn.Linear(2, 2)
-    before = layer.weight.data.copy()
+    before = layer.weight.array.copy()
     state = layer.state_dict()
     state["weight"] = value
     with pytest.raises(StateDictError, match=r"nothing was loaded:\n  cannot load " + words):

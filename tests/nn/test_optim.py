@@ -136,7 +136,7 @@ def _torch_pair(rng: np.random.Generator, shapes):
 def _run_both(ours, theirs, opt, topt, steps: int, schedule=None) -> None:
     import torch
 
-    coeffs = [np.linspace(0.5, 2.0, p.data.size).reshape(p.shape) for p in ours]
+    coeffs = [np.linspace(0.5, 2.0, p.array.size).reshape(p.shape) for p in ours]
     for step in range(steps):
         if schedule is not None:
             for groups in (opt.param_groups, topt.param_groups):
@@ -252,7 +252,7 @@ def test_the_lr_attribute_reads_and_sets_every_group() -> None:
 def test_state_is_keyed_by_parameter_with_torchs_names() -> None:
     w, t = Value(1.0, "w"), nn.Parameter(np.ones(2))
     sgd = SGD([w, t], lr=0.1, momentum=0.9)
-    w.grad, t.grad = 0.5, np.full(2, 0.5, dtype=np.float32)
+    w.grad, t.grad = 0.5, Tensor(np.full(2, 0.5, dtype=np.float32))
     sgd.step()
     assert set(sgd.state) == {w, t} and set(sgd.state[w]) == {"momentum_buffer"}
     assert sgd.state[w]["momentum_buffer"] == 0.5

@@ -41,7 +41,7 @@ def _raised(run: Any) -> str | None:
 def test_an_sgd_step_before_backward_raises_instead_of_the_gradient_of_the_new_weights() -> None:
     w = Tensor([1.0, 2.0], requires_grad=True, label="w")
     loss = (w * w).sum()  # its gradient is 2w = [2, 4]
-    w.grad = np.array([1.0, 2.0], np.float32)
+    w.grad = Tensor([1.0, 2.0])
     SGD([w], lr=1.0).step()  # w is now [0, 0]: the old graph would have given [0, 0]
     assert w.tolist() == [0.0, 0.0] and w._version == 1
     w.grad = None
@@ -238,7 +238,7 @@ def test_any_interleaving_of_steps_loads_and_backwards_raises_exactly_where_torc
                 their_optimizer.step()
             v_writes += has_grad["v"]
         elif kind == "load":
-            state = {n: params[n].data + 0.25 for n in action[1]}
+            state = {n: params[n].detach().numpy() + 0.25 for n in action[1]}
             ours.load_state_dict(state, strict=False)
             if theirs is not None:
                 theirs.load_state_dict({n: torch.tensor(a) for n, a in state.items()}, strict=False)

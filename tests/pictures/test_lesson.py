@@ -392,7 +392,7 @@ def test_rerun_runs_tensor_ops_that_read_their_nodes_context() -> None:
     root = (values * x[:, 0] + x[1, 1:].sum()).sum()
     order = topological_order(root)
     assert rerun(order, {}) == pytest.approx(float(root.data))
-    nudged = x.data.astype(np.float64)
+    nudged = x.array.astype(np.float64)
     nudged[0, 1] += 1.0
     # max(1) keeps the indices it found (1, then 0): 12·1 + 14·7, plus 3 + 4 for each row
     assert rerun(order, {id(x): nudged}) == pytest.approx(12.0 + 98.0 + 2 * 7.0)

@@ -556,7 +556,7 @@ def test_a_convolution_step_shows_its_window_forward_and_the_way_back(visit) -> 
     page.page.keyboard.press("ArrowRight")  # y = conv2d(...)
     expect(window).to_be_visible()
     loss.backward()
-    index = tuple(int(i) for i in np.unravel_index(np.abs(y.grad).argmax(), y.shape))
+    index = tuple(int(i) for i in np.unravel_index(np.abs(y.grad.numpy()).argmax(), y.shape))
     assert page.text("#tg-window h2") == f"One output entry: y[{','.join(map(str, index))}]"
     _, o, p, q = index
     outlined = page.page.locator("#tg-window table").first.locator("td.tg-win")

@@ -43,9 +43,9 @@ def _picks(index: Any) -> np.ndarray:
     """How often each entry of a 3×4 array is picked: an independent count by numbering."""
     numbered = np.arange(12).reshape(3, 4)
     plain = (
-        tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        tuple(i.array if isinstance(i, Tensor) else i for i in index)
         if isinstance(index, tuple)
-        else (index.data if isinstance(index, Tensor) else index)
+        else (index.array if isinstance(index, Tensor) else index)
     )
     return np.bincount(numbered[plain].ravel(), minlength=12).reshape(3, 4)
 
@@ -73,7 +73,7 @@ def test_every_index_kind_matches_torch(kind) -> None:
     data, weights = rng.standard_normal((3, 4)), rng.standard_normal(40)
     E = Tensor(data, requires_grad=True, dtype=autograd.float64)
     picked = E[INDEXES[kind](autograd)]
-    (picked * weights[: picked.data.size].reshape(picked.shape)).sum().backward()
+    (picked * weights[: picked.numel()].reshape(picked.shape)).sum().backward()
 
     def to_torch(part: Any) -> Any:
         return torch.from_numpy(part) if isinstance(part, np.ndarray) else part
@@ -142,7 +142,7 @@ def test_a_change_through_any_view_is_seen_by_the_base_and_back(make_view) -> No
     loss = (w * x).sum()
     view = make_view(x)
     view += 1  # changes x's numbers too
-    assert x._version == 1 and np.shares_memory(view.data, x.data)
+    assert x._version == 1 and np.shares_memory(view.array, x.array)
     _raises_inplace(loss)
     # and the other way round: the graph saved the view, the base changes
     x2 = Tensor([[1.0, 2.0], [3.0, 4.0]])

@@ -86,7 +86,7 @@ def test_gradients_match_finite_differences(training: bool) -> None:
     mix = Tensor(rng.normal(size=(4, 3, 2, 2)), dtype=np.float64)
 
     def f(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
-        running = [Tensor(s.data.copy(), dtype=np.float64) for s in stats]
+        running = [Tensor(s.numpy().copy(), dtype=np.float64) for s in stats]
         return (spatial.batch_norm(x, *running, w, b, training=training) * mix).sum()
 
     assert gradcheck(f, x, weight, bias)

@@ -154,7 +154,7 @@ def test_large_batches_are_taken_in_pieces_and_give_the_same_numbers(
     expected = whole.data, x.grad, W.grad
     x.grad = W.grad = None
     monkeypatch.setattr(convolution, "COLUMN_BUDGET", 1)  # a few images per piece
-    assert len(convolution._pieces(7, 2 * 9 * 36, x.data.size)) > 1
+    assert len(convolution._pieces(7, 2 * 9 * 36, x.array.size)) > 1
     pieces = spatial.conv2d(x, W, padding=1)
     (pieces * pieces).sum().backward()
     for a, b in zip((pieces.data, x.grad, W.grad), expected):

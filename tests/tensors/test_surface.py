@@ -30,8 +30,9 @@ METHODS = _words("""
     max mean min numel numpy permute relu requires_grad_ reshape round sigmoid size softmax
     sqrt sum tanh to to_torch tolist transpose view
 """)
-PROPERTIES = _words("T _version dtype is_leaf ndim shape")
-SLOTS = _words("data grad requires_grad op parents ctx label owner _recorded_at _vc")
+# .data and .grad became properties (Tensors, as in PyTorch) over the slots array and _grad.
+PROPERTIES = _words("T _version dtype is_leaf ndim shape data grad")
+SLOTS = _words("array _grad requires_grad op parents ctx label owner _recorded_at _vc")
 
 # What moved into the mixins: PyTorch's surface, which tensor.py itself no longer defines.
 SURFACE = _words("""

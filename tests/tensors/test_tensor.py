@@ -21,8 +21,8 @@ def test_default_dtype_is_float32_and_data_is_a_fresh_copy() -> None:
     source = np.array([[1, 2], [3, 4]])
     t = Tensor(source)
     source[0, 0] = 100
-    assert t.dtype == np.float32 and t.data[0, 0] == 1.0
-    assert type(t.data) is np.ndarray and t.data.flags.writeable
+    assert t.dtype == np.float32 and t.array[0, 0] == 1.0
+    assert type(t.array) is np.ndarray and t.array.flags.writeable
     assert (t.shape, t.ndim, t.grad, t.requires_grad, t.is_leaf) == ((2, 2), 2, None, False, True)
 
 
@@ -75,7 +75,7 @@ def test_item_numpy_tolist_detach() -> None:
     shared = w.detach()
     shared.data[0, 0] = 1.0  # detach shares the data, as in PyTorch
     assert w.data[0, 0] == 1.0
-    assert shared.numpy() is shared.data
+    assert shared.numpy() is shared.array
     with pytest.raises(ValueError, match=r"item: 'v' \[3\] float32 has 3 entries"):
         Tensor([1, 2, 3], label="v").item()
 
@@ -167,12 +167,12 @@ def test_random_helpers_take_a_numpy_generator() -> None:
 # --- gradients ---------------------------------------------------------------------------
 
 
-def test_grad_is_none_until_backward_and_then_an_array_of_the_leaf() -> None:
+def test_grad_is_none_until_backward_and_then_a_tensor_of_the_leaf() -> None:
     w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     x = Tensor([1.0, -1.0])
     assert w.grad is None
     (w @ x).sum().backward()
-    assert type(w.grad) is np.ndarray and w.grad.dtype == np.float32
+    assert type(w.grad) is Tensor and w.grad.dtype == np.float32 and not w.grad.requires_grad
     assert w.grad.tolist() == [[1.0, -1.0], [1.0, -1.0]]
     assert x.grad is None  # it does not require grad
 
@@ -182,7 +182,7 @@ def test_leaves_accumulate_intermediates_start_again() -> None:
     y = w * w
     loss = y.sum()
     loss.backward()
-    first_w, first_y = w.grad.copy(), y.grad.copy()
+    first_w, first_y = w.grad.numpy().copy(), y.grad.numpy().copy()
     loss.backward()
     assert np.array_equal(w.grad, 2 * first_w) and np.array_equal(y.grad, first_y)
     w.grad = None  # what an optimizer's zero_grad does
@@ -208,14 +208,16 @@ def test_a_leaf_root_accumulates_like_pytorch() -> None:
     ids=["square", "two paths", "reshape", "leaf root"],
 )
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=str)
-def test_a_0d_tensors_grad_is_a_0d_array_like_the_tensor_never_a_numpy_scalar(build, dtype) -> None:
+def test_a_0d_tensors_grad_is_a_0d_tensor_like_the_tensor_never_a_numpy_scalar(
+    build, dtype
+) -> None:
     a = Tensor(0.5, requires_grad=True, dtype=dtype)
     out = build(a)
     for _ in range(2):  # the second backward adds to the grads the first left
         out.backward()
-        assert type(a.grad) is np.ndarray and a.grad.shape == () and a.grad.dtype == dtype
+        assert type(a.grad) is Tensor and a.grad.shape == () and a.grad.dtype == dtype
         for node in (out, *out.parents):
-            assert node.grad is None or type(node.grad) is np.ndarray
+            assert node.grad is None or type(node.grad.array) is np.ndarray
 
 
 @pytest.mark.parametrize(
@@ -232,7 +234,7 @@ def test_tensors_used_more_than_once_sum_their_paths(build, expected) -> None:
     assert a.grad.tolist() == expected
 
 
-def test_leaf_grads_are_arrays_of_their_own() -> None:
+def test_leaf_grads_hold_arrays_of_their_own() -> None:
     # a + b hands the same upstream array to both inputs: each leaf must get its own copy
     a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
     c = a + b
@@ -241,17 +243,17 @@ def test_leaf_grads_are_arrays_of_their_own() -> None:
     assert b.grad.tolist() == [1.0, 1.0] and c.grad.tolist() == [1.0, 1.0]
     w = Tensor([[1.0, 2.0]], requires_grad=True)
     w.reshape(2).sum().backward()  # a reshaped (view) gradient is copied, and writeable
-    assert w.grad.base is None and w.grad.flags.writeable
+    assert w.grad.array.base is None and w.grad.array.flags.writeable
 
 
 def test_gradients_come_in_their_tensors_memory_layout() -> None:
     # nn.Linear's x @ W.T: W's gradient is row-major like W, so an in-place update is fast
     source = np.arange(12.0).reshape(4, 3).T  # a column-major array
     W = Tensor(source, requires_grad=True)
-    assert W.data.flags.c_contiguous and W.tolist() == source.tolist()
+    assert W.array.flags.c_contiguous and W.tolist() == source.tolist()
     x = Tensor(np.arange(8.0).reshape(2, 4))
     (x @ W.T).sum().backward()
-    assert W.grad.flags.c_contiguous and W.grad.shape == (3, 4)
+    assert W.grad.array.flags.c_contiguous and W.grad.shape == (3, 4)
     assert W.grad.tolist() == [[4.0, 6.0, 8.0, 10.0]] * 3  # column sums of x, per row of W
 
 
@@ -348,7 +350,7 @@ def test_cross_entropy_from_log_softmax_and_a_gather_by_hand() -> None:
     logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]], requires_grad=True, dtype=np.float64)
     labels = autograd.tensor([0, 1])
     loss = -logits.log_softmax(1)[autograd.arange(2), labels].mean()
-    z = logits.data
+    z = logits.array
     probs = np.exp(z) / np.exp(z).sum(1, keepdims=True)
     assert loss.item() == pytest.approx(-np.mean(np.log(probs[[0, 1], [0, 1]])), rel=1e-12)
     loss.backward()
@@ -365,8 +367,8 @@ def test_softmax_and_log_softmax_are_stable() -> None:
         ls = big.log_softmax(axis=-1)
         (ls * Tensor([[1.0, 2.0, 3.0]])).sum().backward()
     assert np.allclose(s.data.sum(1), 1.0) and s.data[0].tolist() == [1.0, 0.0, 0.0]
-    assert np.all(np.isfinite(ls.data)) and ls.data[0, 2] == pytest.approx(-2e4)
-    assert np.all(np.isfinite(big.grad))
+    assert np.all(np.isfinite(ls.array)) and ls.array[0, 2] == pytest.approx(-2e4)
+    assert np.all(np.isfinite(big.grad.array))
 
 
 @pytest.mark.parametrize("x", [1e4, -1e4, 80.0, -80.0, 0.0])
@@ -376,7 +378,7 @@ def test_sigmoid_and_tanh_are_stable_without_warnings(x, recwarn) -> None:
     (s + h).sum().backward()
     assert 0.0 <= s.item() <= 1.0 and -1.0 <= h.item() <= 1.0
     assert s.item() == pytest.approx(1 / (1 + math.exp(-x)) if x > -700 else 0.0, rel=1e-6)
-    assert np.all(np.isfinite(t.grad)) and len(recwarn) == 0
+    assert np.all(np.isfinite(t.grad.array)) and len(recwarn) == 0
 
 
 def test_clip_passes_gradient_only_inside_its_bounds() -> None:
@@ -510,14 +512,14 @@ def test_results_of_tensors_without_grad_record_nothing() -> None:
 
 def test_sgd_updates_in_place_inside_no_grad_keep_identity_and_dtype() -> None:
     w = Tensor([[1.0, 2.0]], requires_grad=True)
-    data = w.data
+    data = w.array
     (w * w).sum().backward()
     with no_grad():
         w -= 0.1 * w.grad
-    assert w.data is data and w.dtype == np.float32 and w.requires_grad
-    assert np.allclose(w.data, [[0.8, 1.6]])
-    w.data -= 0.1 * w.grad  # the optimizer's way, on the array itself
-    assert np.allclose(w.data, [[0.6, 1.2]])
+    assert w.array is data and w.dtype == np.float32 and w.requires_grad
+    assert np.allclose(w.array, [[0.8, 1.6]])
+    w.data -= 0.1 * w.grad  # makemore's way: through .data, outside the graph
+    assert np.allclose(w.array, [[0.6, 1.2]]) and w.array is data
 
 
 def test_in_place_on_a_tensor_the_graph_needs_is_refused() -> None:
@@ -607,7 +609,7 @@ def test_a_shape_mismatch_names_the_op_and_both_shapes() -> None:
     with pytest.raises(ValueError, match=r"add: shapes \[2×3\] and \[4\] do not broadcast"):
         x + y
     with pytest.raises(ValueError, match=r"mul: shapes \[4\] and \[2×3\] .*constant \[4\] and 'x'"):
-        y.data * x  # the array on the left keeps its place
+        y.array * x  # the array on the left keeps its place
     with pytest.raises(ValueError, match=r"matmul: cannot multiply 'x' \[2×3\] .* by 'y' \[4\]"):
         x @ y
     with pytest.raises(ValueError, match="inner sizes 3 and 4 differ"):

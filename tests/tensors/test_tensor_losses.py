@@ -95,12 +95,12 @@ def test_losses_stay_finite_and_float32_for_extreme_logits() -> None:
     logits = Tensor([[1e4, -1e4, 0.0]], requires_grad=True)
     loss = nn.CrossEntropyLoss()(logits, tensor([1]))
     loss.backward()
-    assert loss.item() == pytest.approx(2e4) and np.isfinite(logits.grad).all()
+    assert loss.item() == pytest.approx(2e4) and np.isfinite(logits.grad.array).all()
     assert loss.dtype == np.float32 and logits.grad.dtype == np.float32
     z = Tensor([-1e4, 1e4], requires_grad=True)
     bce = nn.BCEWithLogitsLoss()(z, Tensor([1.0, 0.0]))
     bce.backward()
-    assert bce.item() == pytest.approx(1e4) and np.isfinite(z.grad).all()
+    assert bce.item() == pytest.approx(1e4) and np.isfinite(z.grad.array).all()
 
 
 def test_loss_errors_are_clear() -> None:
@@ -255,12 +255,12 @@ def test_float16_softmax_is_float32_rounded_once(name, rows, columns, scale, see
     half, single = (Tensor(x, requires_grad=True, dtype=d) for d in (np.float16, np.float32))
     out_half, out_single = getattr(half, name)(1), getattr(single, name)(1)
     assert out_half.dtype == np.float16
-    np.testing.assert_array_equal(out_half.data, out_single.data.astype(np.float16))
+    np.testing.assert_array_equal(out_half.array, out_single.array.astype(np.float16))
     out_half.backward(upstream)
     assert half.grad.dtype == np.float16
     # The backward works from the float32 result (not the float16 one, whose rounding cost up
     # to twice PyTorch's error) and rounds once, at the end.
-    s = out_single.data
+    s = out_single.array
     g = upstream.astype(np.float32)
     if name == "softmax":
         expected = s * (g - (g * s).sum(1, keepdims=True))
@@ -294,6 +294,6 @@ def test_float16_softmax_backward_is_within_2x_of_torchs_float16_error(
     ours = Tensor(x, requires_grad=True, dtype=np.float16)
     getattr(ours, name)(1).backward(upstream)
     truth = exact.grad.numpy()
-    our_error = np.abs(ours.grad.astype(np.float64) - truth).max()
+    our_error = np.abs(ours.grad.numpy().astype(np.float64) - truth).max()
     their_error = np.abs(theirs.grad.numpy().astype(np.float64) - truth).max()
     assert our_error <= 2 * their_error + 1e-7

@@ -2,8 +2,8 @@
 
 ``shape``, ``dtype``, ``dim()``, ``size()``, ``numel()``; the numbers as Python (``item``,
 ``tolist``, ``int(x)``, ``float(x)``, f-strings) or numpy (``numpy()``, ``np.asarray(x)``);
-another dtype (``to``, ``.float()``, ``.long()``, ...); ``requires_grad_``; and copies to and
-from torch.
+another dtype or the device (``to``, ``.float()``, ``.long()``, ``.cpu()``, ``device``, ...);
+``requires_grad_``; and copies to and from torch.
 
     >>> from autograd import Tensor
     >>> x = Tensor([[1, 2, 3]])
@@ -20,8 +20,10 @@ import numpy as np
 
 from ...engine import grad_mode as _mode
 from ...engine.grad_mode import GraphLeftError
+from .. import devices
 from .. import ops as T
 from ..base import TensorBase, TensorT
+from ..devices import check_device, names_a_device
 from ..dtypes import Array, Number, float32, float64, int64
 from ..dtypes import check_grad_dtype as _check_grad_dtype
 from ..dtypes import resolve_dtype as _dtype
@@ -31,13 +33,10 @@ from ..notation import who
 
 __all__ = ["ConversionMethods"]
 
+_CPU = devices.device("cpu")
+
 # Inside the class body the methods .float(), .int() and .bool() hide the builtins, so
 # annotations there say builtins.float.
-
-
-def _is_cpu(where: Any) -> builtins.bool:
-    """Whether ``where`` names the CPU device (a string or an ``autograd.device``)."""
-    return getattr(where, "type", where) == "cpu" if not isinstance(where, np.dtype) else False
 
 
 class ConversionMethods(TensorBase[TensorT]):
@@ -50,17 +49,17 @@ class ConversionMethods(TensorBase[TensorT]):
     @property
     def shape(self) -> tuple[int, ...]:
         """The array's shape. ``Tensor([[1, 2, 3]]).shape == (1, 3)``"""
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
         """The array's numpy dtype. ``Tensor([1]).dtype == autograd.float32``"""
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
         """The number of axes. ``Tensor([[1, 2]]).ndim == 2``"""
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -74,15 +73,15 @@ class ConversionMethods(TensorBase[TensorT]):
 
     def dim(self) -> int:
         """The number of axes (PyTorch's name). ``Tensor([[1, 2]]).dim() == 2``"""
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of one axis. ``Tensor([[1, 2, 3]]).size(1) == 3``"""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def numel(self) -> int:
         """The number of entries. ``Tensor([[1, 2, 3]]).numel() == 3``"""
-        return self.data.size
+        return self.array.size
 
     def item(self) -> Number:
         """The single number this tensor holds, as a Python number.
@@ -91,17 +90,17 @@ class ConversionMethods(TensorBase[TensorT]):
         >>> Tensor([[2.5]]).item()
         2.5
         """
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
-                f"item: {who(self)} has {self.data.size} entries; item() needs exactly one "
+                f"item: {who(self)} has {self.array.size} entries; item() needs exactly one "
                 "(pick one by indexing, or reduce with .sum() or .mean())"
             )
-        value: Number = self.data.item()
+        value: Number = self.array.item()
         return value
 
     def tolist(self) -> Any:
         """The numbers as nested Python lists. ``Tensor([1, 2]).tolist() == [1.0, 2.0]``"""
-        return self.data.tolist()
+        return self.array.tolist()
 
     def numpy(self) -> Array:
         """The data itself (shared, not copied), as PyTorch's ``numpy()``.
@@ -115,16 +114,16 @@ class ConversionMethods(TensorBase[TensorT]):
         if self.requires_grad:
             raise RuntimeError(
                 f"numpy: {who(self)} requires grad; use .detach().numpy() "
-                "(or .data) to get its numbers without the graph"
+                "(or .array) to get its numbers without the graph"
             )
-        return self.data
+        return self.array
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
         if _mode.building_graph and self.requires_grad:
             # Inside a backward rule that builds a gradient graph, numpy would take the
             # numbers and drop the graph: a silent zero second derivative. Refuse instead.
             raise GraphLeftError(f"numpy turned {who(self)} into a plain array")
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def requires_grad_(self: TensorT, requires_grad: bool = True) -> TensorT:
         """Turn gradient tracking of this leaf on or off, in place; returns the tensor.
@@ -139,26 +138,58 @@ class ConversionMethods(TensorBase[TensorT]):
                 "use .detach() to get a copy outside the graph"
             )
         if requires_grad:
-            _check_grad_dtype(self.data.dtype, self.label)
+            _check_grad_dtype(self.array.dtype, self.label)
         self.requires_grad = bool(requires_grad)
         return self
 
     # --- dtype ----------------------------------------------------------------------------
 
-    def to(self: TensorT, dtype: Any) -> TensorT:
-        """The same numbers as ``dtype``; between floats the gradient flows through.
-        A device ("cpu", the only one) leaves the tensor as it is, as in PyTorch.
+    def to(
+        self: TensorT,
+        *args: Any,
+        dtype: Any = None,
+        device: Any = None,
+        non_blocking: builtins.bool = False,
+    ) -> TensorT:
+        """The same numbers as another dtype, or on a device, as PyTorch's ``to``:
+        ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)`` (its dtype)
+        or the keywords. Between floats the gradient flows through. The device is the CPU,
+        the only one (see :mod:`autograd.tensors.devices`; others are an error); a tensor
+        already as asked is returned itself, as in PyTorch.
 
         >>> from autograd import Tensor
-        >>> Tensor([1.7]).to(int64).tolist()
-        [1]
+        >>> x = Tensor([1.7]); x.to(int64).tolist(), x.to("cpu") is x
+        ([1], True)
         """
-        if _is_cpu(dtype):
+        for arg in args:
+            if isinstance(arg, TensorBase):
+                dtype = arg.array.dtype
+            elif names_a_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            check_device(device, "to")
+        if dtype is None:
             return self
         target = _dtype(dtype, "to")
-        if target == self.data.dtype:
+        if target == self.array.dtype:
             return self
         return self.apply(T.cast_to(target), self)
+
+    @property
+    def device(self) -> devices.device:
+        """Where the tensor lives: the CPU, always (``device(type='cpu')``)."""
+        return _CPU
+
+    def cpu(self: TensorT) -> TensorT:
+        """The tensor itself: it is on the CPU already. ``x.cpu() is x``"""
+        return self
+
+    def cuda(self: TensorT, *args: Any, **kwargs: Any) -> TensorT:
+        """An error: there is no GPU here (``nn.to_torch`` hands a model to PyTorch)."""
+        check_device("cuda", "cuda()")
+        return self  # pragma: no cover - check_device raised
 
     def float(self) -> TensorT:
         """As float32. ``Tensor([1], dtype=autograd.int64).float().dtype == autograd.float32``"""
@@ -185,12 +216,12 @@ class ConversionMethods(TensorBase[TensorT]):
     # --- as Python numbers ----------------------------------------------------------------
 
     def __bool__(self) -> builtins.bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
-                f"the truth value of {who(self)} with {self.data.size} entries is ambiguous: "
+                f"the truth value of {who(self)} with {self.array.size} entries is ambiguous: "
                 "use .any() or .all()"
             )
-        return builtins.bool(self.data)
+        return builtins.bool(self.array)
 
     def __format__(self, spec: str) -> str:
         # A 0-d tensor formats as its number, f"{loss}" and f"{loss:.4f}" alike, as in

@@ -210,12 +210,12 @@ class ReductionMethods(TensorBase[TensorT]):
         if axis is None or isinstance(axis, tuple):
             return self.apply(T.extreme(kind, axis, keep), self)
         axis = axis_of(kind, self, axis)
-        if self.data.ndim == 0:  # one number: itself, at index 0 (PyTorch allows dim 0 or -1)
+        if self.array.ndim == 0:  # one number: itself, at index 0 (PyTorch allows dim 0 or -1)
             one: Any = self.apply(T.reshape((1,)), self)
             return one._extreme(kind, 0, False)
         indices = self.apply(T.arg_extreme(kind, axis, True, kind), self)
-        values = self.apply(T.max_along(kind, axis, keep), self, ctx=indices.data)
-        shape = values.data.shape
+        values = self.apply(T.max_along(kind, axis, keep), self, ctx=indices.array)
+        shape = values.array.shape
         return MinMax(values, indices if keep else self.apply(T.reshape(shape), indices))
 
     def argmax(

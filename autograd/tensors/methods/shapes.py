@@ -52,7 +52,7 @@ class ShapeMethods(TensorBase[TensorT]):
         >>> zeros(2, 3, 4).flatten(1).shape
         (2, 12)
         """
-        shape = self.data.shape
+        shape = self.array.shape
         if not shape:
             return self.reshape(1)
         start = axis_of("flatten", self, start_dim)
@@ -103,7 +103,7 @@ class ShapeMethods(TensorBase[TensorT]):
         >>> zeros(2, 3, 4).transpose(0, 2).shape, zeros(2, 3).transpose().shape
         ((4, 3, 2), (3, 2))
         """
-        ndim = self.data.ndim
+        ndim = self.array.ndim
         if not dims:
             return self.apply(T.permute(tuple(range(ndim - 1, -1, -1))), self)
         if len(dims) == 2 and all(isinstance(d, (int, np.integer)) for d in dims):
@@ -125,18 +125,18 @@ class ShapeMethods(TensorBase[TensorT]):
         >>> v = Tensor([1.0, 2.0], label="v"); v.T is v, v.T.tolist()
         (False, [1.0, 2.0])
         """
-        return self.apply(T.permute(_REVERSED[self.data.ndim]), self)
+        return self.apply(T.permute(_REVERSED[self.array.ndim]), self)
 
     def __getitem__(self, index: Any) -> TensorT:
         return self.apply(T.INDEX, self, ctx=(index_argument(index), None, index))
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor (a single number) is undefined")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self) -> Iterator[TensorT]:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor (a single number)")
-        for i in range(self.data.shape[0]):
+        for i in range(self.array.shape[0]):
             yield self[i]

@@ -238,7 +238,7 @@ def _log10(a: Array) -> Array:
 
 def _explain_negating(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
     # numpy refuses -True itself (a TypeError), so the check costs nothing until it fails
-    if inputs[0].data.dtype.kind == "b":
+    if inputs[0].array.dtype.kind == "b":
         return TypeError(
             f"neg: -{who(inputs[0])}: negating booleans is not supported, as in PyTorch; to "
             "flip a mask use ~mask (or mask.logical_not())"
@@ -347,7 +347,7 @@ def _in_layout_of(
 
 def _matmul_backward(node: Any, g: Array) -> Grads:
     x, y = node.parents
-    a, b = x.data, y.data
+    a, b = x.array, y.array
     if a.ndim == 2 and b.ndim == 2:  # the common case, without any reshaping
         return (
             _in_layout_of(a, lambda: g @ b.T, lambda: (b @ g.T).T) if x.requires_grad else None,
@@ -377,7 +377,7 @@ def _matmul_backward(node: Any, g: Array) -> Grads:
 
 def _matmul_check(inputs: Sequence[Any], ctx: Any) -> None:
     left, right = inputs
-    a, b = left.data, right.data
+    a, b = left.array, right.array
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(
             f"matmul: {who(left)} @ {who(right)}: @ needs at least one axis on each "
@@ -393,7 +393,7 @@ def _matmul_check(inputs: Sequence[Any], ctx: Any) -> None:
 
 def _matmul_explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
     left, right = inputs
-    a, b = left.data, right.data
+    a, b = left.array, right.array
     inner = f"{a.shape[-1]} and {b.shape[0] if b.ndim == 1 else b.shape[-2]}"
     return ValueError(
         f"matmul: cannot multiply {who(left)} by {who(right)}: the inner sizes "

@@ -103,7 +103,7 @@ ALL = _outside_graph("all", "all", "all({0})", np.all)
 
 
 def _refuse_inverting_floats(inputs: Sequence[Any], ctx: Any) -> None:
-    if inputs[0].data.dtype.kind not in "biu":
+    if inputs[0].array.dtype.kind not in "biu":
         raise TypeError(
             f"~ on {who(inputs[0])}: ~ flips booleans or the bits of integers; for floats "
             "write 1 - x or -x"

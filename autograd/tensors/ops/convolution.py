@@ -306,29 +306,29 @@ def _conv_check(geometry: Geometry) -> Any:
         x, W, *rest = inputs
         bias = rest[0] if rest else None
         for t, what in ((x, "input"), (W, "weight"), *(((bias, "bias"),) if rest else ())):
-            if t.data.dtype.kind != "f":
+            if t.array.dtype.kind != "f":
                 raise TypeError(
-                    f"conv2d: the {what} {who(t)} holds {t.data.dtype} numbers; a convolution "
+                    f"conv2d: the {what} {who(t)} holds {t.array.dtype} numbers; a convolution "
                     "needs floats (x.float())"
                 )
-        if x.data.ndim != 4:
+        if x.array.ndim != 4:
             raise ValueError(
                 f"conv2d: the input {who(x)} must have 4 axes (batch, channels, height, width)"
             )
-        if W.data.ndim != 4:
+        if W.array.ndim != 4:
             raise ValueError(
                 f"conv2d: the weight {who(W)} must have 4 axes (out_channels, in_channels/groups, "
                 "kernel height, kernel width)"
             )
-        dtypes = {t.data.dtype for t in inputs}
+        dtypes = {t.array.dtype for t in inputs}
         if len(dtypes) > 1:
             raise TypeError(
                 f"conv2d: the input {who(x)}, weight {who(W)}"
                 + (f" and bias {who(bias)}" if bias is not None else "")
                 + " must have one dtype (as in PyTorch); convert one with .to(dtype)"
             )
-        channels, groups = x.data.shape[1], geometry.groups
-        out_channels, per_group = W.data.shape[:2]
+        channels, groups = x.array.shape[1], geometry.groups
+        out_channels, per_group = W.array.shape[:2]
         if out_channels % groups:
             raise ValueError(
                 f"conv2d: the weight {who(W)} has {out_channels} output channels, which "
@@ -339,16 +339,16 @@ def _conv_check(geometry: Geometry) -> Any:
                 f"conv2d: the input {who(x)} has {channels} channels, but the weight {who(W)} "
                 f"expects {per_group * groups} ({per_group} per group × groups={groups})"
             )
-        if bias is not None and bias.data.shape != (out_channels,):
+        if bias is not None and bias.array.shape != (out_channels,):
             raise ValueError(
                 f"conv2d: the bias {who(bias)} must have shape [{out_channels}], one number per "
                 "output channel"
             )
-        layout = _Layout(x.data.shape, W.data.shape, geometry)
+        layout = _Layout(x.array.shape, W.array.shape, geometry)
         if layout.oh < 1 or layout.ow < 1:
             (pt, pb), (pl, pr) = geometry.padding
             raise ValueError(
-                f"conv2d: the kernel {shape_text(W.data.shape[2:])} (dilation "
+                f"conv2d: the kernel {shape_text(W.array.shape[2:])} (dilation "
                 f"{geometry.dilation}) is larger than the input {who(x)} padded to "
                 f"{shape_text((layout.h + pt + pb, layout.w + pl + pr))}: no window fits"
             )
@@ -376,10 +376,10 @@ def conv2d(geometry: Geometry) -> TensorOp:
     def backward(node: Any, g: Any) -> Grads:
         x, W, *rest = node.parents
         grads: list[Any] = [
-            run(conv_input_grad(geometry), g, W.data, ctx=x.data.shape)
+            run(conv_input_grad(geometry), g, W.array, ctx=x.array.shape)
             if x.requires_grad
             else None,
-            run(conv_weight_grad(geometry), x.data, g, ctx=W.data.shape)
+            run(conv_weight_grad(geometry), x.array, g, ctx=W.array.shape)
             if W.requires_grad
             else None,
         ]
@@ -427,8 +427,8 @@ def conv_input_grad(geometry: Geometry) -> TensorOp:
     def backward(node: Any, u: Any) -> Grads:
         g, W = node.parents
         return (
-            run(conv2d(geometry), u, W.data) if g.requires_grad else None,
-            run(conv_weight_grad(geometry), u, g.data, ctx=W.data.shape)
+            run(conv2d(geometry), u, W.array) if g.requires_grad else None,
+            run(conv_weight_grad(geometry), u, g.array, ctx=W.array.shape)
             if W.requires_grad
             else None,
         )
@@ -466,10 +466,10 @@ def conv_weight_grad(geometry: Geometry) -> TensorOp:
     def backward(node: Any, v: Any) -> Grads:
         x, g = node.parents
         return (
-            run(conv_input_grad(geometry), g.data, v, ctx=x.data.shape)
+            run(conv_input_grad(geometry), g.array, v, ctx=x.array.shape)
             if x.requires_grad
             else None,
-            run(conv2d(geometry), x.data, v) if g.requires_grad else None,
+            run(conv2d(geometry), x.array, v) if g.requires_grad else None,
         )
 
     return TensorOp(

@@ -55,16 +55,16 @@ def _in_float32(node: Any, forward: Callable[[Array], Array]) -> Any:
     """A float16 softmax's result again in float32, from its input: the backward then rounds
     once, at the end. Rebuilt from the float16 result, its error was up to twice PyTorch's
     float16 error (an ulp of s, times Σ upstream). Under create_graph the result is used."""
-    x = node.parents[0].data
+    x = node.parents[0].array
     if type(x) is np.ndarray:
         return forward(x.astype(np.float32))
-    return as_dtype(node.data, np.dtype(np.float32))
+    return as_dtype(node.array, np.dtype(np.float32))
 
 
 def _reads_result_and_half_input(node: Any) -> tuple[Any, ...]:
     # A float16 backward reads the input as well (_in_float32), so an in-place change of it
     # after the forward pass is refused there.
-    return reads_input_and_result(node) if node.data.dtype == np.float16 else (node,)
+    return reads_input_and_result(node) if node.array.dtype == np.float16 else (node,)
 
 
 @lru_cache(maxsize=64)
@@ -85,7 +85,7 @@ def softmax(axis: int) -> TensorOp:
         return e
 
     def backward(node: Any, g: Array) -> Grads:
-        s = node.data
+        s = node.array
         if s.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
             s32, g32 = _in_float32(node, forward), as_dtype(g, np.dtype(np.float32))
             return (as_dtype(s32 * (g32 - add_up(g32 * s32, axis, True)), s.dtype),)
@@ -123,7 +123,7 @@ def log_softmax(axis: int) -> TensorOp:
         return shifted
 
     def backward(node: Any, g: Array) -> Grads:
-        out = node.data
+        out = node.array
         if out.dtype == np.float16:  # in float32, rounded once, as PyTorch's kernels do
             o32, g32 = _in_float32(node, forward), as_dtype(g, np.dtype(np.float32))
             return (as_dtype(g32 - exp_of(o32) * add_up(g32, axis, True), out.dtype),)
@@ -201,7 +201,7 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(-picked, reduction)
 
     def backward(node: Any, g: Array) -> Grads:
-        logits, targets = node.parents[0].data, numbers(node.parents[1].data)
+        logits, targets = node.parents[0].array, numbers(node.parents[1].array)
         rows = np.arange(len(targets))
         onehot = np.zeros(logits.shape, logits.dtype)
         onehot[rows, targets] = 1
@@ -252,7 +252,7 @@ def binary_cross_entropy(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(ops.bce_loss(p, y), reduction)  # the scalar loss, entry by entry
 
     def backward(node: Any, g: Array) -> Grads:
-        p, y = node.parents[0].data, node.parents[1].data
+        p, y = node.parents[0].array, node.parents[1].array
         upstream = _loss_upstream(g, p, reduction)
         # The scalar record's slopes, entry by entry (they read p and y, not the loss). Labels
         # rarely need a gradient, but soft labels that are learned do (as in PyTorch).
@@ -287,7 +287,7 @@ def binary_cross_entropy_with_logits(reduction: str = "mean") -> TensorOp:
         return _reduce_loss(softplus - y * z, reduction)
 
     def backward(node: Any, g: Array) -> Grads:
-        z, y = node.parents[0].data, node.parents[1].data
+        z, y = node.parents[0].array, node.parents[1].array
         upstream = _loss_upstream(g, z, reduction)
         label_grad = -z * upstream if node.parents[1].requires_grad else None
         return ((run(SIGMOID, z) - y) * upstream, label_grad)

@@ -58,7 +58,7 @@ def batch_norm(ndim: int, eps: float, training: bool, affine: tuple[bool, bool])
 
     def statistics(x: Any) -> tuple[Any, Any, Any]:
         """x̂, 1/√(σ² + eps) and the count, from the batch: for arrays or Tensors."""
-        n = x.size if isinstance(x, np.ndarray) else x.data.size
+        n = x.size if isinstance(x, np.ndarray) else x.array.size
         n //= x.shape[1]
         centred = x - add_up(x, axis=axes, keepdims=True) / n
         inverse = (add_up(centred * centred, axis=axes, keepdims=True) / n + eps) ** -0.5
@@ -83,14 +83,14 @@ def batch_norm(ndim: int, eps: float, training: bool, affine: tuple[bool, bool])
 
     def backward(node: Any, g: Any) -> Grads:
         x, *parameters = node.parents
-        scaled = g * _per_channel(parameters[0].data, ndim) if has_weight else g
+        scaled = g * _per_channel(parameters[0].array, ndim) if has_weight else g
         if training:
-            normal, inverse, n = statistics(x.data)
+            normal, inverse, n = statistics(x.array)
             mean_g = add_up(scaled, axis=axes, keepdims=True) / n
             mean_gx = add_up(scaled * normal, axis=axes, keepdims=True) / n
             gx = (scaled - mean_g - normal * mean_gx) * inverse
         else:
-            normal, inverse = running(x.data, node.ctx)
+            normal, inverse = running(x.array, node.ctx)
             gx = scaled * inverse
         grads: list[Any] = [gx if x.requires_grad else None]
         if has_weight:

@@ -243,7 +243,9 @@ def pick(name: str, settings: str, window: Window | None = None) -> TensorOp:
         symbol=name,
         template=f"{name}({{0}}{text})",
         forward=_take,
-        backward=lambda node, g: (run(put_back(), g, ctx=(*node.ctx, node.parents[0].data.shape)),),
+        backward=lambda node, g: (
+            run(put_back(), g, ctx=(*node.ctx, node.parents[0].array.shape)),
+        ),
         formulas=(f"d {name}(x)/dx = 1 at each window's largest entry, 0 elsewhere",),
         doc=f"{name}{text}: the largest entry of each window",
         settings=window,
@@ -332,7 +334,7 @@ def average_pool(window: Window, count_include_pad: bool, divisor_override: int 
 
     def backward(node: Any, g: Any) -> Grads:
         spread = average_spread(window, count_include_pad, divisor_override)
-        return (run(spread, g, ctx=node.parents[0].data.shape),)
+        return (run(spread, g, ctx=node.parents[0].array.shape),)
 
     return TensorOp(
         name="avg_pool2d",
@@ -416,7 +418,7 @@ def adaptive_average(out: Pair, transposed: bool = False) -> TensorOp:
     def backward(node: Any, g: Any) -> Grads:
         if transposed:
             return (run(adaptive_average(out), g),)
-        return (run(adaptive_average(out, True), g, ctx=node.parents[0].data.shape),)
+        return (run(adaptive_average(out, True), g, ctx=node.parents[0].array.shape),)
 
     name = "adaptive_avg_pool2d" + ("_spread" if transposed else "")
     return TensorOp(
@@ -437,7 +439,7 @@ def adaptive_average(out: Pair, transposed: bool = False) -> TensorOp:
 
 def check_planes(op: str, x: Any) -> None:
     """A pooling's input must be ``(N, C, H, W)`` floats."""
-    if x.data.ndim != 4:
+    if x.array.ndim != 4:
         raise ValueError(
             f"{op}: the input {who(x)} must have 4 axes (batch, channels, height, width)"
         )

@@ -127,7 +127,7 @@ def _reduction_axis_error(
             return error
         return type(error)(
             f"{name}: axis {axis} does not exist in {who(inputs[0])}, which has "
-            f"{inputs[0].data.ndim} axes"
+            f"{inputs[0].array.ndim} axes"
         )
 
     return explain
@@ -146,7 +146,7 @@ def total(axis: Axis, keepdims: bool) -> TensorOp:
     """
 
     def backward(node: Any, g: Array) -> Grads:
-        return (_spread_to(_restore_axes(g, axis, keepdims), node.parents[0].data.shape),)
+        return (_spread_to(_restore_axes(g, axis, keepdims), node.parents[0].array.shape),)
 
     return TensorOp(
         name="sum",
@@ -181,7 +181,7 @@ def mean(axis: Axis, keepdims: bool) -> TensorOp:
         return add_reduce(a, axis=axis, keepdims=keepdims) / count
 
     def backward(node: Any, g: Array) -> Grads:
-        shape = node.parents[0].data.shape
+        shape = node.parents[0].array.shape
         count = _count(shape, axis)
         g = _restore_axes(g, axis, keepdims)
         # float16 cannot hold a count above 65,504 (it would be inf, and the grad 0)
@@ -223,8 +223,8 @@ def extreme(kind: str, axis: Axis, keepdims: bool) -> TensorOp:
         return pick(a, axis=axis, keepdims=keepdims)
 
     def backward(node: Any, g: Array) -> Grads:
-        a = numbers(node.parents[0].data)
-        found = _restore_axes(numbers(node.data), axis, keepdims)
+        a = numbers(node.parents[0].array)
+        found = _restore_axes(numbers(node.array), axis, keepdims)
         chosen = a == found
         if np.isnan(found).any():
             # A NaN is the extreme (numpy and PyTorch propagate it), but NaN == NaN is false:
@@ -271,7 +271,7 @@ def spread_of(kind: str, axis: Axis, keepdims: bool, correction: float = 1.0) ->
         return np.asarray(rule(a, axis=axis, ddof=correction, keepdims=keepdims))
 
     def backward(node: Any, g: Array) -> Grads:
-        a = node.parents[0].data
+        a = node.parents[0].array
         n = _count(numbers(a).shape, axis)
         centred = a - add_up(a, axis=axis, keepdims=True) / n
         g = _restore_axes(g, axis, keepdims)
@@ -279,7 +279,7 @@ def spread_of(kind: str, axis: Axis, keepdims: bool, correction: float = 1.0) ->
             return (centred * (g * (2.0 / (n - correction))),)
         # d std/da = (a − mean)/((n − c)·std): 0/0 where every entry is equal, as in PyTorch
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (centred * (g / (_restore_axes(node.data, axis, keepdims) * (n - correction))),)
+            return (centred * (g / (_restore_axes(node.array, axis, keepdims) * (n - correction))),)
 
     corrected = "" if correction == 1 else f", correction={correction:g}"
     slope = "2·(a − mean)/(n − c)" if kind == "var" else "(a − mean)/((n − c)·std(a))"
@@ -324,8 +324,8 @@ def arg_extreme(kind: str, axis: int | None, keepdims: bool, said_as: str = "") 
 
     def refuse_empty(inputs: Sequence[Any], ctx: Any) -> None:
         # Where to point has no answer over no entries: PyTorch's IndexError, named.
-        shape = inputs[0].data.shape
-        if axis is None and inputs[0].data.size == 0:
+        shape = inputs[0].array.shape
+        if axis is None and inputs[0].array.size == 0:
             raise IndexError(
                 f"{name}: {who(inputs[0])} has no entries, so there is no index to return; "
                 "give a dim whose size is not 0"
@@ -361,7 +361,7 @@ def max_along(kind: str, axis: int, keepdims: bool) -> TensorOp:
     forward = _take_along(axis, keepdims)
 
     def backward(node: Any, g: Array) -> Grads:
-        shape = node.parents[0].data.shape
+        shape = node.parents[0].array.shape
         return (run(put_along(axis, keepdims), g, ctx=(node.ctx, shape)),)
 
     word = "largest" if kind == "max" else "smallest"
@@ -400,7 +400,7 @@ def take_along(axis: int, keepdims: bool) -> TensorOp:
         template=f"take({{0}}, axis={axis})",
         forward=_take_along(axis, keepdims),
         backward=lambda node, g: (
-            run(put_along(axis, keepdims), g, ctx=(node.ctx, node.parents[0].data.shape)),
+            run(put_along(axis, keepdims), g, ctx=(node.ctx, node.parents[0].array.shape)),
         ),
         formulas=("d take(a)/da = 1 at the taken entries, 0 elsewhere",),
         doc=f"entries taken along axis {axis}",

@@ -47,7 +47,7 @@ def reshape(shape: tuple[int, ...]) -> TensorOp:
         symbol="reshape",
         template=f"reshape({{0}}, {shape_text(shape)})",
         forward=lambda a: a.reshape(shape),
-        backward=lambda node, g: (g.reshape(node.parents[0].data.shape),),
+        backward=lambda node, g: (g.reshape(node.parents[0].array.shape),),
         formulas=("d reshape(a)/da: upstream reshaped back to a's shape",),
         doc=f"reshape to {shape_text(shape)}",
         view=True,
@@ -80,7 +80,7 @@ def permute(axes: tuple[int, ...]) -> TensorOp:
 
 def _index_backward(node: Any, g: Array) -> Grads:
     index, repeats_possible = node.ctx[0], node.ctx[1]
-    shape = node.parents[0].data.shape
+    shape = node.parents[0].array.shape
     if isinstance(g, ARRAYS):  # SCATTER's forward, called directly: the first-order hot path
         return (_scatter(g, index, repeats_possible, shape),)
     return (run(SCATTER, g, ctx=(index, repeats_possible, shape)),)
@@ -189,7 +189,7 @@ def _list_template(word: str, axis: int) -> Callable[[Sequence[str]], str]:
 
 def _join_error(word: str, axis: int) -> Callable[[Sequence[Any], Any, Exception], Exception]:
     def explain(inputs: Sequence[Any], ctx: Any, error: Exception) -> Exception:
-        shapes = ", ".join(shape_text(t.data.shape) for t in inputs)
+        shapes = ", ".join(shape_text(t.array.shape) for t in inputs)
         rule = (
             "stack needs tensors of one shape"
             if word == "stack"
@@ -214,7 +214,7 @@ def concatenate(axis: int) -> TensorOp:
         grads: list[Array | None] = []
         start = 0
         for p in node.parents:
-            end = start + p.data.shape[axis]
+            end = start + p.array.shape[axis]
             window = (slice(None),) * axis + (slice(start, end),)
             grads.append(g[window] if p.requires_grad else None)
             start = end

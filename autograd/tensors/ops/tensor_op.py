@@ -15,7 +15,7 @@ An elementwise op is built from its scalar record by :func:`elementwise`: its lo
 derivative *is* the scalar record's ``derivative``, run on whole arrays, so each op's math is
 written once (:mod:`autograd.scalar.ops`). Every other backward rule is written once for numpy
 arrays and for Tensors alike: with ``create_graph=True`` it runs on the nodes themselves
-(``node.data`` is then the Tensor) and its arithmetic records the gradient as a graph that can
+(``node.array`` is then the Tensor) and its arithmetic records the gradient as a graph that can
 be differentiated again. What numpy writes as a function (a sum, an exp, a choice by a mask)
 goes through the few helpers below, which pick the array function or the Tensor op; they are
 also the functions the scalar records' rules use on many numbers at once
@@ -238,16 +238,16 @@ def elementwise(
     # unrolled ones run in every training step (a + b, x * w), a third of the time.
     def backward(node: Any, g: Array) -> Grads:
         parents = node.parents
-        local = derivative(*[p.data for p in parents], node.data)
+        local = derivative(*[p.array for p in parents], node.array)
         return [_times(g, d) if p.requires_grad else None for p, d in zip(parents, local)]
 
     def backward_unary(node: Any, g: Array) -> Grads:
-        (d,) = derivative(node.parents[0].data, node.data)
+        (d,) = derivative(node.parents[0].array, node.array)
         return (g if d.__class__ is float and d == 1.0 else g * d,)
 
     def backward_binary(node: Any, g: Array) -> Grads:
         x, y = node.parents
-        dx, dy = derivative(x.data, y.data, node.data)
+        dx, dy = derivative(x.array, y.array, node.array)
         return (
             (g if dx.__class__ is float and dx == 1.0 else g * dx) if x.requires_grad else None,
             (g if dy.__class__ is float and dy == 1.0 else g * dy) if y.requires_grad else None,
@@ -308,7 +308,7 @@ def _by_input_backward(
 
     def backward(node: Any, g: Any) -> Grads:
         x, y = node.parents
-        a, b, out = x.data, y.data, node.data
+        a, b, out = x.array, y.array, node.array
         return (
             share_of_x(g, a, b, out) if x.requires_grad else None,
             share_of_y(g, a, b, out) if y.requires_grad else None,
@@ -354,7 +354,7 @@ def is_array(x: Any) -> bool:
 def numbers(x: Any) -> Any:
     """The numbers of an array or of a Tensor: for masks, ties and indices, which are constants
     of a gradient graph."""
-    return x if isinstance(x, ARRAYS) else x.data
+    return x if isinstance(x, ARRAYS) else x.array
 
 
 def run(op: TensorOp, *inputs: Any, ctx: Any = None) -> Any:
@@ -426,7 +426,7 @@ def where(mask: Any, a: Any, fill: float) -> Any:
 
 def _choose(mask: Any, then: Any, otherwise: Any) -> Any:
     if not isinstance(mask, ARRAYS):
-        mask = mask.data  # a comparison of Tensors (relu's out <= 0 under create_graph)
+        mask = mask.array  # a comparison of Tensors (relu's out <= 0 under create_graph)
     if then.__class__ is float and otherwise.__class__ is float:
         # A slope that is one of two numbers (leaky_relu's; a choice between 1 and 0, relu's
         # and clip's, is the mask itself and never comes here)
@@ -463,6 +463,7 @@ MANY_NUMBERS.update(
     log1p=_log1p,
     sin=elementwise_function("sin", np.sin),
     cos=elementwise_function("cos", np.cos),
+    numbers=numbers,
 )
 
 
