@@ -451,24 +451,6 @@ class Tensor(TensorMethods["Tensor"]):
         """
         return _inplace.fill(self, 0, "zero_()")
 
-    # PyTorch's method names for +=, -=, *= and /= (the tutorials' f.data.sub_(lr * f.grad.data))
-
-    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """``self += alpha * other``, returned. ``Tensor([1.0]).add_(2).tolist() == [3.0]``"""
-        return self.__iadd__(other if alpha == 1 else other * alpha)
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """``self -= alpha * other``, returned. ``Tensor([1.0]).sub_(2).tolist() == [-1.0]``"""
-        return self.__isub__(other if alpha == 1 else other * alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        """``self *= other``; returns the tensor. ``Tensor([1.5]).mul_(2).tolist() == [3.0]``"""
-        return self.__imul__(other)
-
-    def div_(self, other: Any) -> Tensor:
-        """``self /= other``; returns the tensor. ``Tensor([3.0]).div_(2).tolist() == [1.5]``"""
-        return self.__itruediv__(other)
-
     @property
     def _version(self) -> int:
         """How many times the numbers of this tensor were changed in place through a Tensor
