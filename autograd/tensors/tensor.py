@@ -182,11 +182,17 @@ def _unrecorded_with_a_number(op: TensorOp, inputs: Sequence[Any]) -> tuple[Any,
     if tensor.__class__ is not Tensor or (tensor.requires_grad and _mode.recording):
         return None
     kind = number.__class__
-    dtype = tensor.array.dtype
-    if (kind is not float and kind is not int) or dtype.kind != "f":
+    array = tensor.array
+    if (kind is not float and kind is not int) or array.dtype.kind != "f":
         return None
-    number = dtype.type(number)  # as operand_array makes it: x * 0.5 stays float32
-    return (tensor.array, number) if a is tensor else (number, tensor.array)
+    if kind is int or not _WEAK_PYTHON_FLOATS or not -1e38 < number < 1e38:
+        number = array.dtype.type(number)  # as operand_array makes it: x * 0.5 stays float32
+    return (array, number) if a is tensor else (number, array)
+
+
+#: numpy 2 reads a Python float beside a float32 array as float32 (NEP 50), so the number
+#: needs no conversion (one numpy scalar less per optimizer update); numpy 1 might promote.
+_WEAK_PYTHON_FLOATS = int(np.__version__.split(".")[0]) >= 2
 
 
 def _constants(op: TensorOp, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
@@ -316,7 +322,7 @@ class Tensor(TensorMethods["Tensor"]):
     label: str
     owner: Owner | None
     _recorded_at: int
-    _vc: _inplace.VersionCounter
+    _vc: _inplace.VersionCounter | None
     _grad: Tensor | Array | None
     _rebased_at: int
 
@@ -357,10 +363,14 @@ class Tensor(TensorMethods["Tensor"]):
         >>> w.data = Tensor([5.0]); w
         tensor([5.], requires_grad=True)
         """
-        return _plain(self.array)
+        out = _plain(self.array)
+        out._vc = None  # a counter of its own, made on its first change (p.data += …)
+        return out
 
     @data.setter
     def data(self, value: Any) -> None:
+        if value.__class__ is Tensor and value.array is self.array:
+            return  # p.data += …: the numbers were changed where they are
         if isinstance(value, Tensor):
             array = value.array
         elif type(value) is np.ndarray:  # what .data was before it was a Tensor

@@ -76,14 +76,13 @@ class VersionCounter:
     (0, 0)
     """
 
-    __slots__ = ("version", "stamp", "how", "through", "by")
-
-    def __init__(self) -> None:
-        self.version = 0
-        self.stamp = 0
-        self.how = ""
-        self.through = ""
-        self.by = 0  # id() of that tensor: only to tell whether it was the one saved
+    # Class-level starting values rather than __init__: a counter is made at the first
+    # change of every tensor p.data hands out, once per parameter per training step.
+    version = 0
+    stamp = 0
+    how = ""
+    through = ""
+    by = 0  # id() of that tensor: only to tell whether it was the one saved
 
 
 class Versioned(Protocol):
@@ -94,7 +93,7 @@ class Versioned(Protocol):
     array: np.ndarray
     label: str
     requires_grad: bool
-    _vc: VersionCounter
+    _vc: VersionCounter | None
 
 
 VersionedT = TypeVar("VersionedT", bound=Versioned)
@@ -107,11 +106,10 @@ def counter(t: Versioned) -> VersionCounter:
     >>> x = Tensor([1.0]); counter(x) is counter(x.detach())
     True
     """
-    try:
-        return t._vc
-    except AttributeError:
+    made = getattr(t, "_vc", None)  # unset, or None on a tensor made by .data
+    if made is None:
         made = t._vc = VersionCounter()
-        return made
+    return made
 
 
 def share(view: VersionedT, source: Versioned) -> VersionedT:
@@ -142,9 +140,8 @@ def mark_changed(t: Versioned, symbol: str) -> None:
     """
     global CHANGES
     CHANGES += 1
-    try:  # counter(t), inlined: this runs for every parameter at every optimizer step
-        c = t._vc
-    except AttributeError:
+    c = getattr(t, "_vc", None)  # counter(t), inlined: it runs at every optimizer step
+    if c is None:
         c = t._vc = VersionCounter()
     c.version += 1
     c.stamp = CHANGES
@@ -174,7 +171,10 @@ def apply_in_place(t: VersionedT, ufunc: Any, other: Any, symbol: str) -> Versio
     >>> x = Tensor([1.0, 2.0]); apply_in_place(x, np.add, 1, "+=").tolist()
     [2.0, 3.0]
     """
-    if _mode.recording and (t.requires_grad or _needs_grad(other)):
+    if _mode.recording and (
+        t.requires_grad
+        or (other.requires_grad if isinstance(other, TensorBase) else _needs_grad(other))
+    ):
         if isinstance(other, (list, tuple)) and _needs_grad(other):
             raise RuntimeError(
                 f"{symbol} on {who(t)}: a list of tensors that requires grad would be copied "
