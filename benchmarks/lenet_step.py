@@ -105,7 +105,7 @@ def convolutions_alone(model: LeNet, images: np.ndarray) -> Callable[[], float]:
     geometry = ops.Geometry((1, 1), ((0, 0), (0, 0)), (1, 1), 1)
     forward = ops.conv2d(geometry)
     to_input, to_weight = ops.conv_input_grad(geometry), ops.conv_weight_grad(geometry)
-    w1, w2 = model.conv1.weight.data, model.conv2.weight.data
+    w1, w2 = model.conv1.weight.array, model.conv2.weight.array
     h = np.zeros((BATCH, 6, 14, 14), np.float32)
 
     def step() -> float:

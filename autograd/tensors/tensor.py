@@ -185,14 +185,8 @@ def _unrecorded_with_a_number(op: TensorOp, inputs: Sequence[Any]) -> tuple[Any,
     array = tensor.array
     if (kind is not float and kind is not int) or array.dtype.kind != "f":
         return None
-    if kind is int or not _WEAK_PYTHON_FLOATS or not -1e38 < number < 1e38:
-        number = array.dtype.type(number)  # as operand_array makes it: x * 0.5 stays float32
+    number = array.dtype.type(number)  # as operand_array makes it: x * 0.5 stays float32
     return (array, number) if a is tensor else (number, array)
-
-
-#: numpy 2 reads a Python float beside a float32 array as float32 (NEP 50), so the number
-#: needs no conversion (one numpy scalar less per optimizer update); numpy 1 might promote.
-_WEAK_PYTHON_FLOATS = int(np.__version__.split(".")[0]) >= 2
 
 
 def _constants(op: TensorOp, inputs: Sequence[Any]) -> tuple[Tensor, ...]:
