@@ -232,3 +232,18 @@ def test_the_record_names_its_settings_for_narration_and_drawing() -> None:
         "y = conv2d(x, W, stride=2, padding=1) = conv2d([64×1×28×28], [16×1×3×3], stride=2, "
         "padding=1) = [64×16×14×14] float32" in lesson
     )
+
+
+@needs_torch
+def test_an_infinite_kernel_entry_reaches_only_the_inputs_under_it_as_in_pytorch() -> None:
+    # The input gradient of a stride-1 convolution is added up in long runs over zero-widened
+    # rows; the zeros must not meet an infinite kernel entry (inf × 0 is NaN).
+    import torch
+
+    W = np.ones((1, 1, 3, 3))
+    W[0, 0, 1, 1] = np.inf
+    x = Tensor(np.ones((1, 1, 5, 5)), requires_grad=True, dtype=np.float64)
+    spatial.conv2d(x, Tensor(W, dtype=np.float64)).sum().backward()
+    x_t = torch.ones((1, 1, 5, 5), dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.conv2d(x_t, torch.tensor(W)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), x_t.grad.numpy())

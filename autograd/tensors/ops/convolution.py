@@ -240,6 +240,15 @@ class _Layout:
         np.copyto(out, part.transpose(1, 0, 2, 3))
         return out.reshape(self.g, self.og, -1)
 
+    def upstream_rows(self, g: Array, piece: slice, width: int) -> Array:
+        """As :meth:`upstream`, each output row widened to ``width`` with zeros."""
+        part = g[piece]
+        shape = (self.o, part.shape[0], self.oh, width)
+        out = _scratch.get("upstream", shape, g.dtype)
+        np.copyto(out[..., : self.ow], part.transpose(1, 0, 2, 3))
+        out[..., self.ow :] = 0
+        return out.reshape(self.g, self.og, -1)
+
 
 def _products(a: Array, b: Array, role: str = "") -> Array:
     """One matrix product per group, into the work array of ``role`` if given. (numpy's
@@ -279,15 +288,38 @@ def _input_grad_forward(geometry: Geometry, g: Array, W: Array, x_shape: tuple[i
     # Summed channel first, (c, n, h, w), as the products come out; one transpose at the end.
     grad = np.zeros((layout.c, layout.n, layout.h + pt + pb, layout.w + pl + pr), dtype)
     kernel = layout.kernel(W).transpose(0, 2, 1)  # (g, k, og)
-    for piece in layout.pieces:
-        spread = _products(kernel, layout.upstream(g, piece), "product")  # (g, k, n·oh·ow)
-        n = spread.shape[2] // (layout.oh * layout.ow)
-        spread = spread.reshape(layout.c, layout.kh, layout.kw, n, layout.oh, layout.ow)
-        target = grad[:, piece]
-        for i, j, rows, cols in layout.offsets():
-            target[:, :, rows, cols] += spread[:, i, j]
+    if geometry.stride == (1, 1) and np.isfinite(W).all():
+        _spread_by_rows(layout, grad, g, kernel)
+    else:
+        for piece in layout.pieces:
+            spread = _products(kernel, layout.upstream(g, piece), "product")  # (g, k, n·oh·ow)
+            n = spread.shape[2] // (layout.oh * layout.ow)
+            spread = spread.reshape(layout.c, layout.kh, layout.kw, n, layout.oh, layout.ow)
+            target = grad[:, piece]
+            for i, j, rows, cols in layout.offsets():
+                target[:, :, rows, cols] += spread[:, i, j]
     cropped = grad[:, :, pt : pt + layout.h, pl : pl + layout.w]
     return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _spread_by_rows(layout: _Layout, grad: Array, g: Array, kernel: Array) -> None:
+    """col2im for stride 1, in long runs: the upstream's rows are widened with zeros to the
+    padded input's width, so that each kernel entry's share lands on one contiguous run of
+    every ``(c, n)`` plane of ``grad`` instead of ``oh`` short rows (numpy's loop runs once per
+    run). The zeros add nothing to the entries they reach (a finite kernel times zero)."""
+    width = grad.shape[3]
+    planes = grad.reshape(*grad.shape[:2], -1)  # a view: grad is contiguous
+    dh, dw = layout.geometry.dilation
+    run = layout.oh * width - (width - layout.ow)  # the last row stops at its last output
+    for piece in layout.pieces:
+        spread = _products(kernel, layout.upstream_rows(g, piece, width), "product")
+        n = spread.shape[2] // (layout.oh * width)
+        spread = spread.reshape(layout.c, layout.kh, layout.kw, n, layout.oh * width)
+        target = planes[:, piece]
+        for i in range(layout.kh):
+            for j in range(layout.kw):
+                start = i * dh * width + j * dw
+                target[:, :, start : start + run] += spread[:, i, j, :, :run]
 
 
 def _weight_grad_forward(geometry: Geometry, x: Array, g: Array, w_shape: tuple[int, ...]) -> Array:

@@ -148,31 +148,38 @@ def max_indices(x: Array, window: Window) -> Array:
     kh, kw = window.kernel
     code = np.uint8 if kh * kw < 256 else np.int32
     nan = bool(np.isnan(x).any())
-    best: Array | None = None
-    chosen = np.zeros((*x.shape[:2], oh, ow), code)
+    shape = (*x.shape[:2], oh, ow)
+    # Each kernel entry's numbers are copied out of the strided input once, so that the
+    # comparisons run on contiguous arrays (several times faster), all in place.
+    best, seen = np.empty(shape, x.dtype), np.empty(shape, x.dtype)
+    better, marked = np.empty(shape, bool), np.empty(shape, code)
+    chosen = np.zeros(shape, code)
     for i in range(kh):
         for j in range(kw):
-            seen = padded[
-                :,
-                :,
-                i * dh : i * dh + sh * (oh - 1) + 1 : sh,
-                j * dw : j * dw + sw * (ow - 1) + 1 : sw,
-            ]
-            if best is None:
-                best = seen
+            np.copyto(
+                seen if i or j else best,
+                padded[
+                    :,
+                    :,
+                    i * dh : i * dh + sh * (oh - 1) + 1 : sh,
+                    j * dw : j * dw + sw * (ow - 1) + 1 : sw,
+                ],
+            )
+            if not (i or j):
                 continue
-            better = seen > best
+            np.greater(seen, best, out=better)
             if nan:
                 better |= np.isnan(seen)
-            best = np.maximum(best, seen)  # NaN stays NaN, as PyTorch's best does
+            np.maximum(best, seen, out=best)  # NaN stays NaN, as PyTorch's best does
             # Entries are read in order, so a later one that is better has the larger code:
             # the largest code marked so far is the last better one.
-            chosen = np.maximum(
-                chosen, better.view(np.uint8).astype(code, copy=False) * code(i * kw + j)
-            )
+            np.multiply(better.view(np.uint8), code(i * kw + j), out=marked, casting="unsafe")
+            np.maximum(chosen, marked, out=chosen)
     offsets = np.array([i * dh * w + j * dw for i in range(kh) for j in range(kw)], np.int64)
     corners = (np.arange(oh) * sh - ph)[:, None] * w + (np.arange(ow) * sw - pw)
-    return offsets[chosen] + corners
+    found = np.take(offsets, chosen)
+    found += corners
+    return found
 
 
 def bins(size: int, count: int) -> list[tuple[int, int]]:
@@ -208,18 +215,21 @@ def adaptive_max_indices(x: Array, out: Pair) -> Array:
 def _take(x: Array, ctx: tuple[Array, bool]) -> Array:
     indices = ctx[0]
     n, c = x.shape[:2]
-    taken = np.take_along_axis(x.reshape(n, c, -1), indices.reshape(n, c, -1), axis=2)
-    return taken.reshape(indices.shape)
+    plane = math.prod(x.shape[2:])
+    # Flat into the whole array, one plane after another: a plain take, three times faster
+    # than numpy's take_along_axis here.
+    flat = indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]
+    return np.take(x.reshape(-1), flat).reshape(indices.shape)
 
 
 def _put(g: Array, indices: Array, overlapping: bool, shape: tuple[int, ...]) -> Array:
     n, c = shape[:2]
     plane = math.prod(shape[2:])
-    flat = (indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
-    if not overlapping:  # each entry taken at most once: a plain assignment
-        out = np.zeros(n * c * plane, g.dtype)
-        out[flat] = g.ravel()
+    if not overlapping:  # each entry taken at most once: a plain assignment, plane by plane
+        out = np.zeros((n * c, plane), g.dtype)
+        np.put_along_axis(out, indices.reshape(n * c, -1), g.reshape(n * c, -1), axis=1)
         return out.reshape(shape)
+    flat = (indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
     summed = np.bincount(flat, weights=g.ravel(), minlength=n * c * plane)
     return summed.astype(g.dtype, copy=False).reshape(shape)
 
