@@ -60,14 +60,28 @@ bool_ = np.dtype(np.bool_)
 
 
 class _ErrorStateFallback:
-    """np.errstate's effect through the ContextVar interface (numpy before 2.0)."""
+    """np.errstate's effect through the ContextVar interface (numpy before 2.0): ``get``
+    gives the settings last ``set`` and not yet ``reset`` (None outside them).
+
+    >>> state = _ErrorStateFallback(); token = state.set(_INVALID_QUIET)
+    >>> state.get() is _INVALID_QUIET, state.reset(token), state.get()
+    (True, None, None)
+    """
+
+    def __init__(self) -> None:
+        self._current: Any = None
+
+    def get(self) -> Any:
+        return self._current
 
     def set(self, settings: dict[str, Any]) -> Any:
         state = np.errstate(**settings)
         state.__enter__()
-        return state
+        previous, self._current = self._current, settings
+        return state, previous
 
-    def reset(self, state: Any) -> None:
+    def reset(self, token: Any) -> None:
+        state, self._current = token
         state.__exit__(None, None, None)
 
 
