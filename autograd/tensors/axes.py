@@ -99,15 +99,20 @@ def reshaped(tensor: Any, wanted: tuple[Any, ...]) -> tuple[int, ...]:
     learner's error when the number of entries would change."""
     size = tensor.array.size
     try:
-        sizes = tuple(operator.index(n) for n in wanted)
-        unknown = [i for i, n in enumerate(sizes) if n == -1]
-        known = int(np.prod([n for n in sizes if n != -1]))
-        if len(unknown) > 1 or any(n < -1 for n in sizes):
-            raise ValueError
-        if unknown:
+        sizes = tuple([operator.index(n) for n in wanted])
+        # One pass with plain ints: this runs at every .view of a training step.
+        known, unknown = 1, -1
+        for i, n in enumerate(sizes):
+            if n == -1 and unknown < 0:
+                unknown = i
+            elif n < 0:
+                raise ValueError
+            else:
+                known *= n
+        if unknown >= 0:
             if known == 0 or size % known:
                 raise ValueError
-            sizes = tuple(size // known if n == -1 else n for n in sizes)
+            sizes = (*sizes[:unknown], size // known, *sizes[unknown + 1 :])
         elif known != size:
             raise ValueError
     except (ValueError, TypeError):

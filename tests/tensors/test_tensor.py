@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 import pytest
 from conftest import needs_torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Tensor, Value, no_grad, zeros
@@ -622,6 +624,27 @@ def test_a_shape_mismatch_names_the_op_and_both_shapes() -> None:
         x.reshape(4)
     with pytest.raises(ValueError, match=r"stack: cannot join shapes \[2×3\], \[4\]"):
         autograd.stack([x, y])
+
+
+@given(
+    shape=st.lists(st.integers(0, 4), max_size=3),
+    wanted=st.lists(st.integers(-2, 8), max_size=4),
+)
+def test_reshape_takes_the_shapes_numpy_takes_and_refuses_the_rest(
+    shape: list[int], wanted: list[int]
+) -> None:
+    # reshape works out its -1 by hand (cheaper than numpy's own call at every .view): it
+    # must agree with numpy on every shape, the refusals included
+    x = Tensor(np.zeros(shape, np.float32), label="x")
+    try:
+        if any(n < -1 for n in wanted):  # numpy reads -2 as -1; PyTorch refuses it, as we do
+            raise ValueError
+        expected = np.zeros(shape).reshape(wanted).shape
+    except ValueError:
+        with pytest.raises(ValueError, match="reshape: cannot reshape 'x'"):
+            x.reshape(*wanted)
+        return
+    assert x.reshape(*wanted).shape == expected == x.view(tuple(wanted)).shape
 
 
 def test_mixing_a_value_and_a_tensor_is_a_clear_type_error() -> None:

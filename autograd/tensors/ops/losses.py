@@ -30,6 +30,7 @@ from .tensor_op import (
     add_up,
     as_dtype,
     exp_of,
+    is_array,
     max_reduce,
     numbers,
     reads_input_and_result,
@@ -203,11 +204,20 @@ def cross_entropy(reduction: str = "mean") -> TensorOp:
     def backward(node: Any, g: Array) -> Grads:
         logits, targets = node.parents[0].array, numbers(node.parents[1].array)
         rows = np.arange(len(targets))
-        onehot = np.zeros(logits.shape, logits.dtype)
-        onehot[rows, targets] = 1
-        grad = exp_of(run(log_softmax(1), logits)) - onehot
         scale = _loss_upstream(g, targets, reduction)
-        return (grad * (scale[:, None] if reduction == "none" else scale), None)
+        if reduction == "none":
+            scale = scale[:, None]
+        if not is_array(logits) or logits.dtype == np.float16 or logits.size == 0:
+            onehot = np.zeros(logits.shape, logits.dtype)  # Tensors under create_graph
+            onehot[rows, targets] = 1
+            return ((exp_of(run(log_softmax(1), logits)) - onehot) * scale, None)
+        # Arrays: the probabilities worked out again in one fresh array, changed in place.
+        grad = logits - max_reduce(logits, axis=1, keepdims=True)
+        np.exp(grad, out=grad)
+        grad /= add_reduce(grad, axis=1, keepdims=True)
+        grad[rows, targets] -= 1  # minus the one-hot of the targets
+        grad *= scale
+        return (grad, None)
 
     return TensorOp(
         name="cross_entropy",
