@@ -270,15 +270,13 @@ def _conv_forward(geometry: Geometry, x: Array, W: Array, b: Array | None = None
     padded = _padded(x, geometry)
     kernel = layout.kernel(W)
     out = np.empty((layout.n, layout.o, layout.oh, layout.ow), np.result_type(x, W))
-    bias = None if b is None else b.reshape(1, -1, 1, 1)
     for piece in layout.pieces:
         product = _products(kernel, layout.columns(padded, piece), "product")  # (g, og, n·oh·ow)
         n = product.shape[2] // (layout.oh * layout.ow)
-        shaped = product.reshape(layout.o, n, layout.oh, layout.ow).transpose(1, 0, 2, 3)
-        if bias is None:
-            out[piece] = shaped
-        else:  # the bias added on the way out, rather than in a second pass
-            np.add(shaped, bias, out=out[piece])
+        shaped = product.reshape(layout.o, n, layout.oh, layout.ow)
+        out[piece] = shaped.transpose(1, 0, 2, 3)
+    if b is not None:
+        out += b.reshape(1, -1, 1, 1)
     return out
 
 
