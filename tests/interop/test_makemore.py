@@ -147,3 +147,14 @@ def test_part4_trains_with_its_own_backward(tmp_path: Path) -> None:
             _, ours = run("makemore_part4_backprop", tmp_path, replace=shorter)
         _, theirs = run("makemore_part4_backprop", tmp_path, library="torch", replace=shorter)
         np.testing.assert_allclose(ours["lossi"][:10], theirs["lossi"][:10], rtol=1e-4)
+
+
+def test_the_benchmarks_numpy_floor_is_the_same_step_as_tracegrads() -> None:
+    # benchmarks/makemore_step.py prints the step done by hand in numpy as the floor under
+    # tracegrad's time: it must compute the same losses and updates, or the floor is not one
+    from benchmarks.makemore_step import make_problem, numpy_step, tracegrad_step
+
+    X, Y, arrays, batches = make_problem(steps=5)
+    ours, by_hand = tracegrad_step(X, Y, arrays, batches), numpy_step(X, Y, arrays, batches)
+    for _ in range(5):  # each loss after the first depends on every earlier update
+        np.testing.assert_allclose(by_hand(), ours(), rtol=1e-5)
