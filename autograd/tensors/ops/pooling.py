@@ -225,12 +225,11 @@ def _take(x: Array, ctx: tuple[Array, bool]) -> Array:
 def _put(g: Array, indices: Array, overlapping: bool, shape: tuple[int, ...]) -> Array:
     n, c = shape[:2]
     plane = math.prod(shape[2:])
-    flat = indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]
-    if not overlapping:  # each entry taken at most once: one plain assignment, flat as _take
-        out = np.zeros(shape, g.dtype)
-        out.reshape(-1)[flat] = g.reshape(n * c, -1)
-        return out
-    flat = flat.ravel()
+    if not overlapping:  # each entry taken at most once: a plain assignment, plane by plane
+        out = np.zeros((n * c, plane), g.dtype)
+        np.put_along_axis(out, indices.reshape(n * c, -1), g.reshape(n * c, -1), axis=1)
+        return out.reshape(shape)
+    flat = (indices.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]).ravel()
     summed = np.bincount(flat, weights=g.ravel(), minlength=n * c * plane)
     return summed.astype(g.dtype, copy=False).reshape(shape)
 
