@@ -246,13 +246,3 @@ def write_names(folder: Path, how_many: int = 400, seed: int = 0) -> list[str]:
     names = FIRST_NAMES + sorted(drawn - set(FIRST_NAMES))
     (folder / "names.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
     return names
-
-
-def grad_is_a_tensor() -> bool:
-    """Whether ``.grad`` is a Tensor, as PyTorch's is (issue 22 part A): the programs that
-    train with ``p.data += -lr * p.grad`` or call Tensor methods on ``.grad`` need it."""
-    import autograd
-
-    w = autograd.Tensor([1.0], requires_grad=True)
-    (w * 2).sum().backward()
-    return isinstance(w.grad, autograd.Tensor)

@@ -14,15 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import HAS_TORCH
-from programs import grad_is_a_tensor, run, torchs_random_numbers, write_names
+from programs import run, torchs_random_numbers, write_names
 
 import autograd
-
-needs_tensor_grads = pytest.mark.skipif(
-    not grad_is_a_tensor(),
-    reason="training with p.data += -lr * p.grad needs .grad and .data as Tensors (issue 22 "
-    "part A)",
-)
 
 
 def counted_bigrams(names: list[str]) -> np.ndarray:
@@ -94,7 +88,6 @@ def test_part2_mlp_up_to_training(tmp_path: Path) -> None:
         assert ours["loss"].item() == pytest.approx(theirs["loss"].item(), rel=1e-5)
 
 
-@needs_tensor_grads
 def test_part3_batchnorm_trains(tmp_path: Path) -> None:
     write_names(tmp_path)
     shorter = {"max_steps = 200000": "max_steps = 200"}
@@ -136,7 +129,6 @@ def test_part4_backprop_ninja_gradients_match_autograd(tmp_path: Path) -> None:
         )
 
 
-@needs_tensor_grads
 def test_part4_trains_with_its_own_backward(tmp_path: Path) -> None:
     write_names(tmp_path)
     shorter = {"max_steps = 200000": "max_steps = 200"}
