@@ -17,8 +17,6 @@ tracegrad's way of computing them.
 from __future__ import annotations
 
 import argparse
-import gc
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +27,7 @@ import nn
 from autograd import Tensor
 
 from ._peers import optional
-from .bench_tensor_mlp import numpy_threads
+from .bench_tensor_mlp import numpy_threads, time_in_turns
 
 BATCH = 64
 LR = 0.01
@@ -117,21 +115,6 @@ def convolutions_alone(model: LeNet, images: np.ndarray) -> Callable[[], float]:
         return 0.0
 
     return step
-
-
-def time_in_turns(
-    runs: dict[str, Callable[[], float]], steps: int, repeats: int
-) -> dict[str, float]:
-    """Seconds per step of each run: the fastest of ``repeats`` timed runs, taken in turns."""
-    best = dict.fromkeys(runs, float("inf"))
-    for _ in range(repeats):
-        for name, step in runs.items():
-            gc.collect()
-            start = time.perf_counter()
-            for _ in range(steps):
-                step()
-            best[name] = min(best[name], (time.perf_counter() - start) / steps)
-    return best
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,8 +18,6 @@ The words are made here (random letters): the step's cost does not depend on whi
 from __future__ import annotations
 
 import argparse
-import gc
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +25,7 @@ import numpy as np
 
 import autograd
 from benchmarks._peers import optional
-from benchmarks.bench_tensor_mlp import numpy_threads
+from benchmarks.bench_tensor_mlp import numpy_threads, time_in_turns
 from nn import functional as F
 
 BATCH, BLOCK, EMBED, HIDDEN, CHARS = 32, 3, 10, 200, 27
@@ -158,21 +156,6 @@ def numpy_step(
         return float(loss)
 
     return step
-
-
-def time_in_turns(
-    runs: dict[str, Callable[[], float]], steps: int, repeats: int
-) -> dict[str, float]:
-    """Seconds per step of each run: the fastest of ``repeats`` timed runs, taken in turns."""
-    best = dict.fromkeys(runs, float("inf"))
-    for _ in range(repeats):
-        for name, step in runs.items():
-            gc.collect()  # earlier runs' garbage is not this run's cost
-            start = time.perf_counter()
-            for _ in range(steps):
-                step()
-            best[name] = min(best[name], (time.perf_counter() - start) / steps)
-    return best
 
 
 def main(argv: list[str] | None = None) -> None:
